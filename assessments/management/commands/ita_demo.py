@@ -1,0 +1,107 @@
+"""Demo data: an agency whose 2565 result is seed 000's published item scores.
+
+Safe to run twice: organisations, users and scores are created or left as they are.
+"""
+
+import json
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from assessments import services
+from assessments.frameworks import FIXTURES
+from assessments.models import FiscalYear, Membership, Organisation, Role
+
+DEMO_PASSWORD = "ita-demo-2567"
+
+ORGANISATIONS = [
+    # code, name, type, province, district, parent
+    ("demo-province", "สำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัดสาธิต", "สำนักงานจังหวัด", "สาธิต", "", None),
+    ("demo", "องค์การบริหารส่วนตำบลบึงกอก (สาธิต)", "องค์การบริหารส่วนตำบล", "พิษณุโลก", "บางระกำ", "demo-province"),
+    ("other", "เทศบาลตำบลตัวอย่าง (หน่วยงานอื่น)", "เทศบาลตำบล", "สาธิต", "เมือง", "demo-province"),
+]
+
+USERS = [
+    # username, first name, last name, organisation, role, position
+    ("staff", "สมศรี", "ใจดี", "demo", Role.STAFF, "นักวิเคราะห์นโยบายและแผน"),
+    ("approver", "สมชาย", "รักงาน", "demo", Role.APPROVER, "หัวหน้าสำนักปลัด"),
+    ("executive", "ประเสริฐ", "มั่นคง", "demo", Role.EXECUTIVE, "นายกองค์การบริหารส่วนตำบล"),
+    ("viewer", "วิไล", "อ่านดี", "demo", Role.VIEWER, "ผู้ตรวจสอบภายใน"),
+    ("supervisor", "กำกับ", "ดูแล", "demo-province", Role.SUPERVISOR, "ท้องถิ่นจังหวัด"),
+    ("outsider", "คนนอก", "ต่างหน่วย", "other", Role.STAFF, "เจ้าหน้าที่"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo agency (code demo) with seed 000's 2565 scores and demo users for each role."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            orgs = self._organisations()
+            self._users(orgs)
+            self._scores(orgs["demo"])
+        self.stdout.write(self.style.SUCCESS("ข้อมูลสาธิตพร้อมแล้ว (demo data ready)"))
+        self.stdout.write(f"รหัสผ่านของผู้ใช้สาธิตทุกคน / password for every demo user: {DEMO_PASSWORD}")
+        for username, _first, _last, org, role, _position in USERS:
+            self.stdout.write(f"  {username:<11} {Role(role).label:<12} {orgs[org].name}")
+        self.stdout.write(f"  {'admin':<11} {'ผู้ดูแลระบบ':<12} (Django admin /admin/)")
+
+    def _organisations(self):
+        orgs = {}
+        for code, name, org_type, province, district, parent in ORGANISATIONS:
+            org, _ = Organisation.objects.get_or_create(
+                code=code,
+                defaults={
+                    "name": name,
+                    "org_type": org_type,
+                    "province": province,
+                    "district": district,
+                    "parent": orgs.get(parent),
+                },
+            )
+            orgs[code] = org
+        return orgs
+
+    def _users(self, orgs):
+        User = get_user_model()
+        for username, first, last, org, role, position in USERS:
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"first_name": first, "last_name": last, "email": f"{username}@example.org"}
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            Membership.objects.get_or_create(
+                user=user, organisation=orgs[org], role=role, defaults={"position": position}
+            )
+        admin, created = User.objects.get_or_create(
+            username="admin", defaults={"is_staff": True, "is_superuser": True, "email": "admin@example.org"}
+        )
+        if created:
+            admin.set_password(DEMO_PASSWORD)
+            admin.save()
+
+    def _scores(self, demo):
+        demo_dir = Path(FIXTURES) / "demo"
+        y2565 = FiscalYear.objects.get(year=2565)
+        for name in ("seed000_2565_items.csv", "seed000_2565_published.csv"):
+            with (demo_dir / name).open("rb") as fh:
+                services.import_scores(demo, fiscal_year=y2565, fileobj=fh, filename=name, by=None)
+        # 2566: seed 001's published figures (another agency's public result), so the
+        # demo shows EIT parts, a pass/fail year and the change since 2565.
+        y2566 = FiscalYear.objects.get(year=2566)
+        with (demo_dir / "seed001_2566.csv").open("rb") as fh:
+            services.import_scores(demo, fiscal_year=y2566, fileobj=fh, filename="seed001_2566.csv", by=None)
+        assessment = services.get_or_create_assessment(demo, y2566)
+        if not assessment.recommendations.exists():
+            for rec in json.loads((demo_dir / "seed001_recommendations.json").read_text(encoding="utf-8")):
+                services.add_recommendation(
+                    assessment,
+                    text=rec["text"],
+                    tool=rec["tool"],
+                    part=rec["part"],
+                    item_codes=", ".join(rec["items"]),
+                    by=None,
+                )

@@ -1,0 +1,429 @@
+"""Organisations, people's roles, the ITA framework per fiscal year, and scores.
+
+The framework (tools, indicators, sub-indicators, items, thresholds, weights, issue
+areas) is data loaded per fiscal year; nothing about a year is hard-coded. Scores
+are stored exactly as entered, at whatever level the agency has them.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+# --------------------------------------------------------------------------- #
+# Organisations and roles
+# --------------------------------------------------------------------------- #
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", "เจ้าหน้าที่"
+    APPROVER = "approver", "ผู้พิจารณา"
+    EXECUTIVE = "executive", "ผู้บริหาร"
+    VIEWER = "viewer", "ผู้อ่าน"
+    SUPERVISOR = "supervisor", "ผู้กำกับดูแล"
+
+
+EDIT_ROLES = {Role.STAFF}
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Organisations the user may read: their own, and those under any they supervise.
+
+        Supervision reaches two levels down (ministry -> province -> agency).
+        """
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        own = Membership.objects.filter(user=user).values("organisation_id")
+        supervised = Membership.objects.filter(user=user, role=Role.SUPERVISOR).values("organisation_id")
+        return self.filter(Q(pk__in=own) | Q(parent_id__in=supervised) | Q(parent__parent_id__in=supervised)).distinct()
+
+    def editable_by(self, user):
+        """Organisations whose scores the user may change (staff of that organisation)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(memberships__user=user, memberships__role__in=EDIT_ROLES).distinct()
+
+
+class Organisation(models.Model):
+    code = models.SlugField("รหัสหน่วยงาน", max_length=40, unique=True, allow_unicode=False)
+    name = models.CharField("ชื่อหน่วยงาน", max_length=255)
+    org_type = models.CharField("ประเภท", max_length=100, blank=True)
+    province = models.CharField("จังหวัด", max_length=100, blank=True)
+    district = models.CharField("อำเภอ", max_length=100, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="หน่วยงานกำกับดูแล",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+    )
+    use_thai_digits = models.BooleanField("ใช้เลขไทยในเอกสาร", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "หน่วยงาน"
+        verbose_name_plural = "หน่วยงาน"
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+    def role_of(self, user):
+        """The set of roles the user holds in this organisation."""
+        if not user.is_authenticated:
+            return set()
+        return {m.role for m in self.memberships.all() if m.user_id == user.pk}
+
+    def can_edit(self, user):
+        return user.is_authenticated and (user.is_superuser or bool(self.role_of(user) & EDIT_ROLES))
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="หน่วยงาน", on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField("บทบาท", max_length=20, choices=Role.choices)
+    position = models.CharField("ตำแหน่ง", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "สมาชิกหน่วยงาน"
+        verbose_name_plural = "สมาชิกหน่วยงาน"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="membership_unique_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.organisation} ({self.get_role_display()})"
+
+
+# --------------------------------------------------------------------------- #
+# Framework per fiscal year
+# --------------------------------------------------------------------------- #
+
+
+class IssueArea(models.Model):
+    """One of the seven issue areas (ประเด็น) that 2567-style analyses group under."""
+
+    number = models.PositiveSmallIntegerField("ลำดับ", unique=True)
+    name_th = models.CharField("ประเด็น", max_length=255)
+
+    class Meta:
+        verbose_name = "ประเด็นการวิเคราะห์"
+        verbose_name_plural = "ประเด็นการวิเคราะห์"
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"{self.number}. {self.name_th}"
+
+
+class FiscalYearQuerySet(models.QuerySet):
+    def with_framework(self):
+        return self.filter(indicators__isnull=False).distinct()
+
+
+class FiscalYear(models.Model):
+    class ResultMode(models.TextChoices):
+        GRADE = "grade", "ระดับผลการประเมิน (AA–F)"
+        PASS_FAIL = "pass_fail", "ผ่าน / ไม่ผ่าน"
+
+    class EitCombination(models.TextChoices):
+        MEAN_OF_INDICATORS = "mean_of_indicators", "ค่าเฉลี่ยของตัวชี้วัด"
+        MEAN_OF_PARTS = "mean_of_parts", "ค่าเฉลี่ยของ EIT Public และ EIT Survey"
+
+    year = models.PositiveSmallIntegerField("ปีงบประมาณ (พ.ศ.)", unique=True)
+    start = models.DateField("วันเริ่มต้น")
+    end = models.DateField("วันสิ้นสุด")
+    pass_score = models.DecimalField("เกณฑ์ผ่าน", max_digits=5, decimal_places=2, default=Decimal("85"))
+    excellent_score = models.DecimalField("เกณฑ์ดีเยี่ยม", max_digits=5, decimal_places=2, default=Decimal("95"))
+    strength_threshold = models.DecimalField(
+        "เกณฑ์แบ่งประเด็นที่ต้องพัฒนา/จุดอ่อน", max_digits=5, decimal_places=2, default=Decimal("85")
+    )
+    eit_gap_threshold = models.DecimalField(
+        "ส่วนต่าง EIT Public/Survey ที่ถือว่ามาก", max_digits=5, decimal_places=2, default=Decimal("10")
+    )
+    result_mode = models.CharField("การรายงานผล", max_length=20, choices=ResultMode.choices)
+    eit_combination = models.CharField("การรวมคะแนน EIT", max_length=30, choices=EitCombination.choices)
+    uncertain = models.BooleanField("ข้อมูลบางส่วนอนุมาน", default=False)
+    eit_combination_uncertain = models.BooleanField("การรวม EIT ยังไม่ยืนยัน", default=False)
+    weights_uncertain = models.BooleanField("น้ำหนักยังไม่ยืนยัน", default=False)
+    source = models.TextField("แหล่งที่มา", blank=True)
+
+    objects = FiscalYearQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "ปีงบประมาณและกรอบการประเมิน"
+        verbose_name_plural = "ปีงบประมาณและกรอบการประเมิน"
+        ordering = ["year"]
+
+    def __str__(self):
+        return f"พ.ศ. {self.year}"
+
+    def natural_key(self):
+        return (self.year,)
+
+
+class GradeBand(models.Model):
+    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.CASCADE, related_name="grade_bands")
+    grade = models.CharField("ระดับ", max_length=4)
+    min_score = models.DecimalField("คะแนนขั้นต่ำ", max_digits=5, decimal_places=2)
+
+    class Meta:
+        verbose_name = "ระดับผลการประเมิน"
+        verbose_name_plural = "ระดับผลการประเมิน"
+        ordering = ["fiscal_year", "-min_score"]
+        constraints = [models.UniqueConstraint(fields=["fiscal_year", "grade"], name="grade_unique_per_year")]
+
+    def __str__(self):
+        return f"{self.grade} ≥ {self.min_score}"
+
+
+class Tool(models.Model):
+    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.CASCADE, related_name="tools")
+    code = models.CharField("รหัส", max_length=10)  # iit, eit, oit
+    name_th = models.CharField("ชื่อเครื่องมือ", max_length=255)
+    name_en = models.CharField("ชื่ออังกฤษ", max_length=255, blank=True)
+    weight = models.DecimalField("น้ำหนัก", max_digits=4, decimal_places=2)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "เครื่องมือการประเมิน"
+        verbose_name_plural = "เครื่องมือการประเมิน"
+        ordering = ["fiscal_year", "order"]
+        constraints = [models.UniqueConstraint(fields=["fiscal_year", "code"], name="tool_unique_per_year")]
+
+    def __str__(self):
+        return f"{self.code.upper()} {self.fiscal_year.year}"
+
+
+class ToolPart(models.Model):
+    """A part of a tool scored separately (EIT Public / EIT Survey from 2566)."""
+
+    tool = models.ForeignKey(Tool, on_delete=models.CASCADE, related_name="parts")
+    code = models.CharField("รหัส", max_length=10)  # public, survey
+    name_th = models.CharField("ชื่อส่วน", max_length=255)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "ส่วนของเครื่องมือ"
+        verbose_name_plural = "ส่วนของเครื่องมือ"
+        ordering = ["tool", "order"]
+        constraints = [models.UniqueConstraint(fields=["tool", "code"], name="part_unique_per_tool")]
+
+    def __str__(self):
+        return f"{self.tool.code.upper()} {self.code}"
+
+
+class Indicator(models.Model):
+    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.CASCADE, related_name="indicators")
+    tool = models.ForeignKey(Tool, on_delete=models.CASCADE, related_name="indicators")
+    number = models.PositiveSmallIntegerField("ตัวชี้วัดที่")
+    name_th = models.CharField("ชื่อตัวชี้วัด", max_length=255)
+    name_en = models.CharField("ชื่ออังกฤษ", max_length=255, blank=True)
+    description_th = models.TextField("คำอธิบาย", blank=True)
+    issue_areas = models.ManyToManyField(IssueArea, blank=True, related_name="indicators")
+
+    class Meta:
+        verbose_name = "ตัวชี้วัด"
+        verbose_name_plural = "ตัวชี้วัด"
+        ordering = ["fiscal_year", "number"]
+        constraints = [models.UniqueConstraint(fields=["fiscal_year", "number"], name="indicator_unique_per_year")]
+
+    def __str__(self):
+        return f"ตัวชี้วัดที่ {self.number} {self.name_th}"
+
+
+class SubIndicator(models.Model):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="subindicators")
+    code = models.CharField("รหัส", max_length=10)  # "9.1"
+    name_th = models.CharField("ชื่อตัวชี้วัดย่อย", max_length=255)
+    uncertain = models.BooleanField("อนุมาน", default=False)
+
+    class Meta:
+        verbose_name = "ตัวชี้วัดย่อย"
+        verbose_name_plural = "ตัวชี้วัดย่อย"
+        ordering = ["indicator", "code"]
+        constraints = [models.UniqueConstraint(fields=["indicator", "code"], name="subindicator_unique")]
+
+    def __str__(self):
+        return f"{self.code} {self.name_th}"
+
+
+class Item(models.Model):
+    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.CASCADE, related_name="items")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="items")
+    subindicator = models.ForeignKey(
+        SubIndicator, null=True, blank=True, on_delete=models.CASCADE, related_name="items"
+    )
+    code = models.CharField("รหัสข้อ", max_length=10)  # canonical lower case: i1, e13, o34
+    label = models.CharField("รหัสตามเอกสาร", max_length=10)  # as the year writes it: o34 / O34
+    title_th = models.TextField("ข้อคำถาม/รายการ")
+    order = models.PositiveSmallIntegerField(default=0)
+    uncertain = models.BooleanField("อนุมาน", default=False)
+    issue_areas = models.ManyToManyField(IssueArea, blank=True, related_name="items")
+
+    class Meta:
+        verbose_name = "ข้อการประเมิน"
+        verbose_name_plural = "ข้อการประเมิน"
+        ordering = ["fiscal_year", "order"]
+        constraints = [models.UniqueConstraint(fields=["fiscal_year", "code"], name="item_unique_per_year")]
+
+    def __str__(self):
+        return f"{self.label} {self.title_th[:60]}"
+
+
+# --------------------------------------------------------------------------- #
+# Scores
+# --------------------------------------------------------------------------- #
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(organisation__in=Organisation.objects.visible_to(user))
+
+    def for_year(self, fiscal_year):
+        return self.filter(fiscal_year=fiscal_year)
+
+    def for_organisation(self, organisation):
+        return self.filter(organisation=organisation)
+
+
+class Assessment(models.Model):
+    """One organisation's ITA result for one fiscal year (the container of its scores)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="assessments")
+    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="assessments")
+    # Denormalised summary for lists and supervisors; refreshed by services on every change.
+    total_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    mismatch_count = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "ผลการประเมิน"
+        verbose_name_plural = "ผลการประเมิน"
+        ordering = ["organisation", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "fiscal_year"], name="assessment_unique_per_year")
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} {self.fiscal_year}"
+
+
+class Level(models.TextChoices):
+    ITEM = "item", "ข้อ"
+    SUBINDICATOR = "subindicator", "ตัวชี้วัดย่อย"
+    INDICATOR = "indicator", "ตัวชี้วัด"
+    TOOL = "tool", "เครื่องมือ"
+    TOTAL = "total", "คะแนนรวม"
+
+
+class Part(models.TextChoices):
+    NONE = "", "—"
+    PUBLIC = "public", "EIT Public"
+    SURVEY = "survey", "EIT Survey"
+
+
+class Score(models.Model):
+    """A published figure as entered: level + key (+ EIT part); never recomputed in place.
+
+    key is the canonical code of the thing scored: an item code ("e1"), a
+    sub-indicator ("9.1"), an indicator number ("9"), a tool ("eit") or "total".
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
+    level = models.CharField(max_length=20, choices=Level.choices)
+    key = models.CharField(max_length=10)
+    part = models.CharField(max_length=10, choices=Part.choices, blank=True, default="")
+    value = models.DecimalField(
+        "คะแนน",
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        verbose_name = "คะแนน"
+        verbose_name_plural = "คะแนน"
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "level", "key", "part"], name="score_unique"),
+            models.CheckConstraint(condition=Q(value__gte=0) & Q(value__lte=100), name="score_between_0_and_100"),
+        ]
+
+    def __str__(self):
+        return f"{self.level}:{self.key}{'/' + self.part if self.part else ''} = {self.value}"
+
+
+class IndicatorNarrative(models.Model):
+    """Staff's edited narrative for one indicator of one year's analysis."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="narratives")
+    indicator_number = models.PositiveSmallIntegerField()
+    text = models.TextField("คำอธิบายผลการวิเคราะห์")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        verbose_name = "คำอธิบายรายตัวชี้วัด"
+        verbose_name_plural = "คำอธิบายรายตัวชี้วัด"
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "indicator_number"], name="narrative_unique"),
+        ]
+
+    def __str__(self):
+        return f"ตัวชี้วัดที่ {self.indicator_number}"
+
+
+class Recommendation(models.Model):
+    """An assessor's recommendation copied from the official result, stored as entered."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="recommendations")
+    tool = models.CharField("เครื่องมือ", max_length=10, blank=True)
+    part = models.CharField("ส่วน", max_length=10, choices=Part.choices, blank=True, default="")
+    item_codes = models.CharField("ข้อที่เกี่ยวข้อง", max_length=255, blank=True)
+    text = models.TextField("ข้อเสนอแนะของผู้ตรวจประเมิน")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "ข้อเสนอแนะของผู้ตรวจประเมิน"
+        verbose_name_plural = "ข้อเสนอแนะของผู้ตรวจประเมิน"
+        ordering = ["assessment", "order", "pk"]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class ChangeLog(models.Model):
+    """Append-only record of every change to scores and framework data: who, when, what."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.CASCADE)
+    action = models.CharField(max_length=50)
+    summary = models.TextField(blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "บันทึกการเปลี่ยนแปลง"
+        verbose_name_plural = "บันทึกการเปลี่ยนแปลง"
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

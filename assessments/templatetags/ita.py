@@ -1,0 +1,36 @@
+"""Presentation filters: scores with two decimals, signed changes, Thai digits."""
+
+from django import template
+
+from assessments.thai import format_score, round2, to_thai_digits
+
+register = template.Library()
+
+
+@register.filter
+def score(value):
+    """92.77 (Arabic digits, as ITAS shows them on screen); '–' when missing."""
+    return format_score(value, thai_digits=False)
+
+
+@register.filter
+def signed(value):
+    """A change with its sign: +1.25 / −0.40; '–' when missing."""
+    if value is None:
+        return "–"
+    value = round2(value)
+    if value > 0:
+        return f"+{value:.2f}"
+    if value < 0:
+        return f"−{abs(value):.2f}"
+    return "0.00"
+
+
+@register.filter
+def thai(value):
+    return to_thai_digits(value)
+
+
+@register.filter
+def get(mapping, key):
+    return mapping.get(key) if mapping else None

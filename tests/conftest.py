@@ -1,0 +1,70 @@
+"""The small cast: staff, approver, executive and viewer of one organisation, an
+outsider from another (who must get 404s), and a supervisor of both."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from assessments.models import Role
+from tests.factories import make_organisation, make_user
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+
+os.environ.setdefault("PYTHAINLP_READ_ONLY", "1")
+
+
+@pytest.fixture
+def province(db):
+    return make_organisation(code="province", name="สำนักงานจังหวัดทดสอบ")
+
+
+@pytest.fixture
+def org(province):
+    return make_organisation(code="bungkok", name="องค์การบริหารส่วนตำบลบึงกอก", parent=province)
+
+
+@pytest.fixture
+def other_org(province):
+    return make_organisation(code="elsewhere", name="เทศบาลตำบลอื่น", parent=province)
+
+
+@pytest.fixture
+def staff(org):
+    return make_user(organisation=org, role=Role.STAFF, username="staff")
+
+
+@pytest.fixture
+def approver(org):
+    return make_user(organisation=org, role=Role.APPROVER, username="approver")
+
+
+@pytest.fixture
+def executive(org):
+    return make_user(organisation=org, role=Role.EXECUTIVE, username="executive")
+
+
+@pytest.fixture
+def viewer(org):
+    return make_user(organisation=org, role=Role.VIEWER, username="viewer")
+
+
+@pytest.fixture
+def outsider(other_org):
+    return make_user(organisation=other_org, role=Role.STAFF, username="outsider")
+
+
+@pytest.fixture
+def supervisor(province):
+    return make_user(organisation=province, role=Role.SUPERVISOR, username="supervisor")
+
+
+@pytest.fixture
+def seed000_items():
+    return FIXTURES / "demo" / "seed000_2565_items.csv"
+
+
+@pytest.fixture
+def seed001_figures():
+    return FIXTURES / "demo" / "seed001_2566.csv"
