@@ -292,8 +292,8 @@ def resolve_code(raw_code, raw_part, framework):
     if (level, key) not in allowed:
         raise ValueError(f"ไม่รู้จักรหัส “{raw_code}” ในกรอบการประเมินปี {framework.year}")
     if part and part not in allowed[(level, key)]:
-        if allowed[(level, key)]:
-            raise ValueError(f"ส่วน “{part}” ใช้ไม่ได้กับ {label}")
+        if any(t.parts for t in framework.tools):
+            raise ValueError(f"{label} ไม่แยกคะแนนเป็นส่วน EIT Public/Survey (แยกเฉพาะ EIT)")
         raise ValueError(f"{label} ไม่มีการแยกส่วน EIT Public/Survey ในปี {framework.year}")
     return level, key, part, label
 

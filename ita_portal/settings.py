@@ -108,6 +108,7 @@ LOGOUT_REDIRECT_URL = "login"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on a missing folder before collectstatic
 # Sarabun comes from the fontpkg-sarabun package at install time (nothing vendored).
 STATICFILES_DIRS = [
     BASE_DIR / "static",

@@ -68,3 +68,9 @@ def seed000_items():
 @pytest.fixture
 def seed001_figures():
     return FIXTURES / "demo" / "seed001_2566.csv"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """PBKDF2 is slow by design; tests only need a working login."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -35,7 +35,9 @@ def framework(**overrides):
 
 
 def test_published_figure_is_kept_and_computed_is_shown_beside_it():
-    result = a.compute(framework(), {("item", "i1", ""): D("80"), ("item", "i2", ""): D("90"), ("indicator", "1", ""): D("85.00")})
+    result = a.compute(
+        framework(), {("item", "i1", ""): D("80"), ("item", "i2", ""): D("90"), ("indicator", "1", ""): D("85.00")}
+    )
     ind = result.indicator(1)
     assert ind.figure.published == D("85.00")
     assert ind.figure.computed == D("85")
@@ -43,13 +45,17 @@ def test_published_figure_is_kept_and_computed_is_shown_beside_it():
 
 
 def test_difference_above_005_is_flagged_not_fixed():
-    result = a.compute(framework(), {("item", "i1", ""): D("80"), ("item", "i2", ""): D("90"), ("indicator", "1", ""): D("85.06")})
+    result = a.compute(
+        framework(), {("item", "i1", ""): D("80"), ("item", "i2", ""): D("90"), ("indicator", "1", ""): D("85.06")}
+    )
     assert result.indicator(1).score == D("85.06")
     assert [(m.level, m.key) for m in result.mismatches] == [("indicator", "1")]
 
 
 def test_difference_of_exactly_005_is_not_flagged():
-    result = a.compute(framework(), {("item", "i1", ""): D("80"), ("item", "i2", ""): D("90"), ("indicator", "1", ""): D("85.05")})
+    result = a.compute(
+        framework(), {("item", "i1", ""): D("80"), ("item", "i2", ""): D("90"), ("indicator", "1", ""): D("85.05")}
+    )
     assert result.mismatches == []
 
 
@@ -107,7 +113,9 @@ def test_equal_scores_keep_indicator_order():
 
 def test_change_against_previous_year_per_indicator_and_total():
     previous = a.compute(framework(), {("indicator", "1", ""): D("80"), ("total", "total", ""): D("80")})
-    current = a.compute(framework(), {("indicator", "1", ""): D("86.5"), ("total", "total", ""): D("90")}, previous=previous)
+    current = a.compute(
+        framework(), {("indicator", "1", ""): D("86.5"), ("total", "total", ""): D("90")}, previous=previous
+    )
     assert current.indicator(1).change == D("6.50")
     assert current.total_change == D("10.00")
 
@@ -134,6 +142,16 @@ def test_edited_narrative_replaces_the_draft():
 
 def test_as_dict_has_the_documented_keys():
     data = a.as_dict(a.compute(framework(), {("indicator", "1", ""): D("90")}), organisation="x")
-    assert {"organisation", "year", "total", "indicators", "strengths", "weaknesses", "weak_items", "failed_oit_items", "mismatches"} <= set(data)
+    assert {
+        "organisation",
+        "year",
+        "total",
+        "indicators",
+        "strengths",
+        "weaknesses",
+        "weak_items",
+        "failed_oit_items",
+        "mismatches",
+    } <= set(data)
     assert set(data["total"]) >= {"published", "computed", "result", "grade"}
     assert set(data["indicators"][0]) >= {"number", "name", "published", "computed", "score", "status"}

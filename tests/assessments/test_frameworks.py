@@ -1,0 +1,133 @@
+"""Framework data: bundled years after migrate, and a new year from a spreadsheet."""
+
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from openpyxl import load_workbook
+
+from assessments import frameworks
+from assessments.models import FiscalYear, Item
+from tests.factories import PASSWORD, fiscal_year
+
+pytestmark = pytest.mark.django_db
+
+
+def test_migrate_installs_2565_to_2568():
+    assert list(FiscalYear.objects.values_list("year", flat=True)) == [2565, 2566, 2567, 2568]
+
+
+def test_2565_and_2566_are_complete():
+    for year in (2565, 2566):
+        codes = set(Item.objects.filter(fiscal_year__year=year).values_list("code", flat=True))
+        assert codes == {f"i{n}" for n in range(1, 31)} | {f"e{n}" for n in range(1, 16)} | {
+            f"o{n}" for n in range(1, 44)
+        }
+
+
+def test_every_oit_item_of_2565_and_2566_has_a_sub_indicator():
+    assert not Item.objects.filter(fiscal_year__year__in=[2565, 2566], code__startswith="o", subindicator=None).exists()
+
+
+def test_inferred_entries_are_marked():
+    assert FiscalYear.objects.get(year=2568).uncertain
+    assert Item.objects.filter(fiscal_year__year=2566, code="i1", uncertain=True).exists()
+    assert not Item.objects.filter(fiscal_year__year=2565, uncertain=True).exists()
+
+
+def test_every_item_maps_to_an_issue_area():
+    assert not Item.objects.filter(issue_areas=None).exists()
+
+
+def test_2566_eit_is_split_in_two_parts_and_2565_is_not():
+    assert list(fiscal_year(2566).tools.get(code="eit").parts.values_list("code", flat=True)) == ["public", "survey"]
+    assert not fiscal_year(2565).tools.get(code="eit").parts.exists()
+
+
+def workbook_for(year, edit=None):
+    wb = frameworks.workbook_from_fiscal_year(fiscal_year(year))
+    if edit:
+        edit(wb)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    buffer.seek(0)
+    buffer.name = "framework.xlsx"
+    return buffer
+
+
+def as_2569(wb):
+    for row in wb["year"].iter_rows(min_row=2):
+        if row[0].value == "fiscal_year":
+            row[1].value = 2569
+        if row[0].value == "start":
+            row[1].value = "2025-10-01"
+        if row[0].value == "end":
+            row[1].value = "2026-09-30"
+
+
+def test_a_year_exported_and_reimported_as_another_year_is_identical():
+    frameworks.install(frameworks.payload_from_workbook(workbook_for(2566, as_2569)))
+    new, old = fiscal_year(2569), fiscal_year(2566)
+    assert new.items.count() == old.items.count() == 88
+    assert list(new.items.values_list("code", "subindicator__code", "uncertain")) == list(
+        old.items.values_list("code", "subindicator__code", "uncertain")
+    )
+    assert new.eit_combination == "mean_of_parts"
+
+
+def test_existing_year_is_not_replaced_silently():
+    with pytest.raises(frameworks.FrameworkError, match="มีกรอบการประเมินปี 2566 อยู่แล้ว"):
+        frameworks.install(frameworks.payload_from_workbook(workbook_for(2566)))
+
+
+def test_bad_framework_file_is_refused_with_every_reason():
+    def break_it(wb):
+        as_2569(wb)
+        wb["tools"]["D2"] = 0.5  # weights no longer sum to 1
+        items = wb["items"]
+        items["B2"] = 42  # unknown indicator
+        items["C50"] = "9.9"  # unknown sub-indicator
+
+    with pytest.raises(frameworks.FrameworkError) as exc:
+        frameworks.install(frameworks.payload_from_workbook(workbook_for(2566, break_it)))
+    errors = exc.value.errors
+    assert any("น้ำหนักของเครื่องมือรวมกันต้องเท่ากับ 1" in e for e in errors)
+    assert any("ข้อ i1: ไม่รู้จักตัวชี้วัด “42”" in e for e in errors)
+    assert any("ตัวชี้วัดย่อย “9.9”" in e for e in errors)
+    assert not FiscalYear.objects.filter(year=2569).exists()
+
+
+def test_not_a_workbook_is_refused():
+    with pytest.raises(frameworks.FrameworkError, match="อ่านไฟล์ Excel ไม่ได้"):
+        frameworks.payload_from_workbook(io.BytesIO(b"not excel"))
+
+
+def test_admin_imports_a_new_year_from_the_web():
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", PASSWORD)
+    client = Client()
+    client.force_login(admin)
+    response = client.post("/admin/assessments/fiscalyear/import-framework/", {"file": workbook_for(2566, as_2569)})
+    assert response.status_code == 302
+    assert fiscal_year(2569).items.count() == 88
+
+
+def test_admin_shows_reasons_for_a_refused_file():
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", PASSWORD)
+    client = Client()
+    client.force_login(admin)
+    response = client.post("/admin/assessments/fiscalyear/import-framework/", {"file": workbook_for(2566)})
+    assert response.status_code == 400
+    assert "มีกรอบการประเมินปี 2566 อยู่แล้ว" in response.content.decode()
+
+
+def test_admin_download_gives_the_import_format():
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", PASSWORD)
+    client = Client()
+    client.force_login(admin)
+    response = client.post(
+        "/admin/assessments/fiscalyear/",
+        {"action": "download_framework", "_selected_action": [fiscal_year(2565).pk]},
+    )
+    wb = load_workbook(io.BytesIO(response.content))
+    assert wb.sheetnames == ["year", "tools", "indicators", "subindicators", "items", "grade_bands"]

@@ -1,0 +1,62 @@
+"""Browser journeys: Playwright's sync API driving Debian's Chromium against live_server.
+
+Playwright's browser download does not work here, so the browser is always
+/usr/bin/chromium. One browser per test session; a fresh context (cookies) per test.
+"""
+
+import os
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from tests.factories import PASSWORD
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM (used by the
+# fixtures) would otherwise refuse to run next to it.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+TIMEOUT_MS = 10_000
+
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="th-TH", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def log_in(page, live_server):
+    """log_in(user): sign in through the login form; returns the page on the landing URL."""
+
+    def log_in(user):
+        page.goto(f"{live_server.url}/login/")
+        page.get_by_label("ชื่อผู้ใช้").fill(user.username)
+        page.get_by_label("รหัสผ่าน").fill(PASSWORD)
+        page.get_by_role("button", name="เข้าสู่ระบบ").click()
+        expect(page.get_by_role("button", name="ออกจากระบบ")).to_be_visible()
+        return page
+
+    return log_in
