@@ -175,6 +175,20 @@ class FiscalYear(models.Model):
     def natural_key(self):
         return (self.year,)
 
+    def standing(self, total):
+        """How a total reads this year: ("pass"|"fail", "ผ่าน"|"ไม่ผ่าน") or ("grade", "B"); None without a total.
+
+        Grade bands come from ``grade_bands`` (prefetch them for lists).
+        """
+        if total is None:
+            return None
+        if self.result_mode == self.ResultMode.PASS_FAIL:
+            return ("pass", "ผ่าน") if total >= self.pass_score else ("fail", "ไม่ผ่าน")
+        for band in sorted(self.grade_bands.all(), key=lambda b: -b.min_score):
+            if total >= band.min_score:
+                return ("grade", band.grade)
+        return None
+
 
 class GradeBand(models.Model):
     fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.CASCADE, related_name="grade_bands")

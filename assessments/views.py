@@ -23,7 +23,6 @@ from .analysis import PART_LABELS
 from .forms import NarrativeForm, RecommendationForm, ScoresForm, UploadForm
 from .frameworks import framework_for
 from .models import Assessment, FiscalYear, Level, Membership, Organisation
-from .thai import round2
 
 # --------------------------------------------------------------------------- #
 # Access helpers: fetch and check permission in one step
@@ -71,7 +70,7 @@ def home(request):
     query = (request.GET.get("q") or "").strip()
     if query:
         orgs = orgs.filter(Q(code__icontains=query) | Q(name__icontains=query) | Q(province__icontains=query))
-    years = list(FiscalYear.objects.with_framework().order_by("year"))
+    years = list(FiscalYear.objects.with_framework().prefetch_related("grade_bands").order_by("year"))
     page = Paginator(orgs.order_by("code"), 50).get_page(request.GET.get("page"))
     assessments = Assessment.objects.filter(organisation__in=list(page.object_list)).values_list(
         "organisation_id", "fiscal_year__year", "total_score", "mismatch_count"
@@ -86,7 +85,7 @@ def home(request):
                 {
                     "year": fy.year,
                     "total": (table.get((org.pk, fy.year)) or (None, 0))[0],
-                    "pass": _passes(fy, (table.get((org.pk, fy.year)) or (None, 0))[0]),
+                    "standing": fy.standing((table.get((org.pk, fy.year)) or (None, 0))[0]),
                 }
                 for fy in years
             ],
@@ -100,22 +99,16 @@ def home(request):
     )
 
 
-def _passes(fiscal_year, total):
-    if total is None:
-        return None
-    return total >= fiscal_year.pass_score
-
-
 @login_required
 def organisation_page(request, code):
     organisation = access_organisation(request.user, code)
-    years = list(FiscalYear.objects.with_framework().order_by("-year"))
+    years = list(FiscalYear.objects.with_framework().prefetch_related("grade_bands").order_by("-year"))
     by_year = {a.fiscal_year_id: a for a in organisation.assessments.all()}
     rows = [
         {
             "fiscal_year": fy,
             "assessment": by_year.get(fy.pk),
-            "pass": _passes(fy, getattr(by_year.get(fy.pk), "total_score", None)),
+            "standing": fy.standing(getattr(by_year.get(fy.pk), "total_score", None)),
         }
         for fy in years
     ]
@@ -168,20 +161,10 @@ def scores_overview(request, code, year):
     result = services.analyse_assessment(assessment, with_previous=False) if assessment else None
     computed = _computed_lookup(result)
     rows = [_row(form, name, computed) for name in form.slots]
-    indicator_rows = []
-    counts = _entered_counts(current)
-    for ind in framework.indicators:
-        n_items = len(framework.items_of(ind.number))
-        parts = len(_parts_of(framework, ind.tool)) or 1
-        indicator_rows.append(
-            {
-                "indicator": ind,
-                "expected": n_items * parts,
-                "entered": counts.get(ind.number, 0),
-                "published": current.get((Level.INDICATOR, str(ind.number), "")),
-                "score": result.indicator(ind.number).score if result else None,
-            }
-        )
+    indicator_rows = [
+        {"indicator": ind, "score": result.indicator(ind.number).score if result else None}
+        for ind in framework.indicators
+    ]
     return render(
         request,
         "assessments/scores_overview.html",
@@ -195,14 +178,6 @@ def scores_overview(request, code, year):
             "can_edit": can_edit,
         },
     )
-
-
-def _entered_counts(current):
-    counts = {}
-    for (level, key, _part), _value in current.items():
-        if level == Level.ITEM:
-            counts.setdefault(key, 0)
-    return counts
 
 
 def _saved_message(counts):
@@ -445,7 +420,7 @@ def analysis_page(request, code, year):
             "recommendations": list(assessment.recommendations.all()),
             "recommendation_form": RecommendationForm(),
             "can_edit": organisation.can_edit(request.user),
-            "total_rounded": round2(result.total.score),
+            "part_labels": PART_LABELS,
         },
     )
 
@@ -504,6 +479,7 @@ def recommendation_add(request, code, year):
             "recommendations": list(assessment.recommendations.all()),
             "recommendation_form": form,
             "can_edit": True,
+            "part_labels": PART_LABELS,
         },
         status=400,
     )

@@ -223,3 +223,13 @@ def test_analysis_page_query_count_does_not_grow_with_years(staff, org):
     record(org, 2567, {("indicator", str(n), ""): "95" for n in range(1, 11)})
     record(org, 2568, {("indicator", str(n), ""): "96" for n in range(1, 11)})
     assert analysis_queries(client, 2568) == with_previous == ANALYSIS_QUERIES
+
+
+def test_graded_year_shows_its_grade_not_pass_or_fail(scored, staff):
+    html = client_for(staff).get("/o/bungkok/").content.decode()
+    assert ">B</span>" in html and "ไม่ผ่าน" not in html
+
+
+def test_pass_fail_year_shows_pass(org, staff):
+    record(org, 2566, {("total", "total", ""): "92.31"})
+    assert ">ผ่าน</span>" in client_for(staff).get("/o/bungkok/").content.decode()
