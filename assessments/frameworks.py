@@ -329,7 +329,7 @@ def install(payload, *, models=None, replace=False):
     if models is None:
         from django.apps import apps
 
-        models = {name: apps.get_model("assessments", name) for name in _MODEL_NAMES}
+        models = {name: apps.get_model("assessments", name) for name in MODEL_NAMES}
     p = validate_payload(payload)
     FiscalYear = models["FiscalYear"]
     with transaction.atomic():
@@ -416,7 +416,7 @@ def install(payload, *, models=None, replace=False):
     return fy
 
 
-_MODEL_NAMES = (
+MODEL_NAMES = (
     "FiscalYear",
     "GradeBand",
     "Tool",

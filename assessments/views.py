@@ -401,28 +401,30 @@ def analysis_page(request, code, year):
             "assessments/analysis_empty.html",
             {"organisation": organisation, "fiscal_year": fiscal_year, "can_edit": organisation.can_edit(request.user)},
         )
+    return render(
+        request, "assessments/analysis.html", _analysis_context(request, organisation, fiscal_year, assessment)
+    )
+
+
+def _analysis_context(request, organisation, fiscal_year, assessment, recommendation_form=None):
     result = services.analyse_assessment(assessment)
     weak_by_indicator = [
         {"indicator": ind, "items": ind.weak_items(result.threshold)}
         for ind in result.indicators
         if ind.tool != "oit" and ind.weak_items(result.threshold)
     ]
-    return render(
-        request,
-        "assessments/analysis.html",
-        {
-            "organisation": organisation,
-            "fiscal_year": fiscal_year,
-            "assessment": assessment,
-            "a": result,
-            "chart": chart_bars(result),
-            "weak_by_indicator": weak_by_indicator,
-            "recommendations": list(assessment.recommendations.all()),
-            "recommendation_form": RecommendationForm(),
-            "can_edit": organisation.can_edit(request.user),
-            "part_labels": PART_LABELS,
-        },
-    )
+    return {
+        "organisation": organisation,
+        "fiscal_year": fiscal_year,
+        "assessment": assessment,
+        "a": result,
+        "chart": chart_bars(result),
+        "weak_by_indicator": weak_by_indicator,
+        "recommendations": list(assessment.recommendations.all()),
+        "recommendation_form": recommendation_form or RecommendationForm(),
+        "can_edit": organisation.can_edit(request.user),
+        "part_labels": PART_LABELS,
+    }
 
 
 @login_required
@@ -464,22 +466,6 @@ def recommendation_add(request, code, year):
         services.add_recommendation(assessment, by=request.user, **form.cleaned_data)
         messages.success(request, "เพิ่มข้อเสนอแนะแล้ว")
         return redirect(reverse("analysis", kwargs={"code": code, "year": year}) + "#recommendations")
-    result = services.analyse_assessment(assessment)
     messages.error(request, "กรุณากรอกข้อเสนอแนะ")
-    return render(
-        request,
-        "assessments/analysis.html",
-        {
-            "organisation": organisation,
-            "fiscal_year": fiscal_year,
-            "assessment": assessment,
-            "a": result,
-            "chart": chart_bars(result),
-            "weak_by_indicator": [],
-            "recommendations": list(assessment.recommendations.all()),
-            "recommendation_form": form,
-            "can_edit": True,
-            "part_labels": PART_LABELS,
-        },
-        status=400,
-    )
+    context = _analysis_context(request, organisation, fiscal_year, assessment, recommendation_form=form)
+    return render(request, "assessments/analysis.html", context, status=400)

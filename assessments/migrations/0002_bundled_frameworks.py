@@ -22,7 +22,7 @@ MODEL_NAMES = (
 def install_bundled(apps, schema_editor):
     from assessments import frameworks
 
-    models = {name: apps.get_model("assessments", name) for name in MODEL_NAMES}
+    models = {name: apps.get_model("assessments", name) for name in frameworks.MODEL_NAMES}
     frameworks.install_issue_areas(models=models)
     for year in frameworks.bundled_years():
         if not models["FiscalYear"].objects.filter(year=year).exists():

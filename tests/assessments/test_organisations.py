@@ -39,3 +39,25 @@ def test_bad_organisation_rows_refuse_the_whole_file():
 def test_organisation_import_is_logged():
     services.import_organisations([HEADER, ["a1", "อบต.หนึ่ง", "", "", ""]])
     assert ChangeLog.objects.get().action == "organisations.import"
+
+
+def test_admin_resource_imports_organisations_by_natural_code():
+    import tablib
+
+    from assessments.resources import OrganisationResource
+
+    data = tablib.Dataset(headers=HEADER)
+    data.append(["a9", "อบต.เก้า", "อบต.", "พิษณุโลก", "บางระกำ"])
+    result = OrganisationResource().import_data(data, dry_run=False)
+    assert not result.has_errors()
+    assert Organisation.objects.get(code="a9").org_type == "อบต."
+
+
+def test_admin_can_create_an_organisation_in_the_web(admin_client):
+    response = admin_client.post(
+        "/admin/assessments/organisation/add/",
+        {"code": "new1", "name": "เทศบาลใหม่", "org_type": "", "province": "", "district": "",
+         "use_thai_digits": "on", "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert Organisation.objects.filter(code="new1").exists()
