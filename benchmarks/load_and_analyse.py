@@ -119,6 +119,13 @@ def setup_django():
     import django
 
     django.setup()
+    # Import every view now: the app may be edited while a long import runs, and models
+    # loaded at start must not meet views loaded half an hour later.
+    import importlib
+
+    from django.conf import settings
+
+    importlib.import_module(settings.ROOT_URLCONF)
 
 
 # --------------------------------------------------------------------------- #
@@ -462,21 +469,27 @@ def report(args, results):
         lines.append(f"| VACUUM ANALYZE after load | {r['vacuum_s']:.1f} s |")
     if "db_size" in r:
         lines.append(f"| Database size | {r['db_size']} |")
-    lines += [
-        f"| **Analysis page** ms, median / p95 | **{fmt(r['analysis'])}** |",
-        f"| Analysis page SQL queries per request | {', '.join(map(str, r['analysis_queries']))} |",
-        f"| Analysis page HTML size (median) | {r['analysis_kb']:.0f} KiB |",
-    ]
-    for y, stat in r["analysis_by_year"].items():
-        lines.append(f"| Analysis page ms {y}, median / p95 | {fmt(stat)} |")
-    lines += [
-        f"| `ita_analysis --json` in process, ms median / p95 | {fmt(r['cli_in_process'])} |",
-        f"| `ita_analysis --json` as a new process, ms median / p95 | {fmt(r['cli_process'])} |",
-        f"| Supervisor home `/` ms, median / p95 | {fmt(r['home'])} |",
-        f"| Supervisor home `/?page=<random of {r['home_pages']}>` ms, median / p95 | {fmt(r['home_paged'])} |",
-        f"| Supervisor home SQL queries per request | {', '.join(map(str, r['home_queries']))} |",
-        "",
-    ]
+    if "analysis" in r:
+        lines += [
+            f"| **Analysis page** ms, median / p95 | **{fmt(r['analysis'])}** |",
+            f"| Analysis page SQL queries per request | {', '.join(map(str, r['analysis_queries']))} |",
+            f"| Analysis page HTML size (median) | {r['analysis_kb']:.0f} KiB |",
+        ]
+        for y, stat in r["analysis_by_year"].items():
+            lines.append(f"| Analysis page ms {y}, median / p95 | {fmt(stat)} |")
+    if "cli_in_process" in r:
+        lines += [
+            f"| `ita_analysis --json` in process, ms median / p95 | {fmt(r['cli_in_process'])} |",
+            f"| `ita_analysis --json` as a new process, ms median / p95 | {fmt(r['cli_process'])} |",
+        ]
+    if "home" in r:
+        lines += [
+            f"| **Supervisor home** `/` ms, median / p95 | **{fmt(r['home'])}** |",
+            f"| Supervisor home `/?page=<random of {r['home_pages']}>` ms, median / p95 | {fmt(r['home_paged'])} |",
+            f"| Supervisor home SQL queries per request | {', '.join(map(str, r['home_queries']))} |",
+        ]
+    lines += [f"| **FAILED** | {e} |" for e in r.get("errors", [])]
+    lines.append("")
     return "\n".join(lines)
 
 
@@ -505,23 +518,35 @@ def main(argv=None):
         results["migrate_s"] = time.perf_counter() - t0
         run_import(args, results)
         analyse_tables(results)
+        write_report(args, results)  # keep the import figures even if a page fails below
     else:
         get_user_model().objects.filter(username__startswith=BENCH_USER_PREFIX).delete()
     rng = random.Random(args.seed + 1)
-    print("Timing the analysis page...", file=sys.stderr)
-    picks = measure_analysis_page(args, results, rng)
-    print("Timing ita_analysis...", file=sys.stderr)
-    measure_cli(args, results, picks)
-    print("Timing the supervisor home page...", file=sys.stderr)
-    measure_home(args, results, rng)
+    picks = []
+    for label, phase in [
+        ("the analysis page", lambda: picks.extend(measure_analysis_page(args, results, rng))),
+        ("ita_analysis", lambda: measure_cli(args, results, picks)),
+        ("the supervisor home page", lambda: measure_home(args, results, rng)),
+    ]:
+        print(f"Timing {label}...", file=sys.stderr)
+        try:
+            phase()
+        except Exception as exc:  # report what was measured; name what failed
+            results.setdefault("errors", []).append(f"{label}: {exc.__class__.__name__}: {exc}")
+            print(f"  failed: {exc!r}", file=sys.stderr)
+    print(write_report(args, results))
+    print(f"Written to {args.output}", file=sys.stderr)
+    return 1 if results.get("errors") else 0
+
+
+def write_report(args, results):
     results["machine"] = machine(results)
     results["load_end"] = os.getloadavg()[0]
     text = report(args, results)
-    print(text)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, encoding="utf-8")
-    print(f"Written to {args.output}", file=sys.stderr)
+    return text
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

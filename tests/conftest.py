@@ -74,3 +74,16 @@ def seed001_figures():
 def fast_password_hasher(settings):
     """PBKDF2 is slow by design; tests only need a working login."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def bundled_frameworks(db):
+    """Transactional tests end with a flush that can remove what migrations installed
+    (the frameworks); put them back when missing, as migrate would."""
+    from assessments import frameworks
+    from assessments.models import FiscalYear
+
+    if not FiscalYear.objects.exists():
+        frameworks.install_issue_areas()
+        for year in frameworks.bundled_years():
+            frameworks.install(frameworks.bundled_payload(year))

@@ -9,7 +9,11 @@ from playwright.sync_api import expect
 # transaction=True: live_server serves from another thread, so data must be committed.
 # serialized_rollback=True: the flush after a transactional test also empties the
 # frameworks that migrations install; this restores them for every test in this file.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("bundled_frameworks"),
+]
 
 THAI = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 

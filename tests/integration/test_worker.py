@@ -9,7 +9,11 @@ from assessments.models import Assessment
 from assessments.tasks import refresh_summaries
 from tests.factories import make_organisation, record
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("bundled_frameworks"),
+]
 
 
 def test_tasks_are_not_run_inline_when_redis_is_configured():
