@@ -112,10 +112,23 @@ def organisation_page(request, code):
         }
         for fy in years
     ]
+    from measures.models import Plan
+
+    plans = {p.fiscal_year_id: p for p in Plan.objects.filter(organisation=organisation)}
+    for row in rows:
+        row["plan"] = plans.get(row["fiscal_year"].pk)
+    awaiting = list(
+        Plan.objects.awaiting_decision_by(request.user).filter(organisation=organisation).select_related("fiscal_year")
+    )
     return render(
         request,
         "assessments/organisation_detail.html",
-        {"organisation": organisation, "rows": rows, "can_edit": organisation.can_edit(request.user)},
+        {
+            "organisation": organisation,
+            "rows": rows,
+            "awaiting": awaiting,
+            "can_edit": organisation.can_edit(request.user),
+        },
     )
 
 

@@ -34,3 +34,21 @@ def thai(value):
 @register.filter
 def get(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def thai_month(day):
+    """A month of the fiscal calendar: "ต.ค. 66" (B.E., Arabic digits on screen)."""
+    from assessments.thai import MONTHS_SHORT, be_year
+
+    if not day:
+        return ""
+    return f"{MONTHS_SHORT[day.month - 1]} {be_year(day) % 100:02d}"
+
+
+@register.filter
+def thai_date(day):
+    """A B.E. date: "31 มีนาคม 2567"."""
+    from assessments.thai import format_date
+
+    return format_date(day, thai_digits=False) if day else ""

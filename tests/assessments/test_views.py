@@ -191,7 +191,7 @@ def test_edited_narrative_is_kept_and_shown(scored, staff):
     assert "คำอธิบายที่เจ้าหน้าที่แก้ไข" in client.get("/o/bungkok/2565/analysis/").content.decode()
 
 
-ANALYSIS_QUERIES = 31  # session, user, organisation, 2 frameworks (9 each), scores, narratives, ...
+ANALYSIS_QUERIES = 32  # session, user, organisation, 2 frameworks (9 each), scores, narratives, unread notices, ...
 
 
 def analysis_queries(client, year):

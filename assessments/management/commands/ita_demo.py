@@ -27,6 +27,8 @@ USERS = [
     # username, first name, last name, organisation, role, position
     ("staff", "สมศรี", "ใจดี", "demo", Role.STAFF, "นักวิเคราะห์นโยบายและแผน"),
     ("approver", "สมชาย", "รักงาน", "demo", Role.APPROVER, "หัวหน้าสำนักปลัด"),
+    ("deputy", "วิชัย", "ช่วยงาน", "demo", Role.APPROVER, "รองปลัดองค์การบริหารส่วนตำบล"),
+    ("palat", "ปกรณ์", "บริหารดี", "demo", Role.APPROVER, "ปลัดองค์การบริหารส่วนตำบล"),
     ("executive", "ประเสริฐ", "มั่นคง", "demo", Role.EXECUTIVE, "นายกองค์การบริหารส่วนตำบล"),
     ("viewer", "วิไล", "อ่านดี", "demo", Role.VIEWER, "ผู้ตรวจสอบภายใน"),
     ("supervisor", "กำกับ", "ดูแล", "demo-province", Role.SUPERVISOR, "ท้องถิ่นจังหวัด"),
@@ -35,13 +37,17 @@ USERS = [
 
 
 class Command(BaseCommand):
-    help = "Create the demo agency (code demo) with seed 000's 2565 scores and demo users for each role."
+    help = (
+        "Create the demo agency (code demo) with seed 000's 2565 scores, demo users for each role, "
+        "and a 2566 plan drafted from the 2565 analysis, approved through four steps, half followed up."
+    )
 
     def handle(self, *args, **options):
         with transaction.atomic():
             orgs = self._organisations()
             self._users(orgs)
             self._scores(orgs["demo"])
+            self._plan(orgs["demo"])
         self.stdout.write(self.style.SUCCESS("ข้อมูลสาธิตพร้อมแล้ว (demo data ready)"))
         self.stdout.write(f"รหัสผ่านของผู้ใช้สาธิตทุกคน / password for every demo user: {DEMO_PASSWORD}")
         for username, _first, _last, org, role, _position in USERS:
@@ -105,3 +111,67 @@ class Command(BaseCommand):
                     item_codes=", ".join(rec["items"]),
                     by=None,
                 )
+
+    def _plan(self, demo):
+        """2566 measures drafted from the 2565 analysis, approved through the chain of seed 002."""
+        from django.contrib.auth import get_user_model
+
+        from measures import services as plans
+        from measures.models import ApprovalStep, FollowUpEntry, OrgUnit, Person, Plan
+
+        User = get_user_model()
+        users = {u.username: u for u in User.objects.filter(username__in=[u[0] for u in USERS])}
+        for n, unit in enumerate(UNITS, start=1):
+            OrgUnit.objects.get_or_create(organisation=demo, name=unit, defaults={"order": n})
+        for name, position, unit in PEOPLE:
+            Person.objects.get_or_create(
+                organisation=demo, name=name,
+                defaults={"position": position, "unit": OrgUnit.objects.get(organisation=demo, name=unit)},
+            )  # fmt: skip
+        if not ApprovalStep.objects.filter(organisation=demo).exists():
+            for order, (title, username) in enumerate(CHAIN, start=1):
+                step = ApprovalStep.objects.create(organisation=demo, order=order, title=title)
+                step.users.add(users[username])
+        if Plan.objects.filter(organisation=demo, fiscal_year__year=2566).exists():
+            return
+        plan, _ = plans.draft_plan_from_analysis(demo, fiscal_year=FiscalYear.objects.get(year=2566), by=users["staff"])
+        plan.measures.first().people.add(*Person.objects.filter(organisation=demo)[:2])
+        plans.submit_plan(
+            plan, by=users["staff"], opinion="เสนอมาตรการส่งเสริมคุณธรรมและความโปร่งใส ประจำปี 2566 เพื่อโปรดพิจารณา"
+        )
+        for username, opinion, kind in OPINIONS:
+            user = users[username]
+            plans.record_decision(
+                plan, by=user, kind=kind, opinion=opinion, signer_name=user.get_full_name(),
+                signer_position=user.memberships.get(organisation=demo).position, permit_publish=True,
+            )  # fmt: skip
+        plan.refresh_from_db()
+        first, _second = plans.ensure_rounds(plan)
+        for n, measure in enumerate(plan.measures.order_by("order")[:6]):
+            status, percent = [
+                (FollowUpEntry.Status.DONE, 100), (FollowUpEntry.Status.IN_PROGRESS, 60), (FollowUpEntry.Status.IN_PROGRESS, 40),
+            ][n % 3]  # fmt: skip
+            plans.record_followup(
+                first, measure=measure, by=users["staff"], status=status, percent=percent,
+                done=f"ดำเนินการตาม{measure.title[:40]} ในรอบ 6 เดือนแรก",
+            )  # fmt: skip
+
+
+UNITS = ["สำนักปลัด", "กองคลัง", "กองช่าง", "กองการศึกษา ศาสนาและวัฒนธรรม"]
+PEOPLE = [
+    ("นางสาวสมศรี ใจดี", "นักวิเคราะห์นโยบายและแผน", "สำนักปลัด"),
+    ("นายสมชาย รักงาน", "หัวหน้าสำนักปลัด", "สำนักปลัด"),
+    ("นางมาลี เงินดี", "ผู้อำนวยการกองคลัง", "กองคลัง"),
+]
+CHAIN = [
+    ("หัวหน้าสำนักปลัด", "approver"),
+    ("รองปลัดองค์การบริหารส่วนตำบล", "deputy"),
+    ("ปลัดองค์การบริหารส่วนตำบล", "palat"),
+    ("นายกองค์การบริหารส่วนตำบล", "executive"),
+]
+OPINIONS = [
+    ("approver", "เห็นควรเสนอรองปลัดเพื่อโปรดพิจารณา", "forward"),
+    ("deputy", "เห็นควรเสนอปลัดเพื่อโปรดพิจารณา", "forward"),
+    ("palat", "เห็นควรอนุมัติและเผยแพร่บนเว็บไซต์ของหน่วยงาน", "forward"),
+    ("executive", "อนุมัติ และอนุญาตให้เผยแพร่", "approve"),
+]

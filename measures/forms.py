@@ -1,0 +1,187 @@
+"""Forms for measures, decisions, the approval chain, people and follow-up."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from assessments.models import IssueArea
+from assessments.thai import normalise_text, to_arabic_digits
+
+from .models import ApprovalStep, Decision, FollowUpEntry, OrgUnit, Person
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class MeasureForm(forms.Form):
+    issue_area = forms.ModelChoiceField(label="ประเด็น", queryset=IssueArea.objects.order_by("number"))
+    indicators = forms.CharField(label="ตัวชี้วัด (หมายเลข คั่นด้วยจุลภาค)", required=False, max_length=100)
+    items = forms.CharField(label="ข้อการประเมิน (เช่น i7, O18)", required=False, max_length=255)
+    title = forms.CharField(label="มาตรการ", widget=forms.Textarea(attrs={"rows": 2}))
+    method = forms.CharField(
+        label="วิธีการนำผลวิเคราะห์ไปสู่การปฏิบัติ", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    steps = forms.CharField(
+        label="ขั้นตอนหรือวิธีดำเนินการ (บรรทัดละหนึ่งขั้นตอน)", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    units = forms.ModelMultipleChoiceField(label="ส่วนราชการที่รับผิดชอบ", queryset=OrgUnit.objects.none(), required=False)
+    people = forms.ModelMultipleChoiceField(label="ผู้รับผิดชอบ", queryset=Person.objects.none(), required=False)
+    start = forms.DateField(label="วันเริ่ม", widget=DATE_WIDGET)
+    end = forms.DateField(label="วันสิ้นสุด", widget=DATE_WIDGET)
+    monitoring = forms.CharField(label="การติดตามประเมินผล", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    budget = forms.CharField(label="งบประมาณ (บาท)", required=False, max_length=30)
+    target = forms.CharField(label="เป้าหมาย/ตัวชี้วัดความสำเร็จ", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = OrgUnit.objects.filter(organisation=organisation)
+        self.fields["people"].queryset = Person.objects.filter(organisation=organisation)
+
+    def clean_title(self):
+        title = normalise_text(self.cleaned_data["title"])
+        if not title:
+            raise forms.ValidationError("กรุณากรอกชื่อมาตรการ")
+        return title
+
+    def clean_indicators(self):
+        raw = to_arabic_digits(self.cleaned_data["indicators"] or "")
+        numbers = []
+        for part in raw.replace(";", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if not part.isdigit() or not 1 <= int(part) <= 10:
+                raise forms.ValidationError(f"“{part}” ไม่ใช่หมายเลขตัวชี้วัด 1–10")
+            numbers.append(int(part))
+        return numbers
+
+    def clean_items(self):
+        raw = self.cleaned_data["items"] or ""
+        codes = [normalise_text(c).lower() for c in raw.replace(";", ",").split(",") if c.strip()]
+        for code in codes:
+            if code[:1] not in "ieo" or not to_arabic_digits(code[1:]).isdigit():
+                raise forms.ValidationError(f"“{code}” ไม่ใช่รหัสข้อการประเมิน (เช่น i7, e1, o18)")
+        return [code[0] + to_arabic_digits(code[1:]) for code in codes]
+
+    def clean_steps(self):
+        return [normalise_text(line) for line in (self.cleaned_data["steps"] or "").splitlines() if line.strip()]
+
+    def clean_budget(self):
+        raw = to_arabic_digits(self.cleaned_data["budget"] or "").replace(",", "").strip()
+        if not raw:
+            return None
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            raise forms.ValidationError("งบประมาณต้องเป็นตัวเลข (บาท)") from None
+        if value < 0:
+            raise forms.ValidationError("งบประมาณต้องไม่ติดลบ")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", "วันสิ้นสุดต้องไม่ก่อนวันเริ่ม")
+        return data
+
+    @classmethod
+    def initial_from(cls, measure):
+        return {
+            "issue_area": measure.issue_area_id,
+            "indicators": ", ".join(str(n) for n in measure.indicators),
+            "items": ", ".join(measure.items),
+            "title": measure.title,
+            "method": measure.method,
+            "steps": "\n".join(measure.steps),
+            "units": list(measure.units.all()),
+            "people": list(measure.people.all()),
+            "start": measure.start,
+            "end": measure.end,
+            "monitoring": measure.monitoring,
+            "budget": "" if measure.budget is None else f"{measure.budget:.2f}",
+            "target": measure.target,
+        }
+
+
+class DecisionForm(forms.Form):
+    opinion = forms.CharField(label="ความเห็น", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    signer_name = forms.CharField(label="ชื่อผู้ลงนาม", max_length=255)
+    signer_position = forms.CharField(label="ตำแหน่ง", max_length=255)
+    permit_publish = forms.BooleanField(label="อนุญาตให้เผยแพร่บนเว็บไซต์ของหน่วยงาน", required=False, initial=True)
+    kind = forms.ChoiceField(
+        choices=[(k, k) for k in ("forward", "return", "approve", "reject")], widget=forms.HiddenInput
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Decision.Kind.RETURN and not (data.get("opinion") or "").strip():
+            self.add_error("opinion", "กรุณาระบุเหตุผลที่ส่งกลับแก้ไข")
+        return data
+
+
+class StepForm(forms.ModelForm):
+    users = forms.ModelMultipleChoiceField(label="ผู้มีสิทธิ์พิจารณา", queryset=get_user_model().objects.none())
+
+    class Meta:
+        model = ApprovalStep
+        fields = ["title", "users"]
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["users"].queryset = (
+            get_user_model().objects.filter(memberships__organisation=organisation).distinct().order_by("first_name")
+        )
+        self.fields["users"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class UnitForm(forms.ModelForm):
+    class Meta:
+        model = OrgUnit
+        fields = ["name"]
+
+
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["name", "position", "unit"]
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = OrgUnit.objects.filter(organisation=organisation)
+
+
+class EntryForm(forms.Form):
+    status = forms.ChoiceField(label="สถานะ", choices=FollowUpEntry.Status.choices)
+    percent = forms.CharField(
+        label="ร้อยละ", max_length=5, widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "score-input"})
+    )
+    done = forms.CharField(label="การดำเนินการ", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    problems = forms.CharField(label="ปัญหาอุปสรรค", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    suggestions = forms.CharField(label="ข้อเสนอแนะ", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    evidence_file = forms.FileField(label="แนบไฟล์หลักฐาน", required=False)
+    evidence_url = forms.URLField(label="หรือลิงก์หลักฐาน", required=False, assume_scheme="https")
+    evidence_description = forms.CharField(label="คำอธิบายหลักฐาน", required=False, max_length=255)
+
+    def clean_percent(self):
+        raw = to_arabic_digits(self.cleaned_data["percent"]).strip().rstrip("%")
+        if not raw.isdigit() or not 0 <= int(raw) <= 100:
+            raise forms.ValidationError("ร้อยละต้องเป็นจำนวนเต็ม 0 ถึง 100")
+        return int(raw)
+
+    def clean_evidence_file(self):
+        from .services import ALLOWED_EVIDENCE, MAX_EVIDENCE_BYTES
+
+        upload = self.cleaned_data.get("evidence_file")
+        if upload:
+            name = upload.name.lower()
+            ext = name[name.rfind(".") :] if "." in name else ""
+            if ext not in ALLOWED_EVIDENCE:
+                raise forms.ValidationError(f"ไฟล์ชนิด {ext or 'ไม่ทราบ'} ใช้ไม่ได้ รับเฉพาะ PDF รูปภาพ และเอกสาร Office")
+            if upload.size > MAX_EVIDENCE_BYTES:
+                raise forms.ValidationError(f"ไฟล์ใหญ่เกิน 10 MB ({upload.size / 1024 / 1024:.1f} MB)")
+        return upload
+
+
+class RoundSummaryForm(forms.Form):
+    problems = forms.CharField(label="ปัญหาและอุปสรรคในภาพรวม", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    suggestions = forms.CharField(label="ข้อเสนอแนะในภาพรวม", required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,105 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from assessments.management.commands._common import get_fiscal_year, get_organisation
+from measures import services
+from measures.models import Plan
+
+
+def plan_as_dict(plan):
+    """The plan as JSON-ready data (schema in the README)."""
+    measures = plan.measures.select_related("issue_area").prefetch_related("units", "people").order_by("order", "pk")
+    rounds = plan.rounds.prefetch_related("entries__measure").order_by("number")
+    revision = plan.approved_revision
+    return {
+        "organisation": plan.organisation.code,
+        "year": plan.fiscal_year.year,
+        "analysis_year": plan.analysis_year.year,
+        "state": plan.state,
+        "revision": plan.revision,
+        "publish_permitted": plan.publish_permitted,
+        "measures": [
+            {
+                "order": m.order,
+                "title": m.title,
+                "issue_area": m.issue_area.number,
+                "indicators": m.indicators,
+                "items": m.items,
+                "method": m.method,
+                "steps": m.steps,
+                "responsible": [u.name for u in m.units.all()]
+                + [f"{p.name} ({p.position})" if p.position else p.name for p in m.people.all()],
+                "start": m.start.isoformat(),
+                "end": m.end.isoformat(),
+                "monitoring": m.monitoring,
+                "budget": float(m.budget) if m.budget is not None else None,
+                "target": m.target,
+            }
+            for m in measures
+        ],
+        "decisions": [
+            {
+                "step": d.step,
+                "position": d.position,
+                "signer_name": d.signer_name,
+                "signer_position": d.signer_position,
+                "opinion": d.opinion,
+                "decision": d.kind,
+                "revision": d.revision,
+                "at": d.at.isoformat(),
+            }
+            for d in plan.decisions.order_by("at", "pk")
+        ],
+        "approved_revision": {
+            "number": revision.number,
+            "hash": revision.sha256,
+            "at": revision.approved_at.isoformat(),
+        }
+        if revision
+        else None,
+        "rounds": [
+            {
+                "number": r.number,
+                "title": r.title,
+                "due": r.due.isoformat(),
+                "entries": [
+                    {"measure": e.measure.title, "status": e.status, "percent": e.percent, "done": e.done}
+                    for e in sorted(r.entries.all(), key=lambda e: (e.measure.order, e.measure.pk))
+                ],
+                "problems": r.problems,
+                "suggestions": r.suggestions,
+            }
+            for r in rounds
+        ],
+    }
+
+
+class Command(BaseCommand):
+    help = "Print a plan as JSON (--json) or draft it from the analysis (--draft)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--org", required=True)
+        parser.add_argument("--year", required=True, type=int, help="plan year (B.E.)")
+        parser.add_argument("--analysis-year", type=int, help="year of the result to draft from (default: year - 1)")
+        group = parser.add_mutually_exclusive_group(required=True)
+        group.add_argument("--json", action="store_true")
+        group.add_argument("--draft", action="store_true")
+
+    def handle(self, *args, org, year, analysis_year, draft, **options):
+        organisation = get_organisation(org)
+        fiscal_year = get_fiscal_year(year)
+        if draft:
+            source = get_fiscal_year(analysis_year) if analysis_year else None
+            try:
+                plan, added = services.draft_plan_from_analysis(
+                    organisation, fiscal_year=fiscal_year, analysis_year=source, by=None
+                )
+            except services.WorkflowError as exc:
+                raise CommandError(str(exc)) from None
+            self.stdout.write(f"ร่างมาตรการปี {year} จากผลการวิเคราะห์ปี {plan.analysis_year.year}: เพิ่ม {added} มาตรการ")
+            return
+        plan = Plan.objects.filter(organisation=organisation, fiscal_year=fiscal_year).first()
+        if plan is None:
+            raise CommandError(f"หน่วยงาน {org} ยังไม่มีแผนมาตรการปี {year}")
+        self.stdout.write(json.dumps(plan_as_dict(plan), ensure_ascii=False, indent=2))
