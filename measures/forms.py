@@ -17,7 +17,9 @@ class MeasureForm(forms.Form):
     issue_area = forms.ModelChoiceField(label="ประเด็น", queryset=IssueArea.objects.order_by("number"))
     indicators = forms.CharField(label="ตัวชี้วัด (หมายเลข คั่นด้วยจุลภาค)", required=False, max_length=100)
     items = forms.CharField(label="ข้อการประเมิน (เช่น i7, O18)", required=False, max_length=255)
-    title = forms.CharField(label="มาตรการ", widget=forms.Textarea(attrs={"rows": 2}))
+    title = forms.CharField(
+        label="มาตรการ", widget=forms.Textarea(attrs={"rows": 2}), error_messages={"required": "กรุณากรอกชื่อมาตรการ"}
+    )
     method = forms.CharField(
         label="วิธีการนำผลวิเคราะห์ไปสู่การปฏิบัติ", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -113,7 +113,7 @@ def plan_page(request, code, year):
                 "decisions": list(plan.decisions.select_related("user").order_by("at", "pk")),
                 "revisions": list(plan.revisions.order_by("number")),
                 "rounds": list(plan.rounds.order_by("number")),
-                "period": format_month_range(fiscal_year.start, fiscal_year.end),
+                "period": format_month_range(fiscal_year.start, fiscal_year.end, thai_digits=False),
                 "today": timezone.localdate(),
             }
         )

@@ -153,7 +153,7 @@ class Command(BaseCommand):
             ][n % 3]  # fmt: skip
             plans.record_followup(
                 first, measure=measure, by=users["staff"], status=status, percent=percent,
-                done=f"ดำเนินการตาม{measure.title[:40]} ในรอบ 6 เดือนแรก",
+                done=f"ดำเนินการตาม{measure.title} ในรอบ 6 เดือนแรกแล้ว",
             )  # fmt: skip
 
 
