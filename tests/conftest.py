@@ -87,3 +87,15 @@ def bundled_frameworks(db):
         frameworks.install_issue_areas()
         for year in frameworks.bundled_years():
             frameworks.install(frameworks.bundled_payload(year))
+
+
+@pytest.fixture
+def inline_celery():
+    """Run Celery tasks in the test's process even in the pass that has a real broker
+    (for unit tests of what a task does; the integration tests use real workers)."""
+    from ita_portal.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = previous

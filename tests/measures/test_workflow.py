@@ -153,7 +153,7 @@ def test_notifications_are_not_duplicated_for_the_same_event(submitted, approver
 
 
 def test_notification_email_is_sent_once_after_commit(
-    org, staff, chain, approver, mailoutbox, django_capture_on_commit_callbacks
+    org, staff, chain, approver, mailoutbox, django_capture_on_commit_callbacks, inline_celery
 ):
     approver.email = "approver@example.org"
     approver.save()
