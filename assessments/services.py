@@ -95,8 +95,9 @@ def refresh_summaries(year):
     return count
 
 
-def _refresh_summary(assessment):
-    result = analysis.compute(framework_for(assessment.fiscal_year), scores_of([assessment.pk])[assessment.pk])
+def _refresh_summary(assessment, framework=None):
+    framework = framework or framework_for(assessment.fiscal_year)
+    result = analysis.compute(framework, scores_of([assessment.pk])[assessment.pk])
     assessment.total_score = round2(result.total.score)
     assessment.mismatch_count = len(result.mismatches)
     assessment.save(update_fields=["total_score", "mismatch_count", "updated_at"])
@@ -112,7 +113,7 @@ def get_or_create_assessment(organisation, fiscal_year):
     return assessment
 
 
-def record_scores(organisation, *, fiscal_year, values, by, source="form"):
+def record_scores(organisation, *, fiscal_year, values, by, source="form", framework=None):
     """Store published figures exactly as entered; a None value removes that figure.
 
     ``values`` maps (level, key, part) to a Decimal or None. Returns the number of
@@ -157,7 +158,7 @@ def record_scores(organisation, *, fiscal_year, values, by, source="form"):
                     "removed": [[*k, str(v)] for k, v in removed],
                 },
             )
-        _refresh_summary(assessment)
+        _refresh_summary(assessment, framework)
     return {"added": len(added), "changed": len(changed), "removed": len(removed)}
 
 
@@ -263,8 +264,11 @@ def read_table(fileobj, filename):
     return list(csv.reader(io.StringIO(text)))
 
 
-def resolve_code(raw_code, raw_part, framework):
-    """Map a sheet code (+ part) to (level, key, part, label); raise ValueError with a Thai reason."""
+def resolve_code(raw_code, raw_part, framework, allowed=None):
+    """Map a sheet code (+ part) to (level, key, part, label); raise ValueError with a Thai reason.
+
+    ``allowed`` is ``framework.indicator_codes()``, passed in when resolving many rows.
+    """
     code = to_arabic_digits(normalise_text(raw_code)).lower().replace(" ", "")
     part = PART_ALIASES.get(normalise_text(raw_part).lower())
     if part is None:
@@ -276,7 +280,7 @@ def resolve_code(raw_code, raw_part, framework):
         if part and part != code_part:
             raise ValueError(f"รหัส {raw_code} ขัดกับคอลัมน์ส่วน “{raw_part}”")
         code, part = tool_code, code_part
-    allowed = framework.indicator_codes()
+    allowed = allowed if allowed is not None else framework.indicator_codes()
     if code == "total":
         level, key, label = Level.TOTAL, "total", "คะแนนรวม"
     elif code in {t.code for t in framework.tools}:
@@ -311,6 +315,7 @@ def parse_score_sheet(table, framework):
         raise ImportRefused([(1, "แถวหัวตารางต้องมีคอลัมน์ code และ score (และ part ถ้ามี)")])
     col = {name: header.index(name) for name in ("code", "score", "part") if name in header}
     errors, rows, seen = [], [], {}
+    allowed = framework.indicator_codes()
 
     def cell(values, name):
         i = col.get(name)
@@ -323,7 +328,7 @@ def parse_score_sheet(table, framework):
             continue
         raw_code, raw_score, raw_part = cell(values, "code"), cell(values, "score"), cell(values, "part")
         try:
-            level, key, part, label = resolve_code(str(raw_code), str(raw_part), framework)
+            level, key, part, label = resolve_code(str(raw_code), str(raw_part), framework, allowed)
         except ValueError as exc:
             errors.append((number, str(exc)))
             continue
@@ -353,7 +358,9 @@ def import_scores(organisation, *, fiscal_year, fileobj, filename, by, dry_run=F
     sheet = parse_score_sheet(read_table(fileobj, filename), framework)
     if dry_run:
         return sheet, None
-    counts = record_scores(organisation, fiscal_year=fiscal_year, values=sheet.values(), by=by, source="import")
+    counts = record_scores(
+        organisation, fiscal_year=fiscal_year, values=sheet.values(), by=by, source="import", framework=framework
+    )
     return sheet, counts
 
 
