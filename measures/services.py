@@ -558,9 +558,12 @@ def send_due_reminders(today=None, *, days_before=7):
         reminded_after_at__isnull=True, due__lt=today, plan__state=Plan.State.APPROVED
     ).select_related("plan__organisation", "plan__fiscal_year")
     for round_ in late:
-        unfinished = round_.plan.measures.exclude(
-            followups__round=round_, followups__status__in=[FollowUpEntry.Status.DONE, FollowUpEntry.Status.CANCELLED]
-        ).count()
+        # One subquery for "finished in this round": an exclude() over two conditions on a
+        # multi-valued relation would also skip measures finished in another round.
+        finished = FollowUpEntry.objects.filter(
+            round=round_, status__in=[FollowUpEntry.Status.DONE, FollowUpEntry.Status.CANCELLED]
+        ).values("measure_id")
+        unfinished = round_.plan.measures.exclude(pk__in=finished).count()
         if not unfinished:
             continue
         with transaction.atomic():

@@ -10,6 +10,7 @@ urlpatterns = [
     path("o/<slug:code>/plans/<int:year>/decide/", views.decide, name="decide"),
     path("o/<slug:code>/plans/<int:year>/revisions/<int:number>/", views.revision_page, name="revision"),
     path("o/<slug:code>/plans/<int:year>/rounds/<int:number>/", views.followup, name="followup"),
+    path("o/<slug:code>/plans/<int:year>/evidence/<int:pk>/", views.evidence_file, name="evidence"),
     path("o/<slug:code>/chain/", views.chain_page, name="chain"),
     path("o/<slug:code>/people/", views.people_page, name="people"),
     path("notifications/", views.notifications, name="notifications"),

@@ -19,7 +19,7 @@ from assessments.views import access_fiscal_year, access_organisation, require_e
 
 from . import services
 from .forms import DecisionForm, EntryForm, MeasureForm, PersonForm, RoundSummaryForm, StepForm, UnitForm
-from .models import ApprovalStep, Decision, FollowUpEntry, Measure, Notification, OrgUnit, Person, Plan
+from .models import ApprovalStep, Decision, Evidence, FollowUpEntry, Measure, Notification, OrgUnit, Person, Plan
 from .services import WorkflowError
 
 
@@ -207,6 +207,20 @@ def revision_page(request, code, year, number):
         "measures/revision_detail.html",
         {"organisation": organisation, "fiscal_year": fiscal_year, "plan": plan, "revision": revision},
     )
+
+
+@login_required
+def evidence_file(request, code, year, pk):
+    """Download an evidence file: only for those who may see the organisation (404 otherwise)."""
+    from django.http import FileResponse
+
+    organisation, fiscal_year, plan = access_plan(request.user, code, year)
+    if plan is None:
+        raise Http404("ไม่มีแผนมาตรการปีนี้")
+    evidence = get_object_or_404(Evidence, pk=pk, entry__round__plan=plan)
+    if not evidence.file:
+        raise Http404("หลักฐานนี้เป็นลิงก์ ไม่ใช่ไฟล์")
+    return FileResponse(evidence.file.open("rb"), as_attachment=False, filename=evidence.file.name.rsplit("/", 1)[-1])
 
 
 @login_required

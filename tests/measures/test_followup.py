@@ -118,3 +118,16 @@ def test_finished_measures_are_not_carried_over(approved, staff):
     services.record_followup(first, measure=approved.measures.get(), by=staff, status="done", percent=100)
     assert services.carry_over(approved, to_year=fiscal_year(2567), by=staff)[1] == 0
     assert FollowUpEntry.objects.count() == 1 and Plan.objects.count() == 2
+
+
+def test_late_reminder_counts_a_measure_unfinished_in_this_round_even_if_done_in_another(approved, staff):
+    first, second = services.ensure_rounds(approved)
+    measure = approved.measures.get()
+    services.record_followup(first, measure=measure, by=staff, status="done", percent=100)
+    services.record_followup(second, measure=measure, by=staff, status="delayed", percent=40)
+    FollowUpRound.objects.filter(pk=first.pk).update(
+        reminded_before_at="2023-03-25T00:00Z", reminded_after_at="2023-04-02T00:00Z"
+    )
+    FollowUpRound.objects.filter(pk=second.pk).update(reminded_before_at="2023-09-25T00:00Z")
+    assert services.send_due_reminders(date(2023, 10, 5)) == 1
+    assert Notification.objects.filter(key=f"round:{second.pk}:after").exists()
