@@ -35,6 +35,17 @@ def access_plan(user, code, year, *, create=False):
     return organisation, fiscal_year, plan
 
 
+def _round_months(raw):
+    """ "6,12" or "๓, ๖, ๙, ๑๒" -> (6, 12); each 1–12, increasing."""
+    from assessments.thai import to_arabic_digits
+
+    parts = [p.strip() for p in to_arabic_digits(raw or "").replace(" ", ",").split(",") if p.strip()]
+    if not parts or not all(p.isdigit() and 1 <= int(p) <= 12 for p in parts):
+        raise WorkflowError("รอบการติดตามต้องเป็นจำนวนเดือน 1–12 คั่นด้วยจุลภาค เช่น 6,12")
+    months = sorted({int(p) for p in parts})
+    return tuple(months)
+
+
 def _measures(plan):
     return list(plan.measures.select_related("issue_area").prefetch_related("units", "people").order_by("order", "pk"))
 
@@ -73,7 +84,7 @@ def plan_page(request, code, year):
                 plan, copied = services.carry_over(previous, to_year=fiscal_year, by=request.user)
                 messages.success(request, f"ยกมาตรการที่ยังไม่แล้วเสร็จจากปี {year - 1} มา {copied} มาตรการ")
             elif action == "rounds" and plan:
-                services.ensure_rounds(plan)
+                services.ensure_rounds(plan, months=_round_months(request.POST.get("months", "6,12")))
                 messages.success(request, "สร้างรอบการติดตามแล้ว")
             else:
                 raise WorkflowError("ไม่รู้จักคำสั่งนี้")

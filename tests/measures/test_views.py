@@ -133,3 +133,19 @@ def test_draft_from_analysis_without_scores_says_why(org, staff):
     client = client_for(staff)
     client.post("/o/bungkok/plans/2566/", {"action": "draft", "analysis_year": "2565"})
     assert "ยังไม่มีผลการประเมินปี 2565" in client.get("/o/bungkok/plans/2566/").content.decode()
+
+
+def test_agency_chooses_its_rounds(approved_with_rounds, staff):
+    approved_with_rounds.rounds.all().delete()
+    client_for(staff).post("/o/bungkok/plans/2566/", {"action": "rounds", "months": "๓, 6,9,12"})
+    assert list(approved_with_rounds.rounds.values_list("title", flat=True)) == [
+        "รอบ 3 เดือน", "รอบ 6 เดือน", "รอบ 9 เดือน", "รอบ 12 เดือน",
+    ]  # fmt: skip
+
+
+def test_bad_round_months_are_refused_in_thai(approved_with_rounds, staff):
+    approved_with_rounds.rounds.all().delete()
+    client = client_for(staff)
+    client.post("/o/bungkok/plans/2566/", {"action": "rounds", "months": "6,13"})
+    assert "จำนวนเดือน 1–12" in client.get("/o/bungkok/plans/2566/").content.decode()
+    assert not approved_with_rounds.rounds.exists()
