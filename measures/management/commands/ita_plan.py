@@ -9,7 +9,7 @@ from measures.models import Plan
 
 def plan_as_dict(plan):
     """The plan as JSON-ready data (schema in the README)."""
-    measures = plan.measures.select_related("issue_area").prefetch_related("units", "people").order_by("order", "pk")
+    snapshot = services.plan_snapshot(plan)
     rounds = plan.rounds.prefetch_related("entries__measure").order_by("number")
     revision = plan.approved_revision
     return {
@@ -21,22 +21,12 @@ def plan_as_dict(plan):
         "publish_permitted": plan.publish_permitted,
         "measures": [
             {
-                "order": m.order,
-                "title": m.title,
-                "issue_area": m.issue_area.number,
-                "indicators": m.indicators,
-                "items": m.items,
-                "method": m.method,
-                "steps": m.steps,
-                "responsible": [u.name for u in m.units.all()]
-                + [f"{p.name} ({p.position})" if p.position else p.name for p in m.people.all()],
-                "start": m.start.isoformat(),
-                "end": m.end.isoformat(),
-                "monitoring": m.monitoring,
-                "budget": float(m.budget) if m.budget is not None else None,
-                "target": m.target,
+                **{k: v for k, v in m.items() if k not in ("units", "people")},
+                "responsible": m["units"]
+                + [f"{p['name']} ({p['position']})" if p["position"] else p["name"] for p in m["people"]],
+                "budget": float(m["budget"]) if m["budget"] is not None else None,
             }
-            for m in measures
+            for m in snapshot["measures"]
         ],
         "decisions": [
             {
