@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from . import services
 from .analysis import PART_LABELS
+from .charts import chart_bars
 from .forms import NarrativeForm, RecommendationForm, ScoresForm, UploadForm
 from .frameworks import framework_for
 from .models import Assessment, FiscalYear, Level, Membership, Organisation
@@ -364,46 +365,6 @@ def import_scores(request, code, year):
 # Analysis
 # --------------------------------------------------------------------------- #
 
-CHART = {"width": 720, "height": 300, "left": 44, "bottom": 40, "top": 16}
-
-
-def chart_bars(result):
-    """Geometry of the indicator chart (SVG): one bar per indicator, threshold line, last year."""
-    width, height, left, bottom, top = (CHART[k] for k in ("width", "height", "left", "bottom", "top"))
-    plot_h = height - bottom - top
-    slot = (width - left - 10) / max(len(result.indicators), 1)
-
-    def y(value):
-        return top + plot_h * (1 - float(value) / 100)
-
-    bars = []
-    for n, ind in enumerate(result.indicators):
-        x = left + n * slot + slot * 0.18
-        score = ind.score
-        bars.append(
-            {
-                "number": ind.number,
-                "x": round(x, 1),
-                "w": round(slot * 0.64, 1),
-                "y": round(y(score), 1) if score is not None else None,
-                "h": round(top + plot_h - y(score), 1) if score is not None else None,
-                "label_x": round(x + slot * 0.32, 1),
-                "score": score,
-                "status": ind.status,
-                "prev_y": round(y(ind.previous), 1) if ind.previous is not None else None,
-            }
-        )
-    grid = [{"value": v, "y": round(y(v), 1)} for v in (0, 25, 50, 75, 100)]
-    return {
-        **CHART,
-        "bars": bars,
-        "grid": grid,
-        "threshold_y": round(y(result.threshold), 1),
-        "threshold": result.threshold,
-        "base_y": top + plot_h,
-        "right": width - 10,
-    }
-
 
 @login_required
 def analysis_page(request, code, year):
@@ -431,7 +392,7 @@ def _analysis_context(request, organisation, fiscal_year, assessment, recommenda
         "fiscal_year": fiscal_year,
         "assessment": assessment,
         "a": result,
-        "chart": chart_bars(result),
+        "chart": chart_bars([(i.number, i.score, i.status, i.previous) for i in result.indicators], result.threshold),
         "weak_by_indicator": weak_by_indicator,
         "recommendations": list(assessment.recommendations.all()),
         "recommendation_form": recommendation_form or RecommendationForm(),

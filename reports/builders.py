@@ -1,0 +1,318 @@
+"""Report builders: the data of each official document as plain, JSON-ready context.
+
+One builder per kind; templates only lay the context out. ``source_hash`` of a
+context tells whether a stored report is still up to date.
+"""
+
+import hashlib
+import json
+
+from assessments import analysis as analysis_module
+from assessments import services as assessment_services
+from assessments.charts import chart_bars
+from assessments.models import Assessment, FiscalYear
+from assessments.thai import format_date, format_month_range
+from measures.models import Decision, FollowUpEntry, Plan
+from measures.services import plan_snapshot
+
+
+class ReportError(ValueError):
+    """A report that cannot be built; the message is Thai, for the user."""
+
+
+STATUS_LABELS = dict(FollowUpEntry.Status.choices)
+
+
+def source_hash(context):
+    text = json.dumps(context, ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _header(organisation, year):
+    return {
+        "organisation": {"code": organisation.code, "name": organisation.name, "type": organisation.org_type,
+                         "province": organisation.province, "district": organisation.district},
+        "year": year,
+        "thai_digits": organisation.use_thai_digits,
+    }  # fmt: skip
+
+
+def _fiscal_year(year):
+    fy = FiscalYear.objects.filter(year=year).first()
+    if fy is None:
+        raise ReportError(f"ไม่มีปีงบประมาณ {year} ในระบบ")
+    return fy
+
+
+# --------------------------------------------------------------------------- #
+# 1. Analysis of a year's result
+# --------------------------------------------------------------------------- #
+
+
+def build_analysis(organisation, year, **_):
+    """The analysis of the assessment year: scores, lists, narratives, recommendations."""
+    fy = _fiscal_year(year)
+    assessment = Assessment.objects.filter(organisation=organisation, fiscal_year=fy).first()
+    if assessment is None or not assessment.scores.exists():
+        raise ReportError(f"{organisation.name} ยังไม่มีผลการประเมินปี {year}")
+    result = assessment_services.analyse_assessment(assessment)
+    data = analysis_module.as_dict(result, organisation=organisation.code)
+    by_number = {i.number: i for i in result.indicators}
+    data["indicators_detail"] = [
+        {
+            "number": ind.number,
+            "name": ind.name,
+            "tool": ind.tool,
+            "score": _f(ind.score),
+            "status": ind.status,
+            "status_label": ind.status_label,
+            "item_range": ind.item_range,
+            "narrative": ind.narrative,
+            "parts": {p: _f(f.score) for p, f in ind.parts.items()},
+            "items": [
+                {
+                    "label": it.label,
+                    "title": it.title,
+                    "score": _f(it.score),
+                    "parts": {p: _f(v) for p, v in it.parts.items()},
+                    "subindicator": it.subindicator,
+                }
+                for it in ind.items
+                if it.score is not None or it.parts
+            ],  # fmt: skip
+        }
+        for ind in result.indicators
+    ]
+    data["strengths_detail"] = [
+        data["indicators_detail"][result.indicators.index(by_number[n])] for n in data["strengths"]
+    ]
+    data["weaknesses_detail"] = [
+        data["indicators_detail"][result.indicators.index(by_number[n])] for n in data["weaknesses"]
+    ]
+    data["recommendations"] = [
+        {"tool": r.tool, "part": r.part, "items": r.item_codes, "text": r.text}
+        for r in assessment.recommendations.all()
+    ]
+    data["result_mode"] = fy.result_mode
+    data["chart"] = chart_bars([(i.number, i.score, i.status, i.previous) for i in result.indicators], result.threshold)
+    return {**_header(organisation, year), "kind": "analysis", "analysis": data}
+
+
+def _f(value):
+    return None if value is None else float(value)
+
+
+# --------------------------------------------------------------------------- #
+# 2. Measures plan
+# --------------------------------------------------------------------------- #
+
+
+def _plan(organisation, year):
+    plan = (
+        Plan.objects.filter(organisation=organisation, fiscal_year__year=year)
+        .select_related("fiscal_year", "analysis_year", "approved_revision")
+        .first()
+    )
+    if plan is None:
+        raise ReportError(f"{organisation.name} ยังไม่มีแผนมาตรการปี {year}")
+    return plan
+
+
+def _measures_context(plan, *, approved_only=False):
+    """The approved revision's measures when there is one (what was signed), else the draft."""
+    from assessments.models import IssueArea
+
+    if plan.approved_revision is not None:
+        snapshot, status = plan.approved_revision.snapshot, "approved"
+    elif approved_only:
+        raise ReportError("แผนมาตรการยังไม่ได้รับอนุมัติ")
+    else:
+        snapshot, status = plan_snapshot(plan), "draft"
+    areas = dict(IssueArea.objects.values_list("number", "name_th"))
+    measures = []
+    for m in snapshot["measures"]:
+        from datetime import date
+
+        start, end = date.fromisoformat(m["start"]), date.fromisoformat(m["end"])
+        measures.append(
+            {
+                **m,
+                "issue_area_name": areas.get(m["issue_area"], ""),
+                "period": format_month_range(start, end, thai_digits=False),
+            }
+        )
+    groups = {}
+    key = "issue_area" if plan.layout == Plan.Layout.ISSUE_AREA else "indicator"
+    for m in measures:
+        if key == "issue_area":
+            label = (m["issue_area"], f"{m['issue_area']}. {m['issue_area_name']}")
+        else:
+            n = (m["indicators"] or [0])[0]
+            label = (n, f"ตัวชี้วัดที่ {n}" if n else "อื่น ๆ")
+        groups.setdefault(label, []).append(m)
+    return {
+        "status": status,
+        "revision": snapshot.get("revision"),
+        "sha256": plan.approved_revision.sha256 if plan.approved_revision else "",
+        "layout": plan.layout,
+        "analysis_year": plan.analysis_year.year,
+        "period": format_month_range(plan.fiscal_year.start, plan.fiscal_year.end, thai_digits=False),
+        "groups": [{"label": label, "measures": ms} for (_, label), ms in sorted(groups.items())],
+        "count": len(measures),
+    }
+
+
+def build_measures(organisation, year, *, approved_only=False, **_):
+    plan = _plan(organisation, year)
+    return {
+        **_header(organisation, year),
+        "kind": "measures",
+        "plan": _measures_context(plan, approved_only=approved_only),
+    }
+
+
+# --------------------------------------------------------------------------- #
+# 3. Memo for approval
+# --------------------------------------------------------------------------- #
+
+
+def build_memo(organisation, year, **_):
+    """บันทึกข้อความ: heading, body from the data, one opinion block per step of the chain."""
+    from measures.services import chain_of
+
+    plan = _plan(organisation, year)
+    decisions = list(plan.decisions.filter(revision=plan.revision).order_by("at", "pk"))
+    if not any(d.kind == Decision.Kind.SUBMIT for d in decisions):
+        raise ReportError("แผนมาตรการยังไม่ได้เสนอพิจารณา จึงยังไม่มีบันทึกข้อความ")
+    last_submission = max(d.submission for d in decisions)
+    current = [d for d in decisions if d.submission == last_submission]
+    submit = next(d for d in current if d.kind == Decision.Kind.SUBMIT)
+    chain = chain_of(organisation)
+    by_step = {d.step: d for d in current if d.step is not None}
+    blocks = []
+    for step in chain:
+        d = by_step.get(step.order)
+        blocks.append({
+            "title": step.title,
+            "final": step is chain[-1],
+            "opinion": d.opinion if d else "",
+            "decision": d.kind if d else "",
+            "decision_label": d.get_kind_display() if d else "",
+            "signer_name": d.signer_name if d else "",
+            "signer_position": (d.signer_position or step.title) if d else step.title,
+            "date": format_date(d.at.date(), thai_digits=False) if d else "",
+        })  # fmt: skip
+    unit = organisation.units.order_by("order", "name").first()
+    analysis_year = plan.analysis_year.year
+    assessment = Assessment.objects.filter(organisation=organisation, fiscal_year=plan.analysis_year).first()
+    total = float(assessment.total_score) if assessment and assessment.total_score is not None else None
+    return {
+        **_header(organisation, year),
+        "kind": "memo",
+        "memo": {
+            "department": f"{unit.name} {organisation.name}" if unit else organisation.name,
+            "number": "",
+            "date": format_date(submit.at.date(), thai_digits=False),
+            "subject": f"รายงานการจัดทำมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน ประจำปีงบประมาณ พ.ศ. {year} "
+            f"และการวิเคราะห์ผลการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ ประจำปีงบประมาณ พ.ศ. {analysis_year}",
+            "to": chain[-1].title if chain else "",
+            "background": f"ตามที่สำนักงาน ป.ป.ช. ได้ประกาศผลการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ "
+            f"(ITA) ประจำปีงบประมาณ พ.ศ. {analysis_year} ซึ่ง{organisation.name}ได้รับผลการประเมิน"
+            + (f" {total:.2f} คะแนน" if total is not None else "")
+            + " และกำหนดให้หน่วยงานนำผลการประเมินไปวิเคราะห์เพื่อจัดทำมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน",
+            "facts": f"{organisation.name}ได้วิเคราะห์ผลการประเมินประจำปีงบประมาณ พ.ศ. {analysis_year} จำแนกตามตัวชี้วัดและประเด็นการประเมิน "
+            f"และจัดทำมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน ประจำปีงบประมาณ พ.ศ. {year} จำนวน {plan.measures.count()} มาตรการ "
+            "พร้อมผู้รับผิดชอบ ระยะเวลาดำเนินการ และการติดตามประเมินผล รายละเอียดตามเอกสารแนบ",
+            "law": [
+                f"ประกาศสำนักงาน ป.ป.ช. เรื่อง ผลการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ ประจำปีงบประมาณ พ.ศ. {analysis_year}",
+                f"คู่มือการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ ประจำปีงบประมาณ พ.ศ. {year}",
+            ],
+            "consideration": "เพื่อให้การดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงานเป็นไปด้วยความเรียบร้อย "
+            "และเผยแพร่มาตรการดังกล่าวบนเว็บไซต์ของหน่วยงานตามหลักเกณฑ์การประเมิน จึงเห็นควรพิจารณาอนุมัติมาตรการ "
+            "และอนุญาตให้เผยแพร่บนเว็บไซต์ของหน่วยงาน",
+            "closing": "จึงเรียนมาเพื่อโปรดพิจารณา",
+            "submitter": {"name": submit.signer_name, "position": submit.signer_position},
+            "blocks": blocks,
+            "state": plan.state,
+            "publish_permitted": plan.publish_permitted,
+        },
+    }
+
+
+# --------------------------------------------------------------------------- #
+# 4. Follow-up report of a round
+# --------------------------------------------------------------------------- #
+
+
+def build_followup(organisation, year, *, round_number=None, **_):
+    plan = _plan(organisation, year)
+    if round_number is None:
+        raise ReportError("กรุณาระบุรอบการติดตาม (--round)")
+    round_ = plan.rounds.filter(number=round_number).first()
+    if round_ is None:
+        known = ", ".join(str(n) for n in plan.rounds.values_list("number", flat=True)) or "ยังไม่มีรอบ"
+        raise ReportError(f"ไม่มีรอบการติดตามที่ {round_number} ของแผนปี {year} (มี: {known})")
+    entries = {e.measure_id: e for e in round_.entries.prefetch_related("evidence")}
+    rows = []
+    for m in plan.measures.select_related("issue_area").prefetch_related("units", "people").order_by("order", "pk"):
+        e = entries.get(m.pk)
+        rows.append({
+            "order": m.order, "title": m.title, "items": m.items, "indicators": m.indicators,
+            "issue_area": m.issue_area.number, "issue_area_name": m.issue_area.name_th,
+            "method": m.method, "responsible": [u.name for u in m.units.all()] + [p.name for p in m.people.all()],
+            "monitoring": m.monitoring, "period": format_month_range(m.start, m.end, thai_digits=False),
+            "status": e.status if e else "not_started", "status_label": STATUS_LABELS[e.status if e else "not_started"],
+            "percent": e.percent if e else 0, "done": e.done if e else "", "problems": e.problems if e else "",
+            "evidence": [ev.description or ev.url or ev.file.name.rsplit("/", 1)[-1] for ev in e.evidence.all()] if e else [],
+        })  # fmt: skip
+    done = sum(1 for r in rows if r["status"] == "done")
+    return {
+        **_header(organisation, year),
+        "kind": "followup",
+        "round": {"number": round_.number, "title": round_.title, "due": format_date(round_.due, thai_digits=False),
+                  "problems": round_.problems, "suggestions": round_.suggestions,
+                  "summary": {"measures": len(rows), "done": done,
+                              "mean_percent": round(sum(r["percent"] for r in rows) / len(rows), 2) if rows else 0}},
+        "rows": rows,
+        "analysis_year": plan.analysis_year.year,
+    }  # fmt: skip
+
+
+# --------------------------------------------------------------------------- #
+# 5. Annual report
+# --------------------------------------------------------------------------- #
+
+
+def build_annual(organisation, year, **_):
+    """Everything of the plan year in one document: the previous year's analysis, the
+    approved plan, every follow-up round and the sign-off blocks."""
+    plan = _plan(organisation, year)
+    parts = {"analysis": None, "memo": None, "rounds": []}
+    try:
+        parts["analysis"] = build_analysis(organisation, plan.analysis_year.year)["analysis"]
+    except ReportError:
+        parts["analysis"] = None
+    parts["plan"] = _measures_context(plan)
+    try:
+        parts["memo"] = build_memo(organisation, year)["memo"]
+    except ReportError:
+        parts["memo"] = None
+    for number in plan.rounds.order_by("number").values_list("number", flat=True):
+        built = build_followup(organisation, year, round_number=number)
+        parts["rounds"].append({"round": built["round"], "rows": built["rows"]})
+    return {**_header(organisation, year), "kind": "annual", "analysis_year": plan.analysis_year.year, **parts}
+
+
+BUILDERS = {
+    "analysis": build_analysis,
+    "measures": build_measures,
+    "memo": build_memo,
+    "followup": build_followup,
+    "annual": build_annual,
+}
+
+
+def build(kind, organisation, year, *, round_number=None, approved_only=False):
+    if kind not in BUILDERS:
+        raise ReportError(f"ไม่รู้จักรายงานชนิด “{kind}”")
+    return BUILDERS[kind](organisation, year, round_number=round_number, approved_only=approved_only)

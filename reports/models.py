@@ -1,0 +1,53 @@
+"""A requested report: kind, parameters, state and progress, the file, who and when."""
+
+from django.conf import settings
+from django.db import models
+
+from assessments.models import Organisation
+
+
+class Report(models.Model):
+    class Kind(models.TextChoices):
+        ANALYSIS = "analysis", "รายงานการวิเคราะห์ผลการประเมิน"
+        MEASURES = "measures", "มาตรการส่งเสริมคุณธรรมและความโปร่งใส"
+        MEMO = "memo", "บันทึกข้อความขออนุมัติ"
+        FOLLOWUP = "followup", "รายงานผลการดำเนินการตามมาตรการ"
+        ANNUAL = "annual", "รายงานประจำปี"
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        XLSX = "xlsx", "Excel"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "รอคิว"
+        RUNNING = "running", "กำลังสร้าง"
+        DONE = "done", "เสร็จแล้ว"
+        FAILED = "failed", "ไม่สำเร็จ"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="reports")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField()
+    round_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    fmt = models.CharField(max_length=5, choices=Format.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    source_hash = models.CharField(max_length=64, blank=True)  # of the data it was built from
+    file = models.FileField(upload_to="reports/%Y/%m/", blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "รายงาน"
+        verbose_name_plural = "รายงาน"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "kind", "year", "fmt"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.year} ({self.fmt})"
+
+    @property
+    def filename(self):
+        suffix = f"-round{self.round_number}" if self.round_number else ""
+        return f"ita-{self.kind}-{self.organisation.code}-{self.year}{suffix}.{self.fmt}"

@@ -1,0 +1,64 @@
+"""Render a report context to PDF with WeasyPrint, in the official Thai layout.
+
+Sarabun comes from the fontpkg-sarabun package and is embedded (no system font).
+Thai digits are applied to the document's text (never to CSS, attributes or item
+codes marked ``class="code"``), and ำ is written as ํ + า so that copying and
+searching the PDF gives the source text back (THAI-PDF.md).
+"""
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import fontpkg
+from django.template.loader import render_to_string
+
+from assessments.thai import to_thai_digits
+
+_TAG = re.compile(r"(<[^>]+>)")
+_SARA_AM = re.compile("([\u0e48-\u0e4b]?)\u0e33")
+
+
+@lru_cache(maxsize=1)
+def fonts():
+    return {
+        "regular": Path(fontpkg.path("sarabun", 400)).as_uri(),
+        "bold": Path(fontpkg.path("sarabun", 700)).as_uri(),
+    }
+
+
+def thai_digits_in_text(html):
+    """Arabic -> Thai digits in text nodes only, outside <style> and class="code" spans."""
+    out, skip_until = [], None
+    for part in _TAG.split(html):
+        if part.startswith("<"):
+            lower = part.lower()
+            if skip_until is None and (lower.startswith("<style") or 'class="code' in lower):
+                skip_until = "</style" if lower.startswith("<style") else "</span"
+            elif skip_until is not None and lower.startswith(skip_until):
+                skip_until = None
+            out.append(part)
+        else:
+            out.append(part if skip_until else to_thai_digits(part))
+    return "".join(out)
+
+
+def fix_sara_am(html):
+    """ำ -> ํ (+ tone mark) + า: pixel-identical, and the PDF's text reads back correctly."""
+    return _SARA_AM.sub("\u0e4d\\1\u0e32", html)
+
+
+def render_html(context):
+    html = render_to_string(f"reports/pdf/{context['kind']}.html", {**context, "fonts": fonts()})
+    if context.get("thai_digits", True):
+        html = thai_digits_in_text(html)
+    return fix_sara_am(html)
+
+
+def render_pdf(context):
+    """The PDF bytes of a report context (builders.build)."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    font_config = FontConfiguration()
+    return HTML(string=render_html(context)).write_pdf(font_config=font_config)
