@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("django.contrib.auth.urls")),
     path("", include("assessments.urls")),
     path("", include("measures.urls")),
+    path("", include("reports.urls")),
 ]

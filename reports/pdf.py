@@ -17,6 +17,12 @@ from assessments.thai import to_thai_digits
 
 _TAG = re.compile(r"(<[^>]+>)")
 _SARA_AM = re.compile("([\u0e48-\u0e4b]?)\u0e33")
+# A Latin word with digits (o11, I19, E1, O34) is an identifier: its digits stay Arabic.
+_DIGITS = re.compile(r"[A-Za-z]+\d+|\d+")
+
+
+def _thai_digits_outside_codes(text):
+    return _DIGITS.sub(lambda m: m.group(0) if m.group(0)[0].isalpha() else to_thai_digits(m.group(0)), text)
 
 
 @lru_cache(maxsize=1)
@@ -28,7 +34,7 @@ def fonts():
 
 
 def thai_digits_in_text(html):
-    """Arabic -> Thai digits in text nodes only, outside <style> and class="code" spans."""
+    """Arabic -> Thai digits in text nodes only: not in <style>, class="code" spans or codes like o11."""
     out, skip_until = [], None
     for part in _TAG.split(html):
         if part.startswith("<"):
@@ -39,7 +45,7 @@ def thai_digits_in_text(html):
                 skip_until = None
             out.append(part)
         else:
-            out.append(part if skip_until else to_thai_digits(part))
+            out.append(part if skip_until else _thai_digits_outside_codes(part))
     return "".join(out)
 
 
