@@ -202,7 +202,11 @@ def build_memo(organisation, year, **_):
             "signer_position": (d.signer_position or step.title) if d else step.title,
             "date": format_date(d.at.date(), thai_digits=False) if d else "",
         })  # fmt: skip
-    unit = organisation.units.order_by("order", "name").first()
+    # The memo comes from the office that runs ITA work: สำนักปลัด where the agency has one.
+    units = list(organisation.units.order_by("order", "name"))
+    unit = next((u for u in units if u.name.startswith("สำนักปลัด")), None) or next(
+        (u for u in units if "/" not in u.name and not u.name.startswith("ทุก")), None
+    )
     analysis_year = plan.analysis_year.year
     assessment = Assessment.objects.filter(organisation=organisation, fiscal_year=plan.analysis_year).first()
     total = float(assessment.total_score) if assessment and assessment.total_score is not None else None

@@ -1,0 +1,186 @@
+"""Report builders, the Thai PDF, requesting and downloading, the public address."""
+
+import io
+import unicodedata
+
+import pytest
+from django.test import Client
+from pypdf import PdfReader
+
+from measures.models import Plan
+from reports import builders, pdf, services
+from reports.models import Report
+
+pytestmark = pytest.mark.django_db
+
+
+def text_of(data):
+    reader = PdfReader(io.BytesIO(data))
+    return unicodedata.normalize("NFKC", "\n".join(page.extract_text() for page in reader.pages)), reader
+
+
+def nfkc(text):
+    return unicodedata.normalize("NFKC", text)
+
+
+def fonts_of(reader):
+    names = set()
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            names.add(str(font.get_object()["/BaseFont"]))
+    return names
+
+
+def test_analysis_builder_gives_plain_data_with_ordered_lists(demo):
+    ctx = builders.build("analysis", demo, 2565)
+    assert ctx["analysis"]["strengths"] == [10, 1, 3, 5, 2] and ctx["analysis"]["weaknesses"] == [8, 9, 7, 6, 4]
+    assert builders.source_hash(ctx) == builders.source_hash(builders.build("analysis", demo, 2565))
+
+
+def test_analysis_pdf_has_thai_digits_names_lists_and_embedded_sarabun(demo):
+    text, reader = text_of(pdf.render_pdf(builders.build("analysis", demo, 2565)))
+    assert "๗๖.๒๙" in text and "๙๓.๗๕" in text  # indicators 9 and 10 in Thai digits
+    assert "การเปิดเผยข้อมูล" in text and "การป้องกันการทุจริต" in text
+    assert nfkc("ประเด็นที่เป็นข้อบกพร่องหรือจุดอ่อนที่จะต้องแก้ไขโดยเร่งด่วน") in text
+    assert nfkc("ดำเนินการ") in text or nfkc("ดำเนิน") in text  # ำ reads back
+    assert all("Sarabun" in name for name in fonts_of(reader))
+    assert 2 <= len(reader.pages) <= 20
+
+
+def test_item_codes_keep_arabic_digits_in_the_pdf(demo):
+    text, _ = text_of(pdf.render_pdf(builders.build("analysis", demo, 2565)))
+    assert "o11" in text and "o๑๑" not in text
+
+
+def test_arabic_digit_switch_per_organisation(demo):
+    demo.use_thai_digits = False
+    demo.save()
+    text, _ = text_of(pdf.render_pdf(builders.build("analysis", demo, 2565)))
+    assert "76.29" in text and "๗๖.๒๙" not in text
+
+
+def test_thai_digits_never_touch_css_or_attributes():
+    html = '<style>p{font-size:11pt}</style><p class="x1">ปี 2567</p><span class="code">o11</span>'
+    assert (
+        pdf.thai_digits_in_text(html)
+        == '<style>p{font-size:11pt}</style><p class="x1">ปี ๒๕๖๗</p><span class="code">o11</span>'
+    )
+
+
+def test_sara_am_is_written_so_it_copies_back():
+    assert (
+        pdf.fix_sara_am("น้ำ ดำ") == "น\u0e4d\u0e49\u0e32 ด\u0e4d\u0e32"
+    )  # ํ before the tone mark, as HarfBuzz draws it
+
+
+def test_year_without_data_is_a_clear_message(demo):
+    with pytest.raises(builders.ReportError, match="ยังไม่มีผลการประเมินปี 2567"):
+        builders.build("analysis", demo, 2567)
+
+
+def test_missing_round_is_named(demo):
+    with pytest.raises(builders.ReportError, match=r"ไม่มีรอบการติดตามที่ 9 ของแผนปี 2566 \(มี: 1, 2\)"):
+        builders.build("followup", demo, 2566, round_number=9)
+
+
+def test_requested_report_is_built_and_then_served_from_storage(
+    demo, django_capture_on_commit_callbacks, inline_celery
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.request_report(demo, kind="analysis", year=2565, fmt="pdf", by=None)
+    report.refresh_from_db()
+    assert report.state == Report.State.DONE and report.file.read(4) == b"%PDF"
+    assert services.request_report(demo, kind="analysis", year=2565, fmt="pdf", by=None).pk == report.pk
+
+
+def test_report_is_rebuilt_when_its_data_changed(demo, django_capture_on_commit_callbacks, inline_celery):
+    from assessments.models import IndicatorNarrative
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.request_report(demo, kind="analysis", year=2565, fmt="pdf", by=None)
+    IndicatorNarrative.objects.create(
+        assessment=demo.assessments.get(fiscal_year__year=2565), indicator_number=8, text="แก้ไขแล้ว"
+    )
+    assert services.request_report(demo, kind="analysis", year=2565, fmt="pdf", by=None).pk != first.pk
+
+
+def test_outsider_gets_404_on_reports_and_downloads(demo, django_capture_on_commit_callbacks, inline_celery):
+    from tests.factories import PASSWORD, make_organisation, make_user
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.request_report(demo, kind="analysis", year=2565, fmt="pdf", by=None)
+    outsider = make_user(organisation=make_organisation(code="far"))
+    client = Client()
+    client.login(username=outsider.username, password=PASSWORD)
+    assert client.get("/o/demo/reports/2565/").status_code == 404
+    assert client.get(f"/o/demo/reports/file/{report.pk}/download/").status_code == 404
+    assert client.get(f"/o/far/reports/file/{report.pk}/download/").status_code == 404
+
+
+def test_staff_request_shows_progress_then_download(demo):
+    client = Client()
+    client.login(username="staff", password="ita-demo-2567")
+    response = client.post("/o/demo/reports/2565/request/", {"kind": "analysis", "fmt": "pdf"})
+    assert response.status_code == 302
+    status = client.get(response.url)
+    assert status.status_code == 200
+
+
+def test_request_without_data_shows_the_reason(demo):
+    client = Client()
+    client.login(username="staff", password="ita-demo-2567")
+    response = client.post("/o/demo/reports/2567/request/", {"kind": "analysis", "fmt": "pdf"}, follow=True)
+    assert "ยังไม่มีผลการประเมินปี 2567" in response.content.decode()
+    assert not Report.objects.exists()
+
+
+def test_public_address_needs_no_login_once_publishing_is_granted(demo):
+    response = Client().get("/p/demo/2566/")
+    assert response.status_code == 200 and "มาตรการส่งเสริมคุณธรรมและความโปร่งใส" in response.content.decode()
+    pdf_response = Client().get("/p/demo/2566/measures.pdf")
+    assert pdf_response.status_code == 200 and b"".join(pdf_response.streaming_content)[:4] == b"%PDF"
+
+
+def test_unpublished_plan_is_not_reachable_publicly(demo):
+    Plan.objects.filter(organisation=demo).update(publish_permitted=False)
+    assert Client().get("/p/demo/2566/").status_code == 404
+    assert Client().get("/p/demo/2566/measures.pdf").status_code == 404
+
+
+def test_cli_writes_the_same_pdf(demo, tmp_path):
+    from django.core.management import call_command
+
+    out = tmp_path / "a.pdf"
+    call_command(
+        "ita_report",
+        "analysis",
+        "--org",
+        "demo",
+        "--year",
+        "2565",
+        "--format",
+        "pdf",
+        "--output",
+        str(out),
+        stdout=io.StringIO(),
+    )
+    text, _ = text_of(out.read_bytes())
+    assert "๗๖.๒๙" in text
+
+
+def test_cli_refuses_a_round_that_does_not_exist(demo, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="ไม่มีรอบการติดตามที่ 5"):
+        call_command(
+            "ita_report",
+            "followup",
+            "--org",
+            "demo",
+            "--year",
+            "2566",
+            "--round",
+            "5",
+            "--output",
+            str(tmp_path / "x.pdf"),
+        )
