@@ -33,6 +33,29 @@ def fonts():
     }
 
 
+_THAI_RUN_WITH_AM = re.compile("[\u0e00-\u0e7f]*\u0e33[\u0e00-\u0e7f]*")
+ZWSP = "\u200b"
+
+
+def keep_am_words_whole(text):
+    """Words with ำ stay whole on a line: once ำ is written as ํ + า (below), Pango's Thai
+    breaker no longer knows them and would cut ดํา|เนินการ. The run is segmented with
+    pythainlp on the original spelling; each word with ำ becomes unbreakable, and a
+    zero-width space on each side keeps the line breakable between words."""
+    from pythainlp.tokenize import word_tokenize
+
+    def run(match):
+        out = []
+        for word in word_tokenize(match.group(0), engine="newmm"):
+            if "\u0e33" in word:
+                out.append(f'{ZWSP}<span style="white-space:nowrap">{word}</span>{ZWSP}')
+            else:
+                out.append(word)
+        return "".join(out)
+
+    return _THAI_RUN_WITH_AM.sub(run, text)
+
+
 def thai_digits_in_text(html):
     """Arabic -> Thai digits in text nodes only: not in <style>, class="code" spans or codes like o11."""
     out, skip_until = [], None
@@ -54,10 +77,24 @@ def fix_sara_am(html):
     return _SARA_AM.sub("\u0e4d\\1\u0e32", html)
 
 
+def _text_nodes(html, change):
+    """Apply ``change`` to text outside tags and <style>."""
+    out, in_style = [], False
+    for part in _TAG.split(html):
+        if part.startswith("<"):
+            lower = part.lower()
+            in_style = lower.startswith("<style") or (in_style and not lower.startswith("</style"))
+            out.append(part)
+        else:
+            out.append(part if in_style else change(part))
+    return "".join(out)
+
+
 def render_html(context):
     html = render_to_string(f"reports/pdf/{context['kind']}.html", {**context, "fonts": fonts()})
     if context.get("thai_digits", True):
         html = thai_digits_in_text(html)
+    html = _text_nodes(html, keep_am_words_whole)
     return fix_sara_am(html)
 
 

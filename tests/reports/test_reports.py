@@ -184,3 +184,28 @@ def test_cli_refuses_a_round_that_does_not_exist(demo, tmp_path):
             "--output",
             str(tmp_path / "x.pdf"),
         )
+
+
+def test_words_with_sara_am_are_never_cut_at_line_ends():
+    """Writing ำ as ํ+า hides words from Pango's Thai breaker (ดํา|เนินการ); they stay whole."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    text = "ให้ดำเนินการตามกำหนดการประจำปีและรายงานผลการดำเนินงานประจำเดือน " * 6
+    html = f'<html><body><div style="width:2.6cm;font-family:Sarabun;font-size:11pt">{text}</div></body></html>'
+    html = pdf.fix_sara_am(pdf._text_nodes(html, pdf.keep_am_words_whole))
+    page = HTML(string=html).render(font_config=FontConfiguration()).pages[0]
+    ends = []
+
+    def walk(box):
+        for child in getattr(box, "children", None) or []:
+            if type(child).__name__ == "LineBox":
+                ends.append(
+                    "".join(t.text for t in child.descendants() if type(t).__name__ == "TextBox").rstrip("\u200b ")
+                )
+            else:
+                walk(child)
+
+    walk(page._page_box)
+    assert len(ends) > 10
+    assert not [e for e in ends if e.endswith(("ดํา", "กํา", "ประจํา", "ลํา"))]
