@@ -37,3 +37,28 @@ def test_running_the_task_twice_gives_the_same_figures(celery_worker_process):
     refresh_summaries.delay(2565).get(timeout=60)
     refresh_summaries.delay(2565).get(timeout=60)
     assert Assessment.objects.get(organisation=org).total_score == Decimal("85.00")
+
+
+def test_requested_report_is_built_by_the_worker(celery_worker_process, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from assessments.models import Organisation
+    from reports import services as reports
+    from reports.models import Report
+
+    call_command("ita_demo", stdout=StringIO())
+    org = Organisation.objects.get(code="demo")
+    report = reports.request_report(org, kind="memo", year=2566, fmt="pdf", by=None)
+    # The task was queued after commit; the worker process renders and stores the file.
+    import time
+
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        report.refresh_from_db()
+        if report.state in (Report.State.DONE, Report.State.FAILED):
+            break
+        time.sleep(0.5)
+    assert report.state == Report.State.DONE, report.error
+    assert report.file.open("rb").read(4) == b"%PDF"

@@ -209,3 +209,27 @@ def test_words_with_sara_am_are_never_cut_at_line_ends():
     walk(page._page_box)
     assert len(ends) > 10
     assert not [e for e in ends if e.endswith(("ดํา", "กํา", "ประจํา", "ลํา"))]
+
+
+def test_memo_pdf_carries_every_approvers_name_opinion_and_the_decision(demo):
+    text, reader = text_of(pdf.render_pdf(builders.build("memo", demo, 2566)))
+    assert "บันทึกข้อความ" in text and "ส่วนราชการ" in text and "เรื่องเดิม" in text and "ข้อพิจารณา" in text
+    for name in ("สมชาย รักงาน", "วิชัย ช่วยงาน", "ปกรณ์ บริหารดี", "ประเสริฐ มั่นคง"):
+        assert name in text
+    assert nfkc("เห็นควรเสนอรองปลัดเพื่อโปรดพิจารณา") in text and nfkc("อนุมัติ และอนุญาตให้เผยแพร่") in text
+    assert len(reader.pages) <= 3
+
+
+def test_followup_pdf_shows_round_status_and_percent_in_thai_digits(demo):
+    text, _ = text_of(pdf.render_pdf(builders.build("followup", demo, 2566, round_number=1)))
+    assert "รอบ ๖ เดือน" in text and "ร้อยละ ๖๐" in text and nfkc("ดำเนินการแล้วเสร็จ") in text
+    assert "ปัญหาและอุปสรรค" in text
+
+
+def test_annual_pdf_has_cover_contents_every_part_and_sign_off(demo):
+    text, reader = text_of(pdf.render_pdf(builders.build("annual", demo, 2566)))
+    assert "สารบัญ" in text
+    assert nfkc("ประเด็นที่เป็นข้อบกพร่องหรือจุดอ่อนที่จะต้องแก้ไขโดยเร่งด่วน") in text  # analysis of 2565
+    assert "มาตรการส่งเสริมคุณธรรมและความโปร่งใส" in text and "รอบ ๖ เดือน" in text and "รอบ ๑๒ เดือน" in text
+    assert "ประเสริฐ มั่นคง" in text
+    assert 20 <= len(reader.pages) <= 80
