@@ -79,7 +79,7 @@ def fast_password_hasher(settings):
 @pytest.fixture
 def bundled_frameworks(db):
     """Transactional tests end with a flush that can remove what migrations installed
-    (the frameworks); put them back when missing, as migrate would."""
+    (the frameworks and the measure templates); put them back when missing, as migrate would."""
     from assessments import frameworks
     from assessments.models import FiscalYear
 
@@ -87,6 +87,12 @@ def bundled_frameworks(db):
         frameworks.install_issue_areas()
         for year in frameworks.bundled_years():
             frameworks.install(frameworks.bundled_payload(year))
+    from assessments.models import IssueArea
+    from measures.library import load_templates
+    from measures.models import MeasureTemplate
+
+    if not MeasureTemplate.objects.exists():
+        load_templates(MeasureTemplate=MeasureTemplate, IssueArea=IssueArea)
 
 
 @pytest.fixture

@@ -135,6 +135,10 @@ class Command(BaseCommand):
         if Plan.objects.filter(organisation=demo, fiscal_year__year=2566).exists():
             return
         plan, _ = plans.draft_plan_from_analysis(demo, fiscal_year=FiscalYear.objects.get(year=2566), by=users["staff"])
+        if not plan.measures.exists():
+            from django.core.management.base import CommandError
+
+            raise CommandError("ไม่มีแม่แบบมาตรการในฐานข้อมูล (ให้รัน migrate ก่อน)")
         plan.measures.first().people.add(*Person.objects.filter(organisation=demo)[:2])
         plans.submit_plan(
             plan, by=users["staff"], opinion="เสนอมาตรการส่งเสริมคุณธรรมและความโปร่งใส ประจำปี 2566 เพื่อโปรดพิจารณา"
