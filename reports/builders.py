@@ -129,6 +129,7 @@ def _measures_context(plan, *, approved_only=False):
     else:
         snapshot, status = plan_snapshot(plan), "draft"
     areas = dict(IssueArea.objects.values_list("number", "name_th"))
+    indicator_names = dict(plan.analysis_year.indicators.values_list("number", "name_th"))
     measures = []
     for m in snapshot["measures"]:
         from datetime import date
@@ -148,7 +149,7 @@ def _measures_context(plan, *, approved_only=False):
             label = (m["issue_area"], f"{m['issue_area']}. {m['issue_area_name']}")
         else:
             n = (m["indicators"] or [0])[0]
-            label = (n, f"ตัวชี้วัดที่ {n}" if n else "อื่น ๆ")
+            label = (n, f"ตัวชี้วัดที่ {n} {indicator_names.get(n, '')}".strip() if n else "อื่น ๆ")
         groups.setdefault(label, []).append(m)
     return {
         "status": status,
@@ -221,10 +222,10 @@ def build_memo(organisation, year, **_):
             f"และการวิเคราะห์ผลการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ ประจำปีงบประมาณ พ.ศ. {analysis_year}",
             "to": chain[-1].title if chain else "",
             "background": f"ตามที่สำนักงาน ป.ป.ช. ได้ประกาศผลการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ "
-            f"(ITA) ประจำปีงบประมาณ พ.ศ. {analysis_year} ซึ่ง{organisation.name}ได้รับผลการประเมิน"
+            f"(ITA) ประจำปีงบประมาณ พ.ศ. {analysis_year} ซึ่ง{organisation.name} ได้รับผลการประเมิน"
             + (f" {total:.2f} คะแนน" if total is not None else "")
             + " และกำหนดให้หน่วยงานนำผลการประเมินไปวิเคราะห์เพื่อจัดทำมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน",
-            "facts": f"{organisation.name}ได้วิเคราะห์ผลการประเมินประจำปีงบประมาณ พ.ศ. {analysis_year} จำแนกตามตัวชี้วัดและประเด็นการประเมิน "
+            "facts": f"{organisation.name} ได้วิเคราะห์ผลการประเมินประจำปีงบประมาณ พ.ศ. {analysis_year} จำแนกตามตัวชี้วัดและประเด็นการประเมิน "
             f"และจัดทำมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน ประจำปีงบประมาณ พ.ศ. {year} จำนวน {plan.measures.count()} มาตรการ "
             "พร้อมผู้รับผิดชอบ ระยะเวลาดำเนินการ และการติดตามประเมินผล รายละเอียดตามเอกสารแนบ",
             "law": [
@@ -263,7 +264,8 @@ def build_followup(organisation, year, *, round_number=None, **_):
         rows.append({
             "order": m.order, "title": m.title, "items": m.items, "indicators": m.indicators,
             "issue_area": m.issue_area.number, "issue_area_name": m.issue_area.name_th,
-            "method": m.method, "responsible": [u.name for u in m.units.all()] + [p.name for p in m.people.all()],
+            "method": m.method, "responsible": [u.name for u in m.units.all()]
+            + [f"{p.name} ({p.position})" if p.position else p.name for p in m.people.all()],
             "monitoring": m.monitoring, "period": format_month_range(m.start, m.end, thai_digits=False),
             "status": e.status if e else "not_started", "status_label": STATUS_LABELS[e.status if e else "not_started"],
             "percent": e.percent if e else 0, "done": e.done if e else "", "problems": e.problems if e else "",
