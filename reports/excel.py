@@ -304,7 +304,7 @@ class Sheet:
 
 def _analysis_sheets(new, a, organisation):
     """ผลการวิเคราะห์ (summary, tables, narratives, recommendations) and คะแนนรายข้อ (items)."""
-    s = new("ผลการวิเคราะห์", [6, 31, 10, 16, 10, 13])
+    s = new("ผลการวิเคราะห์", [6, 31, 14, 16, 10, 13])
     s.title("รายงานการวิเคราะห์ผลการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ",
             f"ของ{organisation['name']} ประจำปีงบประมาณ พ.ศ. {a['year']}")  # fmt: skip
     s.gap()
