@@ -259,7 +259,7 @@ def test_every_cell_is_th_sarabunpsk_16_with_wrapped_text(agency):
 
 def test_column_widths_and_row_heights_follow_the_text(agency):
     ws = workbook("analysis", agency, 2565)["ผลการวิเคราะห์"]
-    assert [ws.column_dimensions[c].width for c in "ABCDEF"] == [6, 31, 10, 16, 10, 13]
+    assert [ws.column_dimensions[c].width for c in "ABCDEF"] == [6, 31, 14, 16, 10, 13]
     heights = {c.row: ws.row_dimensions[c.row].height for c in cells(ws)}
     narrative = next(c.row for c in cells(ws) if str(c.value).startswith("  เป็นการประเมิน"))
     assert all(h for h in heights.values())
