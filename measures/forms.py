@@ -171,16 +171,12 @@ class EntryForm(forms.Form):
         return int(raw)
 
     def clean_evidence_file(self):
-        from .services import ALLOWED_EVIDENCE, MAX_EVIDENCE_BYTES
+        from .services import evidence_problem
 
         upload = self.cleaned_data.get("evidence_file")
-        if upload:
-            name = upload.name.lower()
-            ext = name[name.rfind(".") :] if "." in name else ""
-            if ext not in ALLOWED_EVIDENCE:
-                raise forms.ValidationError(f"ไฟล์ชนิด {ext or 'ไม่ทราบ'} ใช้ไม่ได้ รับเฉพาะ PDF รูปภาพ และเอกสาร Office")
-            if upload.size > MAX_EVIDENCE_BYTES:
-                raise forms.ValidationError(f"ไฟล์ใหญ่เกิน 10 MB ({upload.size / 1024 / 1024:.1f} MB)")
+        problem = evidence_problem(upload) if upload else None
+        if problem:
+            raise forms.ValidationError(problem)
         return upload
 
 

@@ -499,17 +499,24 @@ def record_followup(round_, *, measure, by, status, percent, done="", problems="
     return entry
 
 
+def evidence_problem(upload):
+    """Why an uploaded evidence file is refused (Thai), or None: PDF, images, Office, ≤ 10 MB."""
+    name = upload.name.lower()
+    ext = name[name.rfind(".") :] if "." in name else ""
+    if ext not in ALLOWED_EVIDENCE:
+        return f"ไฟล์ชนิด {ext or 'ไม่ทราบ'} ใช้ไม่ได้ รับเฉพาะ PDF รูปภาพ และเอกสาร Office"
+    if upload.size > MAX_EVIDENCE_BYTES:
+        return f"ไฟล์ใหญ่เกิน 10 MB ({upload.size / 1024 / 1024:.1f} MB)"
+    return None
+
+
 def add_evidence(entry, *, by, upload=None, url="", description=""):
     """Attach a file (PDF, image or Office document up to 10 MB) or a link to an entry."""
     if upload is None and not url:
         raise WorkflowError("กรุณาเลือกไฟล์หรือใส่ลิงก์หลักฐาน")
-    if upload is not None:
-        name = upload.name.lower()
-        ext = name[name.rfind(".") :] if "." in name else ""
-        if ext not in ALLOWED_EVIDENCE:
-            raise WorkflowError(f"ไฟล์ชนิด {ext or 'ไม่ทราบ'} ใช้ไม่ได้ รับเฉพาะ PDF รูปภาพ และเอกสาร Office")
-        if upload.size > MAX_EVIDENCE_BYTES:
-            raise WorkflowError(f"ไฟล์ใหญ่เกิน 10 MB ({upload.size / 1024 / 1024:.1f} MB)")
+    problem = evidence_problem(upload) if upload is not None else None
+    if problem:
+        raise WorkflowError(problem)
     with transaction.atomic():
         evidence = Evidence.objects.create(
             entry=entry, file=upload or "", url=url, description=description,

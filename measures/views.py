@@ -23,7 +23,7 @@ from .models import ApprovalStep, Decision, Evidence, FollowUpEntry, Measure, No
 from .services import WorkflowError
 
 
-def access_plan(user, code, year, *, create=False):
+def access_plan(user, code, year):
     """The organisation and its plan for the year (None when there is none yet)."""
     organisation = access_organisation(user, code)
     fiscal_year = access_fiscal_year(year)

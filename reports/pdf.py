@@ -56,38 +56,31 @@ def keep_am_words_whole(text):
     return _THAI_RUN_WITH_AM.sub(run, text)
 
 
-def thai_digits_in_text(html):
-    """Arabic -> Thai digits in text nodes only: not in <style>, class="code" spans or codes like o11."""
+def _text_nodes(html, change, *, skip_code=False):
+    """Apply ``change`` to the text between tags, never inside <style> (nor, with
+    ``skip_code``, inside class="code" spans)."""
     out, skip_until = [], None
     for part in _TAG.split(html):
         if part.startswith("<"):
             lower = part.lower()
-            if skip_until is None and (lower.startswith("<style") or 'class="code' in lower):
+            if skip_until is None and (lower.startswith("<style") or (skip_code and 'class="code' in lower)):
                 skip_until = "</style" if lower.startswith("<style") else "</span"
             elif skip_until is not None and lower.startswith(skip_until):
                 skip_until = None
             out.append(part)
         else:
-            out.append(part if skip_until else _thai_digits_outside_codes(part))
+            out.append(part if skip_until else change(part))
     return "".join(out)
+
+
+def thai_digits_in_text(html):
+    """Arabic -> Thai digits in text nodes only: not in <style>, class="code" spans or codes like o11."""
+    return _text_nodes(html, _thai_digits_outside_codes, skip_code=True)
 
 
 def fix_sara_am(html):
     """ำ -> ํ (+ tone mark) + า: pixel-identical, and the PDF's text reads back correctly."""
     return _SARA_AM.sub("\u0e4d\\1\u0e32", html)
-
-
-def _text_nodes(html, change):
-    """Apply ``change`` to text outside tags and <style>."""
-    out, in_style = [], False
-    for part in _TAG.split(html):
-        if part.startswith("<"):
-            lower = part.lower()
-            in_style = lower.startswith("<style") or (in_style and not lower.startswith("</style"))
-            out.append(part)
-        else:
-            out.append(part if in_style else change(part))
-    return "".join(out)
 
 
 def render_html(context):
