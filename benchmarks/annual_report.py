@@ -6,12 +6,13 @@ wall time of building + rendering the annual PDF (cold: first in the process;
 warm: median of the next runs), peak memory (ru_maxrss), and the ratio of our total
 time to WeasyPrint alone rendering the same final HTML.
 
-    .venv/bin/python benchmarks/annual_report.py [--runs 5]
+    .venv/bin/python benchmarks/annual_report.py [--runs 10]
 
 Uses its own SQLite file in /tmp (the data is small; the PDF work dominates).
 """
 
 import argparse
+import gc
 import os
 import resource
 import statistics
@@ -26,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
     db = Path(tempfile.gettempdir()) / "ita_annual_bench.sqlite3"
     db.unlink(missing_ok=True)
@@ -89,13 +90,19 @@ def main():
         return time.perf_counter() - t, data, context
 
     cold, data, context = ours()
-    warm = [ours()[0] for _ in range(args.runs)]
     html = pdf.render_html(context)
-    alone = []
-    for _ in range(args.runs):
+    warm, alone, alone_no_gc = [], [], []
+    for _ in range(args.runs):  # interleaved, so drift on the machine hits all three alike
+        warm.append(ours()[0])
         t = time.perf_counter()
         HTML(string=html).write_pdf(font_config=FontConfiguration())
         alone.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        gc.disable()
+        HTML(string=html).write_pdf(font_config=FontConfiguration())
+        gc.enable()
+        gc.collect()
+        alone_no_gc.append(time.perf_counter() - t)
     import io
 
     from pypdf import PdfReader
@@ -109,6 +116,9 @@ def main():
         (f"warm median of {args.runs}, s", f"{statistics.median(warm):.2f}"),
         ("WeasyPrint alone on the same HTML, median s", f"{statistics.median(alone):.2f}"),
         ("ratio ours / WeasyPrint alone", f"{statistics.median(warm) / statistics.median(alone):.2f}"),
+        ("WeasyPrint alone, cyclic GC paused as ours does, median s", f"{statistics.median(alone_no_gc):.2f}"),
+        ("ratio ours / that", f"{statistics.median(warm) / statistics.median(alone_no_gc):.2f}"),
+        ("warm p95, s", f"{statistics.quantiles(warm, n=20, method='inclusive')[18]:.2f}"),
         ("peak memory (ru_maxrss), MiB", f"{peak:.0f}"),
     ]
     print("| measure | value |\n|---|---|")

@@ -2,11 +2,14 @@
 
 Sarabun comes from the fontpkg-sarabun package and is embedded (no system font).
 Thai digits are applied to the document's text (never to CSS, attributes or item
-codes marked ``class="code"``), and ำ is written as ํ + า so that copying and
+codes marked ``class="code"``). The text keeps its real ำ, so Pango's Thai breaker
+knows every word; a finisher fixes the fonts' ToUnicode maps so that copying and
 searching the PDF gives the source text back (THAI-PDF.md).
 """
 
+import gc
 import re
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,7 +19,6 @@ from django.template.loader import render_to_string
 from assessments.thai import to_thai_digits
 
 _TAG = re.compile(r"(<[^>]+>)")
-_SARA_AM = re.compile("([\u0e48-\u0e4b]?)\u0e33")
 # A Latin word with digits (o11, I19, E1, O34) is an identifier: its digits stay Arabic.
 _DIGITS = re.compile(r"[A-Za-z]+\d+|\d+")
 
@@ -26,34 +28,13 @@ def _thai_digits_outside_codes(text):
 
 
 @lru_cache(maxsize=1)
+def font_paths():
+    return {"regular": Path(fontpkg.path("sarabun", 400)), "bold": Path(fontpkg.path("sarabun", 700))}
+
+
 def fonts():
-    return {
-        "regular": Path(fontpkg.path("sarabun", 400)).as_uri(),
-        "bold": Path(fontpkg.path("sarabun", 700)).as_uri(),
-    }
-
-
-_THAI_RUN_WITH_AM = re.compile("[\u0e00-\u0e7f]*\u0e33[\u0e00-\u0e7f]*")
-ZWSP = "\u200b"
-
-
-def keep_am_words_whole(text):
-    """Words with ำ stay whole on a line: once ำ is written as ํ + า (below), Pango's Thai
-    breaker no longer knows them and would cut ดํา|เนินการ. The run is segmented with
-    pythainlp on the original spelling; each word with ำ becomes unbreakable, and a
-    zero-width space on each side keeps the line breakable between words."""
-    from pythainlp.tokenize import word_tokenize
-
-    def run(match):
-        out = []
-        for word in word_tokenize(match.group(0), engine="newmm"):
-            if "\u0e33" in word:
-                out.append(f'{ZWSP}<span style="white-space:nowrap">{word}</span>{ZWSP}')
-            else:
-                out.append(word)
-        return "".join(out)
-
-    return _THAI_RUN_WITH_AM.sub(run, text)
+    """The font files as URLs for @font-face."""
+    return {weight: path.as_uri() for weight, path in font_paths().items()}
 
 
 def _text_nodes(html, change, *, skip_code=False):
@@ -78,23 +59,104 @@ def thai_digits_in_text(html):
     return _text_nodes(html, _thai_digits_outside_codes, skip_code=True)
 
 
-def fix_sara_am(html):
-    """ำ -> ํ (+ tone mark) + า: pixel-identical, and the PDF's text reads back correctly."""
-    return _SARA_AM.sub("\u0e4d\\1\u0e32", html)
+@lru_cache(maxsize=4)
+def _glyph_texts(font_path):
+    """What each glyph of a font stands for: its character from the cmap, the source's
+    character for a single substitution, the components' characters for a ligature
+    (Sarabun draws ้ + ํ as one glyph)."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(font_path, lazy=True)
+    gid = {name: i for i, name in enumerate(font.getGlyphOrder())}
+    texts = {}
+    for codepoint, name in sorted(font.getBestCmap().items()):
+        texts.setdefault(gid[name], chr(codepoint))
+    subtables = []
+    if "GSUB" in font:
+        for lookup in font["GSUB"].table.LookupList.Lookup:
+            for sub in lookup.SubTable:
+                subtables.append(sub.ExtSubTable if sub.LookupType == 7 else sub)
+    grew = True
+    while grew:  # substitutions of substitutions
+        grew = False
+        for sub in subtables:
+            if sub.LookupType == 1:
+                pairs = [([src], dst) for src, dst in sub.mapping.items()]
+            elif sub.LookupType == 4:
+                pairs = [
+                    ([first, *lig.Component], lig.LigGlyph) for first, ligs in sub.ligatures.items() for lig in ligs
+                ]
+            else:
+                continue
+            for sources, target in pairs:
+                if gid[target] not in texts and all(gid[g] in texts for g in sources):
+                    texts[gid[target]] = "".join(texts[gid[g]] for g in sources)
+                    grew = True
+    return texts
+
+
+_UCS_ENTRY = re.compile(rb"<([0-9a-f]{4})> <([0-9a-f]*)>")
+
+
+def restore_sara_am(document, pdf):
+    """WeasyPrint finisher: give ำ its meaning back in the fonts' ToUnicode maps.
+
+    HarfBuzz draws ำ as two glyphs, ํ and า (with a tone mark, ้ํ as one glyph and า), and
+    WeasyPrint gives a glyph the text of the first cluster it appears in: า then reads as
+    "ำ" everywhere, or ำ reads as "า" (THAI-PDF.md). Glyphs whose text is empty or holds ำ
+    get the text the font itself gives them, so ดำเนินการ copies as ด ํ า เนินการ — the
+    NFKC form of the source. The text is laid out with the real ำ, so Pango's Thai
+    breaker knows every word and never cuts ดำ|เนินการ."""
+    paths = font_paths()
+    for obj in pdf.objects:
+        if not (isinstance(obj, dict) and obj.get("Type") == "/Font" and "ToUnicode" in obj):
+            continue
+        name = obj.get("BaseFont", b"")
+        if b"Sarabun" not in name:
+            continue
+        texts = _glyph_texts(paths["bold" if b"Bold" in name else "regular"])
+        cmap = pdf.objects[int(obj["ToUnicode"].split()[0])]
+        for i, line in enumerate(cmap.stream):
+            entry = _UCS_ENTRY.fullmatch(line)
+            if not entry:
+                continue
+            glyph, text = int(entry[1], 16), bytes.fromhex(entry[2].decode()).decode("utf-16-be")
+            if (not text or "\u0e33" in text) and glyph in texts:
+                cmap.stream[i] = b"<%s> <%s>" % (entry[1], texts[glyph].encode("utf-16-be").hex().encode())
 
 
 def render_html(context):
     html = render_to_string(f"reports/pdf/{context['kind']}.html", {**context, "fonts": fonts()})
     if context.get("thai_digits", True):
         html = thai_digits_in_text(html)
-    html = _text_nodes(html, keep_am_words_whole)
-    return fix_sara_am(html)
+    return html
+
+
+@contextmanager
+def _no_cycle_collection():
+    """WeasyPrint builds hundreds of thousands of short-lived objects; Python's cyclic
+    collector walking them again and again cost 0.3–0.6 s on the annual report (and made
+    its time swing by a second). Collect once at the end instead. Process-wide, so a
+    thread rendering at the same time only has its collection postponed too."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+            gc.collect()
+
+
+def html_to_pdf(html):
+    """PDF bytes of a document rendered by render_html."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    with _no_cycle_collection():
+        return HTML(string=html).write_pdf(font_config=FontConfiguration(), finisher=restore_sara_am)
 
 
 def render_pdf(context):
     """The PDF bytes of a report context (builders.build)."""
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    font_config = FontConfiguration()
-    return HTML(string=render_html(context)).write_pdf(font_config=font_config)
+    return html_to_pdf(render_html(context))

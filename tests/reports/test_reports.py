@@ -67,10 +67,23 @@ def test_thai_digits_never_touch_css_or_attributes():
     )
 
 
-def test_sara_am_is_written_so_it_copies_back():
-    assert (
-        pdf.fix_sara_am("น้ำ ดำ") == "น\u0e4d\u0e49\u0e32 ด\u0e4d\u0e32"
-    )  # ํ before the tone mark, as HarfBuzz draws it
+def _sarabun_page(body, style=""):
+    faces = "".join(
+        f'@font-face {{ font-family: Sarabun; src: url("{url}"); font-weight: {w}; }}'
+        for w, url in ((400, pdf.fonts()["regular"]), (700, pdf.fonts()["bold"]))
+    )
+    return f"<html><head><style>{faces} body {{ font-family: Sarabun; font-size: 11pt; }} {style}</style></head><body>{body}</body></html>"
+
+
+SARA_AM_WORDS = "ดำเนินการ น้ำ ค่ำ ซ้ำ ต๊ำ ค๋ำ ทำ กำหนด ประจำปี นา น้ำใจ สำนักงาน ตำแหน่ง"
+
+
+@pytest.mark.parametrize("weight", [400, 700])
+def test_words_with_sara_am_copy_back_as_the_source(weight):
+    """ำ comes first in the page (the case that made every า read as ำ) and last (ำ read as า)."""
+    body = f'<p style="font-weight:{weight}">{SARA_AM_WORDS} นา</p><p style="font-weight:{weight}">{SARA_AM_WORDS}</p>'
+    text, _ = text_of(pdf.html_to_pdf(_sarabun_page(body)))
+    assert " ".join(text.split()) == nfkc(f"{SARA_AM_WORDS} นา {SARA_AM_WORDS}")
 
 
 def test_year_without_data_is_a_clear_message(demo):
@@ -187,28 +200,27 @@ def test_cli_refuses_a_round_that_does_not_exist(demo, tmp_path):
 
 
 def test_words_with_sara_am_are_never_cut_at_line_ends():
-    """Writing ำ as ํ+า hides words from Pango's Thai breaker (ดํา|เนินการ); they stay whole."""
+    """The text keeps its real ำ, so Pango's Thai breaker knows ดำเนินการ (written as ํ + า it
+    was cut ดํา|เนินการ)."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
     text = "ให้ดำเนินการตามกำหนดการประจำปีและรายงานผลการดำเนินงานประจำเดือน " * 6
-    html = f'<html><body><div style="width:2.6cm;font-family:Sarabun;font-size:11pt">{text}</div></body></html>'
-    html = pdf.fix_sara_am(pdf._text_nodes(html, pdf.keep_am_words_whole))
+    html = _sarabun_page(f'<div style="width:2.6cm">{text}</div>')
     page = HTML(string=html).render(font_config=FontConfiguration()).pages[0]
     ends = []
 
     def walk(box):
         for child in getattr(box, "children", None) or []:
             if type(child).__name__ == "LineBox":
-                ends.append(
-                    "".join(t.text for t in child.descendants() if type(t).__name__ == "TextBox").rstrip("\u200b ")
-                )
+                ends.append("".join(t.text for t in child.descendants() if type(t).__name__ == "TextBox").rstrip())
             else:
                 walk(child)
 
     walk(page._page_box)
     assert len(ends) > 10
-    assert not [e for e in ends if e.endswith(("ดํา", "กํา", "ประจํา", "ลํา"))]
+    words = ("ให้", "ดำเนินการ", "ตาม", "กำหนดการ", "ประจำปี", "และ", "รายงาน", "ผลการ", "ดำเนินงาน", "ประจำเดือน")
+    assert all(e.endswith(words) for e in ends), ends
 
 
 def test_memo_pdf_carries_every_approvers_name_opinion_and_the_decision(demo):
