@@ -159,6 +159,7 @@ class Plan(models.Model):
     )
     publish_permitted = models.BooleanField("อนุญาตให้เผยแพร่", default=False)
     layout = models.CharField("รูปแบบตาราง", max_length=20, choices=Layout.choices, default=Layout.ISSUE_AREA)
+    memo_number = models.CharField("ที่ (เลขที่หนังสือ)", max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -97,10 +97,37 @@ def fiscal_month_bounds(fiscal_year, start_month, end_month):
 
 
 def get_or_create_plan(organisation, *, fiscal_year, analysis_year=None):
+    """A new plan takes the table layout of the organisation's latest plan: the layout is the
+    organisation's choice, kept from year to year."""
     analysis_year = analysis_year or FiscalYear.objects.filter(year=fiscal_year.year - 1).first() or fiscal_year
+    latest = Plan.objects.filter(organisation=organisation).order_by("-fiscal_year__year").values("layout").first()
     plan, _ = Plan.objects.get_or_create(
-        organisation=organisation, fiscal_year=fiscal_year, defaults={"analysis_year": analysis_year}
+        organisation=organisation,
+        fiscal_year=fiscal_year,
+        defaults={"analysis_year": analysis_year, **({"layout": latest["layout"]} if latest else {})},
     )
+    return plan
+
+
+def set_plan_documents(plan, *, by, layout, memo_number=""):
+    """How the plan's documents are printed: the measures table grouped by issue area (seed
+    001, six columns) or by indicator (seed 000, five columns), and the memo's ที่. Like the
+    measures, they change only while the plan is being drafted: what was approved stays as signed."""
+    if layout not in Plan.Layout.values:
+        raise WorkflowError("ไม่รู้จักรูปแบบตารางนี้ เลือกได้: " + " หรือ ".join(f"“{label}”" for label in Plan.Layout.labels))
+    memo_number = " ".join((memo_number or "").split())
+    if len(memo_number) > 60:
+        raise WorkflowError(f"เลขที่หนังสือยาวเกิน 60 ตัวอักษร ({len(memo_number)} ตัวอักษร)")
+    with transaction.atomic():
+        plan = _lock(plan)
+        _require_editable(plan)
+        if (plan.layout, plan.memo_number) == (layout, memo_number):
+            return plan
+        old = {"layout": plan.layout, "memo_number": plan.memo_number}
+        plan.layout, plan.memo_number = layout, memo_number
+        plan.save(update_fields=["layout", "memo_number", "updated_at"])
+        _log(plan, by, "plan.documents", f"รูปแบบเอกสาร: {plan.get_layout_display()}, ที่ {memo_number or '–'}",
+             old=old, new={"layout": layout, "memo_number": memo_number})  # fmt: skip
     return plan
 
 

@@ -61,6 +61,7 @@ def _grouped(measures):
 def plan_page(request, code, year):
     organisation, fiscal_year, plan = access_plan(request.user, code, year)
     can_edit = organisation.can_edit(request.user)
+    typed = None  # the document settings as typed, shown again when refused
     if request.method == "POST":
         require_edit(organisation, request.user)
         action = request.POST.get("action")
@@ -86,11 +87,18 @@ def plan_page(request, code, year):
             elif action == "rounds" and plan:
                 services.ensure_rounds(plan, months=_round_months(request.POST.get("months", "6,12")))
                 messages.success(request, "สร้างรอบการติดตามแล้ว")
+            elif action == "documents" and plan:
+                typed = {"layout": request.POST.get("layout", ""), "memo_number": request.POST.get("memo_number", "")}
+                services.set_plan_documents(plan, by=request.user, **typed)
+                typed = None
+                messages.success(request, "บันทึกรูปแบบเอกสารแล้ว")
             else:
                 raise WorkflowError("ไม่รู้จักคำสั่งนี้")
         except WorkflowError as exc:
             messages.error(request, str(exc))
-        return redirect("plan", code=code, year=year)
+        if typed is None:
+            return redirect("plan", code=code, year=year)
+        plan.refresh_from_db()
 
     context = {"organisation": organisation, "fiscal_year": fiscal_year, "plan": plan, "can_edit": can_edit}
     if plan is not None:
@@ -126,12 +134,14 @@ def plan_page(request, code, year):
                 "rounds": list(plan.rounds.order_by("number")),
                 "period": format_month_range(fiscal_year.start, fiscal_year.end, thai_digits=False),
                 "today": timezone.localdate(),
+                "documents": typed or {"layout": plan.layout, "memo_number": plan.memo_number},
+                "layouts": Plan.Layout.choices,
             }
         )
     context["previous_plan_exists"] = Plan.objects.filter(
         organisation=organisation, fiscal_year__year=year - 1
     ).exists()
-    return render(request, "measures/plan_detail.html", context)
+    return render(request, "measures/plan_detail.html", context, status=400 if typed else 200)
 
 
 @login_required

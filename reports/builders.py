@@ -216,7 +216,7 @@ def build_memo(organisation, year, **_):
         "kind": "memo",
         "memo": {
             "department": f"{unit.name} {organisation.name}" if unit else organisation.name,
-            "number": "",
+            "number": plan.memo_number,
             "date": format_date(submit.at.date(), thai_digits=False),
             "subject": f"รายงานการจัดทำมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน ประจำปีงบประมาณ พ.ศ. {year} "
             f"และการวิเคราะห์ผลการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ ประจำปีงบประมาณ พ.ศ. {analysis_year}",

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from assessments.models import ChangeLog
 from measures import services
 from measures.models import Measure, Plan
 from tests.factories import PASSWORD
@@ -149,3 +150,44 @@ def test_bad_round_months_are_refused_in_thai(approved_with_rounds, staff):
     client.post("/o/bungkok/plans/2566/", {"action": "rounds", "months": "6,13"})
     assert "จำนวนเดือน 1–12" in client.get("/o/bungkok/plans/2566/").content.decode()
     assert not approved_with_rounds.rounds.exists()
+
+
+def test_staff_chooses_the_table_layout_and_the_memo_number(plan, staff):
+    response = client_for(staff).post(
+        "/o/bungkok/plans/2566/", {"action": "documents", "layout": "indicator", "memo_number": " บก ๗๑๖๐๑/๑๒๓ "}
+    )
+    assert response.status_code == 302
+    plan = reload(plan)
+    assert (plan.layout, plan.memo_number) == ("indicator", "บก ๗๑๖๐๑/๑๒๓")
+    assert ChangeLog.objects.filter(organisation=plan.organisation, action="plan.documents").exists()
+
+
+def test_next_years_plan_keeps_the_organisations_layout(plan, staff):
+    services.set_plan_documents(plan, by=staff, layout="indicator")
+    from assessments.models import FiscalYear
+
+    assert services.get_or_create_plan(plan.organisation, fiscal_year=FiscalYear.objects.get(year=2567)).layout == (
+        "indicator"
+    )
+
+
+def test_a_too_long_memo_number_is_refused_and_kept_in_the_form(plan, staff):
+    number = "ก" * 61
+    response = client_for(staff).post(
+        "/o/bungkok/plans/2566/", {"action": "documents", "layout": "indicator", "memo_number": number}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400 and "เลขที่หนังสือยาวเกิน 60 ตัวอักษร" in html and number in html
+    assert 'value="indicator" selected' in html
+    assert (reload(plan).layout, reload(plan).memo_number) == ("issue_area", "")
+
+
+def test_document_settings_are_frozen_while_submitted_and_closed_to_viewers(submitted, staff, viewer, outsider):
+    data = {"action": "documents", "layout": "indicator", "memo_number": "1"}
+    assert client_for(viewer).post("/o/bungkok/plans/2566/", data).status_code == 403
+    assert client_for(outsider).post("/o/bungkok/plans/2566/", data).status_code == 404
+    html = client_for(staff).post("/o/bungkok/plans/2566/", data).content.decode()
+    assert "แผนอยู่ระหว่างการพิจารณา" in html
+    assert reload(submitted).layout == "issue_area"
+    with pytest.raises(services.WorkflowError, match="ไม่รู้จักรูปแบบตาราง"):
+        services.set_plan_documents(submitted, by=staff, layout="columns")

@@ -245,3 +245,9 @@ def test_annual_pdf_has_cover_contents_every_part_and_sign_off(demo):
     assert "มาตรการส่งเสริมคุณธรรมและความโปร่งใส" in text and "รอบ ๖ เดือน" in text and "รอบ ๑๒ เดือน" in text
     assert "ประเสริฐ มั่นคง" in text
     assert 20 <= len(reader.pages) <= 80
+
+
+def test_memo_carries_the_number_the_agency_gave_it(demo):
+    Plan.objects.filter(organisation=demo, fiscal_year__year=2566).update(memo_number="บก 71601/123")
+    text, _ = text_of(pdf.render_pdf(builders.build("memo", demo, 2566)))
+    assert "ที่ บก ๗๑๖๐๑/๑๒๓" in text
