@@ -271,6 +271,7 @@ def plan_snapshot(plan):
         "fiscal_year": plan.fiscal_year.year,
         "analysis_year": plan.analysis_year.year,
         "revision": plan.revision,
+        "layout": plan.layout,  # the table as it was signed
         "measures": [
             {
                 "order": m.order,

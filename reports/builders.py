@@ -142,8 +142,9 @@ def _measures_context(plan, *, approved_only=False):
                 "period": format_month_range(start, end, thai_digits=False),
             }
         )
+    layout = snapshot.get("layout", plan.layout)  # revisions approved before the layout was frozen with them
     groups = {}
-    key = "issue_area" if plan.layout == Plan.Layout.ISSUE_AREA else "indicator"
+    key = "issue_area" if layout == Plan.Layout.ISSUE_AREA else "indicator"
     for m in measures:
         if key == "issue_area":
             label = (m["issue_area"], f"{m['issue_area']}. {m['issue_area_name']}")
@@ -155,7 +156,7 @@ def _measures_context(plan, *, approved_only=False):
         "status": status,
         "revision": snapshot.get("revision"),
         "sha256": plan.approved_revision.sha256 if plan.approved_revision else "",
-        "layout": plan.layout,
+        "layout": layout,
         "analysis_year": plan.analysis_year.year,
         "period": format_month_range(plan.fiscal_year.start, plan.fiscal_year.end, thai_digits=False),
         "groups": [{"label": label, "measures": ms} for (_, label), ms in sorted(groups.items())],

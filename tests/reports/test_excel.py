@@ -143,8 +143,13 @@ def test_measures_sheet_has_one_row_per_measure_under_merged_group_rows(agency):
 
 
 def test_indicator_layout_has_five_columns(agency):
-    Plan.objects.filter(organisation=agency, fiscal_year__year=2566).update(layout=Plan.Layout.INDICATOR)
-    ws = workbook("measures", agency, 2566)["มาตรการ"]
+    from assessments.models import FiscalYear
+    from measures import services as plans
+
+    staff = agency.memberships.get(role="staff").user
+    plan, _ = plans.draft_plan_from_analysis(agency, fiscal_year=FiscalYear.objects.get(year=2567), by=staff)
+    plans.set_plan_documents(plan, by=staff, layout=Plan.Layout.INDICATOR)
+    ws = workbook("measures", agency, 2567)["มาตรการ"]
     assert [c.value for c in ws[title_row(ws)]] == [
         "มาตรการ/แนวทาง",
         "วิธีการดำเนินการ",
@@ -152,6 +157,16 @@ def test_indicator_layout_has_five_columns(agency):
         "ระยะเวลาดำเนินการ",
         "การติดตามประเมินผล",
     ]
+
+
+def test_the_approved_plan_prints_in_the_layout_it_was_signed_in(agency):
+    from measures import services as plans
+
+    staff = agency.memberships.get(role="staff").user
+    plan = Plan.objects.get(organisation=agency, fiscal_year__year=2566)
+    plans.start_revision(plan, by=staff)
+    plans.set_plan_documents(plan, by=staff, layout=Plan.Layout.INDICATOR)
+    assert build("measures", agency, 2566)["plan"]["layout"] == "issue_area"
 
 
 # --------------------------------------------------------------------------- #
