@@ -1,6 +1,7 @@
 """Report builders, the Thai PDF, requesting and downloading, the public address."""
 
 import io
+import itertools
 import unicodedata
 
 import pytest
@@ -251,3 +252,52 @@ def test_memo_carries_the_number_the_agency_gave_it(demo):
     Plan.objects.filter(organisation=demo, fiscal_year__year=2566).update(memo_number="บก 71601/123")
     text, _ = text_of(pdf.render_pdf(builders.build("memo", demo, 2566)))
     assert "ที่ บก ๗๑๖๐๑/๑๒๓" in text
+
+
+def line_ends_inside_thai_clusters(document):
+    """(line ends checked, the ones that cut a Thai character cluster — pythainlp's TCC, the
+    smallest unit a Thai line may never be cut inside: a consonant with its vowels and marks)."""
+    import re
+
+    from pythainlp.tokenize import subword_tokenize
+
+    checked, cut = 0, []
+
+    def text(line):
+        return "".join(t.text for t in line.descendants() if type(t).__name__ == "TextBox")
+
+    def walk(box):
+        nonlocal checked
+        children = getattr(box, "children", None) or []
+        lines = [text(c) for c in children if type(c).__name__ == "LineBox"]
+        for before, after in itertools.pairwise(lines):
+            tail, head = re.search("[\u0e00-\u0e7f]+$", before), re.match("[\u0e00-\u0e7f]+", after)
+            if tail and head:
+                checked += 1
+                bounds, at = {0}, 0
+                for cluster in subword_tokenize(tail[0] + head[0], engine="tcc"):
+                    at += len(cluster)
+                    bounds.add(at)
+                if len(tail[0]) not in bounds:
+                    cut.append(f"{tail[0]}|{head[0]}")
+        for child in children:
+            if type(child).__name__ != "LineBox":
+                walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    return checked, cut
+
+
+def test_no_line_of_the_annual_report_ends_inside_a_thai_character_cluster(demo):
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    def render(html):
+        return HTML(string=html).render(font_config=FontConfiguration())
+
+    checked, cut = line_ends_inside_thai_clusters(render(pdf.render_html(builders.build("annual", demo, 2566))))
+    assert checked > 300 and not cut, cut[:10]
+    # The check itself finds a cut: a box narrower than a word, with breaking anywhere allowed.
+    squeezed = _sarabun_page('<div style="width:1.2cm; overflow-wrap:anywhere">ประชาสัมพันธ์ยุทธศาสตร์</div>')
+    assert line_ends_inside_thai_clusters(render(squeezed))[1]
