@@ -5,6 +5,7 @@ areas) is data loaded per fiscal year; nothing about a year is hard-coded. Score
 are stored exactly as entered, at whatever level the agency has them.
 """
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -164,6 +165,10 @@ class FiscalYear(models.Model):
     eit_combination_uncertain = models.BooleanField("การรวม EIT ยังไม่ยืนยัน", default=False)
     weights_uncertain = models.BooleanField("น้ำหนักยังไม่ยืนยัน", default=False)
     source = models.TextField("แหล่งที่มา", blank=True)
+    # A new value whenever anything of the year's framework changes (this row on save, its
+    # parts through assessments/signals.py), so every process may keep the framework it
+    # built under the token it read (frameworks.framework_for).
+    framework_token = models.UUIDField(default=uuid.uuid4, editable=False)
 
     objects = FiscalYearQuerySet.as_manager()
 
@@ -174,6 +179,12 @@ class FiscalYear(models.Model):
 
     def __str__(self):
         return f"พ.ศ. {self.year}"
+
+    def save(self, *args, **kwargs):
+        self.framework_token = uuid.uuid4()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "framework_token"}
+        super().save(*args, **kwargs)
 
     def natural_key(self):
         return (self.year,)

@@ -1,6 +1,7 @@
 """Framework data: bundled years after migrate, and a new year from a spreadsheet."""
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -131,3 +132,53 @@ def test_admin_download_gives_the_import_format():
     )
     wb = load_workbook(io.BytesIO(response.content))
     assert wb.sheetnames == ["year", "tools", "indicators", "subindicators", "items", "grade_bands"]
+
+
+# --------------------------------------------------------------------------- #
+# The framework each process keeps
+# --------------------------------------------------------------------------- #
+
+
+def fresh(year):
+    return FiscalYear.objects.get(year=year)  # as a request reads it: with the token of now
+
+
+def test_a_kept_framework_costs_no_queries(django_assert_num_queries):
+    year = fresh(2565)
+    frameworks.framework_for(year)
+    with django_assert_num_queries(0):
+        assert frameworks.framework_for(year).year == 2565
+
+
+def test_every_change_to_a_framework_is_seen_at_once():
+    from assessments.models import IssueArea
+
+    kept = frameworks.framework_for(fresh(2565))
+    indicator = fresh(2565).indicators.get(number=8)
+    indicator.name_th = "ชื่อใหม่ของตัวชี้วัด"
+    indicator.save()
+    assert frameworks.framework_for(fresh(2565)).indicators[7].name == "ชื่อใหม่ของตัวชี้วัด"
+
+    fresh(2565).items.get(code="o11").delete()
+    assert len(frameworks.framework_for(fresh(2565)).items) == len(kept.items) - 1
+
+    year = fresh(2565)
+    year.strength_threshold = Decimal("80")
+    year.save(update_fields=["strength_threshold"])
+    assert frameworks.framework_for(fresh(2565)).strength_threshold == Decimal("80")
+
+    sub = indicator.subindicators.first() or fresh(2565).indicators.get(number=9).subindicators.first()
+    sub.name_th = "ตัวชี้วัดย่อยชื่อใหม่"
+    sub.save()
+    assert "ตัวชี้วัดย่อยชื่อใหม่" in [s.name for s in frameworks.framework_for(fresh(2565)).subindicators]
+
+    indicator.issue_areas.clear()
+    assert frameworks.framework_for(fresh(2565)).indicators[7].issue_areas == ()
+
+    area = IssueArea.objects.get(number=1)
+    area.name_th = "ประเด็นชื่อใหม่"
+    area.save()
+    assert (1, "ประเด็นชื่อใหม่") in frameworks.framework_for(fresh(2566)).issue_areas  # shared by every year
+
+    assert frameworks.framework_for(fresh(2565)) is not kept
+    assert kept.indicators[7].name != "ชื่อใหม่ของตัวชี้วัด"  # what was handed out is never changed
