@@ -21,8 +21,8 @@ from assessments.models import Role
 from measures import services
 from measures.models import ApprovalStep, FollowUpRound, Notification
 from measures.tasks import send_due_reminders, send_notification_email
+from tests.conftest import ROOT, _database_url
 from tests.factories import fiscal_year, make_organisation, make_user
-from tests.integration.conftest import ROOT, _database_url
 
 pytestmark = [
     pytest.mark.integration,
@@ -91,7 +91,7 @@ def worker_logs():
 
 
 def all_worker_logs():
-    """Logs of these two workers and of the session's worker (tests/integration/conftest.py)."""
+    """Logs of these two workers and of the session's worker (tests/conftest.py)."""
     return sorted((ROOT / ".pytest_cache").glob("celery-worker*.log"))
 
 
