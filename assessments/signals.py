@@ -20,14 +20,6 @@ def renew_token(fiscal_year_id=None):
     years.update(framework_token=uuid.uuid4())
 
 
-def _year_of(instance):
-    if isinstance(instance, ToolPart):
-        return Tool.objects.filter(pk=instance.tool_id).values_list("fiscal_year_id", flat=True).first()
-    if isinstance(instance, SubIndicator):
-        return Indicator.objects.filter(pk=instance.indicator_id).values_list("fiscal_year_id", flat=True).first()
-    return instance.fiscal_year_id
-
-
 @receiver(post_save, sender=GradeBand)
 @receiver(post_save, sender=Tool)
 @receiver(post_save, sender=ToolPart)
@@ -41,9 +33,10 @@ def _year_of(instance):
 @receiver(post_delete, sender=SubIndicator)
 @receiver(post_delete, sender=Item)
 def _part_changed(sender, instance, raw=False, **kwargs):
+    """Every year: a part may have moved from one year to another (the admin lets an item
+    change its indicator or year), and there are only a handful of years."""
     if not raw:  # loaddata: the rows are not all there yet; the FiscalYear row brings its own token
-        year = _year_of(instance)
-        renew_token(year) if year is not None else renew_token()
+        renew_token()
 
 
 @receiver(post_save, sender=IssueArea)

@@ -224,6 +224,9 @@ class PlanRevision(models.Model):
     number = models.PositiveIntegerField()
     snapshot = models.JSONField()
     sha256 = models.CharField(max_length=64)
+    # The measures table as signed (also inside newer snapshots); filled for revisions
+    # approved before the layout could be chosen (migration 0004).
+    layout = models.CharField(max_length=20, choices=Plan.Layout.choices, default=Plan.Layout.ISSUE_AREA)
     approved_at = models.DateTimeField()
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 

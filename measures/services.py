@@ -120,6 +120,8 @@ def set_plan_documents(plan, *, by, layout, memo_number=""):
         raise WorkflowError(f"เลขที่หนังสือยาวเกิน 60 ตัวอักษร ({len(memo_number)} ตัวอักษร)")
     with transaction.atomic():
         plan = _lock(plan)
+        if not plan.organisation.can_edit(by):
+            raise WorkflowError("เฉพาะเจ้าหน้าที่ของหน่วยงานจึงกำหนดรูปแบบเอกสารได้")
         _require_editable(plan)
         if (plan.layout, plan.memo_number) == (layout, memo_number):
             return plan
@@ -389,7 +391,7 @@ def record_decision(plan, *, by, kind, opinion="", signer_name="", signer_positi
             snapshot = plan_snapshot(plan)
             revision = PlanRevision.objects.create(
                 plan=plan, number=plan.revision, snapshot=snapshot, sha256=snapshot_hash(snapshot),
-                approved_at=timezone.now(), approved_by=by,
+                layout=plan.layout, approved_at=timezone.now(), approved_by=by,
             )  # fmt: skip
             plan.state = Plan.State.APPROVED
             plan.current_step = None

@@ -142,7 +142,10 @@ def _measures_context(plan, *, approved_only=False):
                 "period": format_month_range(start, end, thai_digits=False),
             }
         )
-    layout = snapshot.get("layout", plan.layout)  # revisions approved before the layout was frozen with them
+    if plan.approved_revision is not None:
+        layout = plan.approved_revision.layout  # as signed
+    else:
+        layout = plan.layout
     groups = {}
     key = "issue_area" if layout == Plan.Layout.ISSUE_AREA else "indicator"
     for m in measures:

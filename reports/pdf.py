@@ -96,6 +96,8 @@ def _glyph_texts(font_path):
 
 
 _UCS_ENTRY = re.compile(rb"<([0-9a-f]{4})> <([0-9a-f]*)>")
+# Thai marks drawn over or under a consonant: ั ิ ี ึ ื ุ ู ฺ ็ ่ ้ ๊ ๋ ์ ํ ๎
+_THAI_MARKS = frozenset("\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a" + "".join(map(chr, range(0x0E47, 0x0E4F))))
 
 
 def restore_sara_am(document, pdf):
@@ -103,8 +105,10 @@ def restore_sara_am(document, pdf):
 
     HarfBuzz draws ำ as two glyphs, ํ and า (with a tone mark, ้ํ as one glyph and า), and
     WeasyPrint gives a glyph the text of the first cluster it appears in: า then reads as
-    "ำ" everywhere, or ำ reads as "า" (THAI-PDF.md). Glyphs whose text is empty or holds ำ
-    get the text the font itself gives them, so ดำเนินการ copies as ด ํ า เนินการ — the
+    "ำ" everywhere, or ำ reads as "า" (THAI-PDF.md). A glyph whose text holds ำ, or is empty
+    where the font says the glyph is a Thai mark (ํ, a tone mark, or the two as one glyph), gets
+    the text the font itself gives it (other empty glyphs are parts of a cluster whose text
+    went to its last glyph, and stay empty), so ดำเนินการ copies as ด ํ า เนินการ — the
     NFKC form of the source. The text is laid out with the real ำ, so Pango's Thai
     breaker knows every word and never cuts ดำ|เนินการ."""
     paths = font_paths()
@@ -121,8 +125,9 @@ def restore_sara_am(document, pdf):
             if not entry:
                 continue
             glyph, text = int(entry[1], 16), bytes.fromhex(entry[2].decode()).decode("utf-16-be")
-            if (not text or "\u0e33" in text) and glyph in texts:
-                cmap.stream[i] = b"<%s> <%s>" % (entry[1], texts[glyph].encode("utf-16-be").hex().encode())
+            fixed = texts.get(glyph)
+            if fixed and ("\u0e33" in text or (not text and all(c in _THAI_MARKS for c in fixed))):
+                cmap.stream[i] = b"<%s> <%s>" % (entry[1], fixed.encode("utf-16-be").hex().encode())
 
 
 def render_html(context):

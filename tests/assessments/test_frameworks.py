@@ -182,3 +182,14 @@ def test_every_change_to_a_framework_is_seen_at_once():
 
     assert frameworks.framework_for(fresh(2565)) is not kept
     assert kept.indicators[7].name != "ชื่อใหม่ของตัวชี้วัด"  # what was handed out is never changed
+
+
+def test_an_item_moved_to_another_year_leaves_the_first_years_framework():
+    kept_2565, kept_2566 = frameworks.framework_for(fresh(2565)), frameworks.framework_for(fresh(2566))
+    item = fresh(2565).items.get(code="o11")
+    item.fiscal_year = fresh(2566)
+    item.indicator = fresh(2566).indicators.get(number=9)
+    item.code = "o99"
+    item.save()
+    assert len(frameworks.framework_for(fresh(2565)).items) == len(kept_2565.items) - 1
+    assert len(frameworks.framework_for(fresh(2566)).items) == len(kept_2566.items) + 1

@@ -83,7 +83,7 @@ def test_staff_build_the_annual_report_in_the_background_and_the_public_reads_th
     # Asking again while nothing changed gives the stored file at once.
     page.goto(live_server.url + REPORTS_URL)
     page.get_by_role("row").filter(has_text="รายงานประจำปี").get_by_role("button", name="PDF").click()
-    assert page.url == status_url
+    expect(page).to_have_url(status_url)
     expect(page.get_by_test_id("report-state")).to_contain_text("สร้างเสร็จแล้ว")
 
     # Another organisation's user: the same addresses are not found.

@@ -302,3 +302,21 @@ def test_builder_dates_read_back_as_dates():
     assert parse_thai_date("21 พฤศจิกายน 2569") == date(2026, 11, 21)
     assert parse_thai_date("๓๑ มี.ค. ๖๖") == date(2023, 3, 31)
     assert parse_thai_date("........................") is None
+
+
+def test_revisions_approved_before_the_layout_was_recorded_keep_the_plans_layout(agency):
+    import importlib
+
+    from django.apps import apps
+
+    from measures.models import PlanRevision
+
+    migration = importlib.import_module("measures.migrations.0004_plan_revision_layout")
+    plan = Plan.objects.get(organisation=agency, fiscal_year__year=2566)
+    revision = plan.approved_revision
+    revision.snapshot.pop("layout")
+    revision.save()
+    Plan.objects.filter(pk=plan.pk).update(layout=Plan.Layout.INDICATOR)  # as set before the page existed
+    migration.record_signed_layouts(apps, None)
+    assert PlanRevision.objects.get(pk=revision.pk).layout == "indicator"
+    assert build("measures", agency, 2566)["plan"]["layout"] == "indicator"

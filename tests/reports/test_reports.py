@@ -301,3 +301,10 @@ def test_no_line_of_the_annual_report_ends_inside_a_thai_character_cluster(demo)
     # The check itself finds a cut: a box narrower than a word, with breaking anywhere allowed.
     squeezed = _sarabun_page('<div style="width:1.2cm; overflow-wrap:anywhere">ประชาสัมพันธ์ยุทธศาสตร์</div>')
     assert line_ends_inside_thai_clusters(render(squeezed))[1]
+
+
+def test_only_thai_glyphs_are_given_their_text_back():
+    """A Latin letter with two marks is one cluster whose text goes to its last glyph; the
+    other glyphs stay empty, or copying would read the letter twice."""
+    text, _ = text_of(pdf.html_to_pdf(_sarabun_page("<p>a\u0300\u0323 ดำ</p>")))
+    assert nfkc("a\u0300\u0323") in text and "aa" not in text and "ạạ" not in text and nfkc("ดำ") in text
