@@ -61,6 +61,17 @@ def previous_assessment(assessment):
     )
 
 
+def has_scores(assessment):
+    """Whether an assessment (or None) holds any score: what analysis and reports need."""
+    return assessment is not None and assessment.scores.exists()
+
+
+def scored_assessment(organisation, fiscal_year):
+    """The organisation's assessment of the year when it holds scores, else None."""
+    assessment = Assessment.objects.filter(organisation=organisation, fiscal_year=fiscal_year).first()
+    return assessment if has_scores(assessment) else None
+
+
 def analyse_assessment(assessment, *, with_previous=True):
     """The analysis of a stored assessment, compared with the organisation's previous one.
 

@@ -369,7 +369,7 @@ def import_scores(request, code, year):
 @login_required
 def analysis_page(request, code, year):
     organisation, fiscal_year, assessment = access_assessment(request.user, code, year)
-    if assessment is None or not assessment.scores.exists():
+    if not services.has_scores(assessment):
         return render(
             request,
             "assessments/analysis_empty.html",

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services as assessment_services
-from assessments.models import Assessment, ChangeLog, FiscalYear, IssueArea, Membership, Role
+from assessments.models import ChangeLog, FiscalYear, IssueArea, Membership, Role
 from assessments.thai import format_date
 
 from .models import (
@@ -146,8 +146,8 @@ def draft_plan_from_analysis(organisation, *, fiscal_year, by, analysis_year=Non
     with transaction.atomic():
         plan = _lock(plan)
         _require_editable(plan)
-        assessment = Assessment.objects.filter(organisation=organisation, fiscal_year=plan.analysis_year).first()
-        if assessment is None or not assessment.scores.exists():
+        assessment = assessment_services.scored_assessment(organisation, plan.analysis_year)
+        if assessment is None:
             raise WorkflowError(f"ยังไม่มีผลการประเมินปี {plan.analysis_year.year} จึงร่างมาตรการจากผลการวิเคราะห์ไม่ได้")
         result = assessment_services.analyse_assessment(assessment, with_previous=False)
         templates = _templates_for(plan.analysis_year.year)

@@ -52,8 +52,8 @@ def _fiscal_year(year):
 def build_analysis(organisation, year, **_):
     """The analysis of the assessment year: scores, lists, narratives, recommendations."""
     fy = _fiscal_year(year)
-    assessment = Assessment.objects.filter(organisation=organisation, fiscal_year=fy).first()
-    if assessment is None or not assessment.scores.exists():
+    assessment = assessment_services.scored_assessment(organisation, fy)
+    if assessment is None:
         raise ReportError(f"{organisation.name} ยังไม่มีผลการประเมินปี {year}")
     result = assessment_services.analyse_assessment(assessment)
     data = analysis_module.as_dict(result, organisation=organisation.code)

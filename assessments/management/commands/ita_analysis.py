@@ -3,7 +3,6 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments import analysis, services
-from assessments.models import Assessment
 from assessments.thai import format_score
 
 from ._common import get_fiscal_year, get_organisation
@@ -20,8 +19,8 @@ class Command(BaseCommand):
     def handle(self, *args, org, year, json: bool, **options):
         organisation = get_organisation(org)
         fiscal_year = get_fiscal_year(year)
-        assessment = Assessment.objects.filter(organisation=organisation, fiscal_year=fiscal_year).first()
-        if assessment is None or not assessment.scores.exists():
+        assessment = services.scored_assessment(organisation, fiscal_year)
+        if assessment is None:
             raise CommandError(f"หน่วยงาน {org} ยังไม่มีคะแนนปี {year}")
         result = services.analyse_assessment(assessment)
         data = analysis.as_dict(result, organisation=organisation.code)
