@@ -15,35 +15,25 @@ from .models import FiscalYear, GradeBand, Indicator, IssueArea, Item, SubIndica
 
 
 def renew_token(fiscal_year_id=None):
-    """A new token for one year, or for every year (issue areas are shared by all)."""
+    """A new token for one year, or for every year."""
     years = FiscalYear.objects.all() if fiscal_year_id is None else FiscalYear.objects.filter(pk=fiscal_year_id)
     years.update(framework_token=uuid.uuid4())
 
 
-@receiver(post_save, sender=GradeBand)
-@receiver(post_save, sender=Tool)
-@receiver(post_save, sender=ToolPart)
-@receiver(post_save, sender=Indicator)
-@receiver(post_save, sender=SubIndicator)
-@receiver(post_save, sender=Item)
-@receiver(post_delete, sender=GradeBand)
-@receiver(post_delete, sender=Tool)
-@receiver(post_delete, sender=ToolPart)
-@receiver(post_delete, sender=Indicator)
-@receiver(post_delete, sender=SubIndicator)
-@receiver(post_delete, sender=Item)
-def _part_changed(sender, instance, raw=False, **kwargs):
-    """Every year: a part may have moved from one year to another (the admin lets an item
-    change its indicator or year), and there are only a handful of years."""
+# The framework's rows. A change renews every year: a part may move from one year to
+# another (the admin lets an item change its indicator or year), issue areas are shared by
+# all years, and there are only a handful of years.
+FRAMEWORK_MODELS = (GradeBand, Tool, ToolPart, Indicator, SubIndicator, Item, IssueArea)
+
+
+def _row_changed(sender, instance, raw=False, **kwargs):
     if not raw:  # loaddata: the rows are not all there yet; the FiscalYear row brings its own token
         renew_token()
 
 
-@receiver(post_save, sender=IssueArea)
-@receiver(post_delete, sender=IssueArea)
-def _area_changed(sender, instance, raw=False, **kwargs):
-    if not raw:
-        renew_token()
+for _model in FRAMEWORK_MODELS:
+    post_save.connect(_row_changed, sender=_model, dispatch_uid=f"framework-token-save-{_model.__name__}")
+    post_delete.connect(_row_changed, sender=_model, dispatch_uid=f"framework-token-delete-{_model.__name__}")
 
 
 @receiver(m2m_changed, sender=Indicator.issue_areas.through)
