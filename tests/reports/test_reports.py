@@ -200,25 +200,38 @@ def test_cli_refuses_a_round_that_does_not_exist(demo, tmp_path):
         )
 
 
-def test_words_with_sara_am_are_never_cut_at_line_ends():
-    """The text keeps its real ำ, so Pango's Thai breaker knows ดำเนินการ (written as ํ + า it
-    was cut ดํา|เนินการ)."""
+def laid_out(html):
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    text = "ให้ดำเนินการตามกำหนดการประจำปีและรายงานผลการดำเนินงานประจำเดือน " * 6
-    html = _sarabun_page(f'<div style="width:2.6cm">{text}</div>')
-    page = HTML(string=html).render(font_config=FontConfiguration()).pages[0]
-    ends = []
+    return HTML(string=html).render(font_config=FontConfiguration())
+
+
+def block_lines(document):
+    """The text of each laid-out line, a list per block that holds lines, in page order."""
+
+    def text(line):
+        return "".join(t.text for t in line.descendants() if type(t).__name__ == "TextBox")
 
     def walk(box):
-        for child in getattr(box, "children", None) or []:
-            if type(child).__name__ == "LineBox":
-                ends.append("".join(t.text for t in child.descendants() if type(t).__name__ == "TextBox").rstrip())
-            else:
-                walk(child)
+        children = getattr(box, "children", None) or []
+        lines = [text(c) for c in children if type(c).__name__ == "LineBox"]
+        if lines:
+            yield lines
+        for child in children:
+            if type(child).__name__ != "LineBox":
+                yield from walk(child)
 
-    walk(page._page_box)
+    for page in document.pages:
+        yield from walk(page._page_box)
+
+
+def test_words_with_sara_am_are_never_cut_at_line_ends():
+    """The text keeps its real ำ, so Pango's Thai breaker knows ดำเนินการ (written as ํ + า it
+    was cut ดํา|เนินการ)."""
+    text = "ให้ดำเนินการตามกำหนดการประจำปีและรายงานผลการดำเนินงานประจำเดือน " * 6
+    document = laid_out(_sarabun_page(f'<div style="width:2.6cm">{text}</div>'))
+    ends = [line.rstrip() for lines in block_lines(document) for line in lines]
     assert len(ends) > 10
     words = ("ให้", "ดำเนินการ", "ตาม", "กำหนดการ", "ประจำปี", "และ", "รายงาน", "ผลการ", "ดำเนินงาน", "ประจำเดือน")
     assert all(e.endswith(words) for e in ends), ends
@@ -262,14 +275,7 @@ def line_ends_inside_thai_clusters(document):
     from pythainlp.tokenize import subword_tokenize
 
     checked, cut = 0, []
-
-    def text(line):
-        return "".join(t.text for t in line.descendants() if type(t).__name__ == "TextBox")
-
-    def walk(box):
-        nonlocal checked
-        children = getattr(box, "children", None) or []
-        lines = [text(c) for c in children if type(c).__name__ == "LineBox"]
+    for lines in block_lines(document):
         for before, after in itertools.pairwise(lines):
             tail, head = re.search("[\u0e00-\u0e7f]+$", before), re.match("[\u0e00-\u0e7f]+", after)
             if tail and head:
@@ -280,27 +286,15 @@ def line_ends_inside_thai_clusters(document):
                     bounds.add(at)
                 if len(tail[0]) not in bounds:
                     cut.append(f"{tail[0]}|{head[0]}")
-        for child in children:
-            if type(child).__name__ != "LineBox":
-                walk(child)
-
-    for page in document.pages:
-        walk(page._page_box)
     return checked, cut
 
 
 def test_no_line_of_the_annual_report_ends_inside_a_thai_character_cluster(demo):
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    def render(html):
-        return HTML(string=html).render(font_config=FontConfiguration())
-
-    checked, cut = line_ends_inside_thai_clusters(render(pdf.render_html(builders.build("annual", demo, 2566))))
+    checked, cut = line_ends_inside_thai_clusters(laid_out(pdf.render_html(builders.build("annual", demo, 2566))))
     assert checked > 300 and not cut, cut[:10]
     # The check itself finds a cut: a box narrower than a word, with breaking anywhere allowed.
     squeezed = _sarabun_page('<div style="width:1.2cm; overflow-wrap:anywhere">ประชาสัมพันธ์ยุทธศาสตร์</div>')
-    assert line_ends_inside_thai_clusters(render(squeezed))[1]
+    assert line_ends_inside_thai_clusters(laid_out(squeezed))[1]
 
 
 def test_only_thai_glyphs_are_given_their_text_back():
