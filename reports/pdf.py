@@ -138,7 +138,7 @@ def render_html(context):
 
 
 @contextmanager
-def _no_cycle_collection():
+def no_cycle_collection():
     """WeasyPrint builds hundreds of thousands of short-lived objects; Python's cyclic
     collector walking them again and again cost 0.3–0.6 s on the annual report (and made
     its time swing by a second). Pause it, then collect the youngest generation once: every
@@ -160,7 +160,7 @@ def html_to_pdf(html):
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    with _no_cycle_collection():
+    with no_cycle_collection():
         return HTML(string=html).write_pdf(font_config=FontConfiguration(), finisher=restore_sara_am)
 
 
