@@ -10,13 +10,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+
+from ita_portal.access import access_assessment, access_organisation, require_edit
 
 from . import services
 from .analysis import PART_LABELS
@@ -24,35 +25,6 @@ from .charts import chart_bars
 from .forms import NarrativeForm, RecommendationForm, ScoresForm, UploadForm
 from .frameworks import framework_for
 from .models import Assessment, FiscalYear, Level, Membership, Organisation
-
-# --------------------------------------------------------------------------- #
-# Access helpers: fetch and check permission in one step
-# --------------------------------------------------------------------------- #
-
-
-def access_organisation(user, code):
-    """The organisation if the user may read it; 404 otherwise (never reveal it exists)."""
-    qs = Organisation.objects.visible_to(user).prefetch_related(
-        Prefetch("memberships", queryset=Membership.objects.filter(user=user))
-    )
-    return get_object_or_404(qs, code=code)
-
-
-def access_fiscal_year(year):
-    return get_object_or_404(FiscalYear.objects.with_framework(), year=year)
-
-
-def require_edit(organisation, user):
-    if not organisation.can_edit(user):
-        raise PermissionDenied("เฉพาะเจ้าหน้าที่ของหน่วยงานจึงแก้ไขคะแนนได้")
-
-
-def access_assessment(user, code, year):
-    organisation = access_organisation(user, code)
-    fiscal_year = access_fiscal_year(year)
-    assessment = Assessment.objects.filter(organisation=organisation, fiscal_year=fiscal_year).first()
-    return organisation, fiscal_year, assessment
-
 
 # --------------------------------------------------------------------------- #
 # Home and organisations

@@ -15,24 +15,12 @@ from django.views.decorators.http import require_POST
 
 from assessments.models import FiscalYear, Role
 from assessments.thai import format_month_range
-from assessments.views import access_fiscal_year, access_organisation, require_edit
+from ita_portal.access import access_organisation, access_plan, require_edit
 
 from . import services
 from .forms import DecisionForm, EntryForm, MeasureForm, PersonForm, RoundSummaryForm, StepForm, UnitForm
 from .models import ApprovalStep, Decision, Evidence, FollowUpEntry, Measure, Notification, OrgUnit, Person, Plan
 from .services import WorkflowError
-
-
-def access_plan(user, code, year):
-    """The organisation and its plan for the year (None when there is none yet)."""
-    organisation = access_organisation(user, code)
-    fiscal_year = access_fiscal_year(year)
-    plan = (
-        Plan.objects.filter(organisation=organisation, fiscal_year=fiscal_year)
-        .select_related("fiscal_year", "analysis_year", "approved_revision", "organisation")
-        .first()
-    )
-    return organisation, fiscal_year, plan
 
 
 def _round_months(raw):

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from assessments.models import Organisation
-from assessments.views import access_organisation
+from ita_portal.access import access_organisation
 from measures.models import Plan
 
 from . import builders, services
