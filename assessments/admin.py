@@ -28,6 +28,24 @@ from .models import (
 from .resources import OrganisationResource
 
 
+def _membership_values(membership):
+    return {"user": membership.user.username, "role": membership.role, "position": membership.position}
+
+
+def log_membership(request, membership, action, *, old=None):
+    """Memberships are who may do what: every change made in the admin goes to the change log."""
+    ChangeLog.objects.create(
+        user=request.user, organisation=membership.organisation, action=action,
+        summary=f"{membership.user.username}: {membership.get_role_display()} {membership.position}".strip(),
+        details={"old": old, "new": None if action == "membership.delete" else _membership_values(membership)},
+    )  # fmt: skip
+
+
+def _old_membership(pk):
+    old = Membership.objects.filter(pk=pk).select_related("user").first() if pk else None
+    return _membership_values(old) if old else None
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 1
@@ -43,6 +61,30 @@ class OrganisationAdmin(ImportExportModelAdmin):
     autocomplete_fields = ["parent"]
     inlines = [MembershipInline]
 
+    def save_model(self, request, obj, form, change):
+        old = {name: form.initial.get(name) for name in form.changed_data}
+        super().save_model(request, obj, form, change)
+        if form.changed_data or not change:
+            ChangeLog.objects.create(
+                user=request.user, organisation=obj, action="organisation.edit" if change else "organisation.add",
+                summary=f"หน่วยงาน {obj.code}: {', '.join(form.changed_data)}",
+                details={"fields": form.changed_data, "old": {k: str(v) for k, v in old.items()},
+                         "new": {k: str(form.cleaned_data.get(k)) for k in form.changed_data}},
+            )  # fmt: skip
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        olds = {f.instance.pk: _old_membership(f.instance.pk) for f in formset.forms if f.instance.pk}
+        deleted = [(m, _membership_values(m)) for m in (f.instance for f in formset.deleted_forms) if m.pk]
+        instances = formset.save()
+        for membership, values in deleted:
+            log_membership(request, membership, "membership.delete", old=values)
+        for membership in instances:
+            old = olds.get(membership.pk)
+            if old != _membership_values(membership):
+                log_membership(request, membership, "membership.edit" if old else "membership.add", old=old)
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
@@ -50,6 +92,21 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     search_fields = ["user__username", "organisation__code", "organisation__name"]
     autocomplete_fields = ["user", "organisation"]
+
+    def save_model(self, request, obj, form, change):
+        old = _old_membership(obj.pk) if change else None
+        super().save_model(request, obj, form, change)
+        if old != _membership_values(obj):
+            log_membership(request, obj, "membership.edit" if change else "membership.add", old=old)
+
+    def delete_model(self, request, obj):
+        old = _membership_values(obj)
+        super().delete_model(request, obj)
+        log_membership(request, obj, "membership.delete", old=old)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("user", "organisation"):
+            self.delete_model(request, membership)
 
 
 class FrameworkUploadForm(forms.Form):

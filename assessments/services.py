@@ -174,11 +174,20 @@ def record_scores(organisation, *, fiscal_year, values, by, source="form", frame
 
 
 def save_narrative(assessment, *, indicator_number, text, by):
-    """Keep staff's edited narrative for one indicator; an empty text returns to the draft."""
+    """Keep staff's edited narrative for one indicator; an empty text returns to the draft.
+    Logged old → new, and only when the text really changed."""
     text = (text or "").strip()
     with transaction.atomic():
+        current = (
+            IndicatorNarrative.objects.select_for_update()
+            .filter(assessment=assessment, indicator_number=indicator_number)
+            .first()
+        )
+        old = current.text if current else ""
+        if old == text:
+            return
         if not text:
-            IndicatorNarrative.objects.filter(assessment=assessment, indicator_number=indicator_number).delete()
+            current.delete()
         else:
             IndicatorNarrative.objects.update_or_create(
                 assessment=assessment,
@@ -190,7 +199,7 @@ def save_narrative(assessment, *, indicator_number, text, by):
             organisation=assessment.organisation,
             action="narrative.save" if text else "narrative.reset",
             summary=f"คำอธิบายตัวชี้วัดที่ {indicator_number} ปี {assessment.fiscal_year.year}",
-            details={"year": assessment.fiscal_year.year, "indicator": indicator_number},
+            details={"year": assessment.fiscal_year.year, "indicator": indicator_number, "old": old, "new": text},
         )
 
 

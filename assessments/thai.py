@@ -131,3 +131,12 @@ def fiscal_year_of(day):
     """The B.E. fiscal year a date falls in (1 Oct 2023 -> 2567)."""
     gregorian = day.year + 1 if day.month >= 10 else day.year
     return gregorian + BE_OFFSET
+
+
+def format_datetime(moment, *, thai_digits=True) -> str:
+    """A moment in the portal's time zone as people read it: "1 ธ.ค. 2569 15:40" (B.E.)."""
+    from django.utils import timezone
+
+    local = timezone.localtime(moment)
+    text = f"{local.day} {MONTHS_SHORT[local.month - 1]} {be_year(local)} {local:%H:%M}"
+    return to_thai_digits(text) if thai_digits else text

@@ -15,9 +15,9 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from ita_portal.access import access_assessment, access_organisation, require_edit
+from ita_portal.access import access_assessment, access_organisation, may_read_audit, require_edit
 
 from . import services
 from .analysis import PART_LABELS
@@ -32,6 +32,7 @@ from .models import Assessment, FiscalYear, Level, Membership, Organisation
 
 
 @login_required
+@require_safe
 def home(request):
     """Own organisation's page; a list (with scores per year) for supervisors."""
     orgs = Organisation.objects.visible_to(request.user)
@@ -73,6 +74,7 @@ def home(request):
 
 
 @login_required
+@require_safe
 def organisation_page(request, code):
     organisation = access_organisation(request.user, code)
     years = list(FiscalYear.objects.with_framework().prefetch_related("grade_bands").order_by("-year"))
@@ -101,6 +103,7 @@ def organisation_page(request, code):
             "rows": rows,
             "awaiting": awaiting,
             "can_edit": organisation.can_edit(request.user),
+            "can_read_audit": may_read_audit(organisation, request.user),
         },
     )
 
@@ -339,6 +342,7 @@ def import_scores(request, code, year):
 
 
 @login_required
+@require_safe
 def analysis_page(request, code, year):
     organisation, fiscal_year, assessment = access_assessment(request.user, code, year)
     if not services.has_scores(assessment):

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
-from assessments.models import EDIT_ROLES, Assessment, FiscalYear, Membership, Organisation
+from assessments.models import EDIT_ROLES, Assessment, FiscalYear, Membership, Organisation, Role
 
 
 def access_organisation(user: User | AnonymousUser, code: str) -> Organisation:
@@ -56,3 +56,117 @@ def may_edit(organisation: Organisation, user) -> bool:
 def require_edit(organisation: Organisation, user) -> None:
     if not may_edit(organisation, user):
         raise PermissionDenied("เฉพาะเจ้าหน้าที่ของหน่วยงานจึงแก้ไขข้อมูลได้")
+
+
+# --------------------------------------------------------------------------- #
+# The approval chain and decisions (segregation of duties)
+# --------------------------------------------------------------------------- #
+
+# Only these roles may sit on a step of the chain: a clerk (staff) never approves.
+STEP_ROLES = frozenset({Role.APPROVER, Role.EXECUTIVE})
+
+
+def roles_in(organisation: Organisation, user) -> set[str]:
+    """The roles a user holds in an organisation, read from the database (an organisation
+    fetched by access_organisation has only the requesting user's memberships prefetched)."""
+    if not user.is_authenticated:
+        return set()
+    return set(Membership.objects.filter(organisation=organisation, user=user).values_list("role", flat=True))
+
+
+def may_configure_chain(organisation: Organisation, user) -> bool:
+    """The organisation's executive (or an administrator) sets the approval chain."""
+    return user.is_authenticated and (user.is_superuser or Role.EXECUTIVE in organisation.role_of(user))
+
+
+def require_configure_chain(organisation: Organisation, user) -> None:
+    if not may_configure_chain(organisation, user):
+        raise PermissionDenied("เฉพาะผู้บริหารของหน่วยงานหรือผู้ดูแลระบบจึงกำหนดสายการอนุมัติได้")
+
+
+def step_holders_eligible(organisation: Organisation):
+    """Users who may be put on a step: approvers and executives of this organisation."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, memberships__organisation=organisation, memberships__role__in=list(STEP_ROLES))
+        .distinct()
+    )
+
+
+def step_holder_refusal(organisation: Organisation, user, *, chain, except_step=None) -> str | None:
+    """Why this user may not be put on a step (Thai), or None: only approvers and executives
+    of the organisation, and one person holds one step (acting twice would block the plan)."""
+    name = user.get_full_name() or user.username
+    if not user.is_active or not (roles_in(organisation, user) & STEP_ROLES):
+        return f"{name} ไม่มีบทบาทผู้พิจารณาหรือผู้บริหารของหน่วยงานนี้ จึงอยู่ในสายการอนุมัติไม่ได้"
+    for step in chain:
+        if step is not except_step and user in step.users.all():
+            return f"{name} อยู่ในขั้นตอน “{step.title}” แล้ว หนึ่งคนอยู่ได้เพียงหนึ่งขั้นตอน"
+    return None
+
+
+def contributors_of(plan) -> set[int]:
+    """Ids of the users who drafted, edited or submitted the plan's current revision."""
+    return set(plan.contributors.filter(revision=plan.revision).values_list("user_id", flat=True))
+
+
+def decision_refusal(plan, user, *, chain, contributors=None) -> str | None:
+    """Why this user may not decide on the plan now (Thai), or None if they may.
+
+    The rules, in order: the plan is under consideration; the user sits on its current step
+    and still holds an approver or executive role; they neither drafted, edited nor submitted
+    this revision; they have not already decided in this round."""
+    from measures.models import Decision, Plan
+
+    if not user.is_authenticated:
+        return "กรุณาเข้าสู่ระบบ"
+    if plan.state != Plan.State.SUBMITTED:
+        return f"แผนอยู่ในสถานะ “{plan.get_state_display()}” จึงยังไม่มีการพิจารณา"
+    step = next((s for s in chain if s.order == plan.current_step), None)
+    if step is None or user not in step.users.all():
+        return "ท่านไม่ใช่ผู้พิจารณาในขั้นตอนปัจจุบันของแผนนี้"
+    if not (roles_in(plan.organisation, user) & STEP_ROLES):
+        return "ท่านไม่มีบทบาทผู้พิจารณาหรือผู้บริหารของหน่วยงานนี้แล้ว จึงพิจารณาไม่ได้"
+    if user.pk in (contributors if contributors is not None else contributors_of(plan)):
+        return "ท่านเป็นผู้จัดทำ แก้ไข หรือเสนอแผนฉบับนี้ จึงพิจารณาแผนฉบับนี้ไม่ได้ (การแบ่งแยกหน้าที่)"
+    acted = Decision.objects.filter(plan=plan, revision=plan.revision, submission=plan.submission, user=user).exclude(
+        kind=Decision.Kind.SUBMIT
+    )
+    if acted.exists():
+        return "ท่านได้พิจารณาแผนนี้ในรอบนี้แล้ว"
+    return None
+
+
+def decision_kinds(plan, user, *, chain, contributors=None) -> list[str]:
+    """The decisions this user may record now, in the order the buttons show them: an
+    intermediate step passes the plan on or returns it; the last step approves, does not
+    approve, or returns it. Empty when the user may not decide."""
+    from measures.models import Decision
+
+    if decision_refusal(plan, user, chain=chain, contributors=contributors) is not None:
+        return []
+    if plan.current_step == chain[-1].order:
+        return [Decision.Kind.APPROVE, Decision.Kind.REJECT, Decision.Kind.RETURN]
+    return [Decision.Kind.FORWARD, Decision.Kind.RETURN]
+
+
+def chain_refusal_at_submit(plan, *, chain, contributors) -> str | None:
+    """Why the plan cannot go up the chain now (Thai), or None: every step needs a holder
+    who may decide on it — someone with an approver or executive role who neither drafted,
+    edited nor submitted this revision — or the plan would wait forever."""
+    if not chain:
+        return "หน่วยงานยังไม่ได้กำหนดสายการอนุมัติ"
+    for step in chain:
+        holders = [u for u in step.users.all() if u.is_active and roles_in(plan.organisation, u) & STEP_ROLES]
+        if not holders:
+            return f"ขั้นตอน “{step.title}” ยังไม่มีผู้พิจารณาที่มีบทบาทผู้พิจารณาหรือผู้บริหาร"
+        if all(u.pk in contributors for u in holders):
+            return f"ขั้นตอน “{step.title}” มีเพียงผู้ที่จัดทำ แก้ไข หรือเสนอแผนฉบับนี้ ผู้จัดทำพิจารณาแผนของตนเองไม่ได้ (การแบ่งแยกหน้าที่)"
+    return None
+
+
+def may_read_audit(organisation: Organisation, user) -> bool:
+    """The organisation's executive (or an administrator) reads its audit trail."""
+    return user.is_authenticated and (user.is_superuser or Role.EXECUTIVE in organisation.role_of(user))

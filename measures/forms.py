@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from assessments.models import IssueArea
 from assessments.thai import normalise_text, to_arabic_digits
 
-from .models import ApprovalStep, Decision, FollowUpEntry, OrgUnit, Person
+from .models import Acting, Decision, FollowUpEntry, OrgUnit, Person
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -106,13 +106,21 @@ class MeasureForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
+    """One decision. The signer's name and position are not fields: they come from the
+    account (measures.services.signer_of). The kinds offered are those the rule allows this
+    user now (ita_portal.access.decision_kinds), the same list the buttons show."""
+
     opinion = forms.CharField(label="ความเห็น", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    signer_name = forms.CharField(label="ชื่อผู้ลงนาม", max_length=255)
-    signer_position = forms.CharField(label="ตำแหน่ง", max_length=255)
+    acting = forms.ChoiceField(label="การลงนาม", choices=Acting.choices, required=False)
+    acting_for = forms.CharField(label="ลงนามแทนตำแหน่ง", required=False, max_length=255)
     permit_publish = forms.BooleanField(label="อนุญาตให้เผยแพร่บนเว็บไซต์ของหน่วยงาน", required=False, initial=True)
-    kind = forms.ChoiceField(
-        choices=[(k, k) for k in ("forward", "return", "approve", "reject")], widget=forms.HiddenInput
-    )
+    kind = forms.ChoiceField(choices=[], widget=forms.HiddenInput)
+
+    def __init__(self, *args, kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, Decision.Kind(k).label) for k in kinds]
+        self.fields["kind"].error_messages["invalid_choice"] = "ท่านทำรายการนี้ไม่ได้ในขั้นตอนนี้"
+        self.fields["acting_for"].widget.attrs["placeholder"] = "เว้นว่างได้: ใช้ตำแหน่งของขั้นตอนนี้"
 
     def clean(self):
         data = super().clean()
@@ -121,19 +129,19 @@ class DecisionForm(forms.Form):
         return data
 
 
-class StepForm(forms.ModelForm):
+class StepForm(forms.Form):
+    """A new step: only the organisation's approvers and executives can be chosen."""
+
+    title = forms.CharField(label="ตำแหน่งผู้พิจารณา", max_length=255)
     users = forms.ModelMultipleChoiceField(label="ผู้มีสิทธิ์พิจารณา", queryset=get_user_model().objects.none())
 
-    class Meta:
-        model = ApprovalStep
-        fields = ["title", "users"]
-
     def __init__(self, *args, organisation, **kwargs):
+        from ita_portal.access import step_holders_eligible
+
         super().__init__(*args, **kwargs)
-        self.fields["users"].queryset = (
-            get_user_model().objects.filter(memberships__organisation=organisation).distinct().order_by("first_name")
-        )
+        self.fields["users"].queryset = step_holders_eligible(organisation).order_by("first_name", "username")
         self.fields["users"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["users"].help_text = "เลือกได้เฉพาะผู้มีบทบาทผู้พิจารณาหรือผู้บริหารของหน่วยงาน หนึ่งคนอยู่ได้เพียงหนึ่งขั้นตอน"
 
 
 class UnitForm(forms.ModelForm):

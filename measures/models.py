@@ -240,8 +240,19 @@ class PlanRevision(models.Model):
         return f"{self.plan} ฉบับที่ {self.number}"
 
 
+class Acting(models.TextChoices):
+    """How a signer signs: in their own position, or for the holder of another."""
+
+    NONE = "", "ลงนามในตำแหน่งของตนเอง"
+    ACTING = "acting", "รักษาราชการแทน"
+    DEPUTISING = "deputising", "ปฏิบัติราชการแทน"
+
+
 class Decision(models.Model):
-    """One move of the approval workflow (append-only): who, which step, opinion, when."""
+    """One move of the approval workflow (append-only): who, which step, opinion, when.
+
+    The signer's name and position are copied from their account and membership at the
+    time of the decision, never typed, so the record says who really signed."""
 
     class Kind(models.TextChoices):
         SUBMIT = "submit", "เสนอ"
@@ -259,6 +270,9 @@ class Decision(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     signer_name = models.CharField("ชื่อผู้ลงนาม", max_length=255, blank=True)
     signer_position = models.CharField("ตำแหน่งผู้ลงนาม", max_length=255, blank=True)
+    # Signing for someone else is an explicit choice, recorded and printed as such.
+    acting = models.CharField("การลงนามแทน", max_length=12, choices=Acting.choices, blank=True, default=Acting.NONE)
+    acting_for = models.CharField("ลงนามแทนตำแหน่ง", max_length=255, blank=True)
     opinion = models.TextField("ความเห็น", blank=True)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     from_state = models.CharField(max_length=20)
@@ -272,6 +286,25 @@ class Decision(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.signer_name}"
+
+
+class PlanContributor(models.Model):
+    """Someone who drafted, edited or submitted a revision of a plan: they may not decide on
+    that revision (segregation of duties). Written by every service that changes a plan."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="contributors")
+    revision = models.PositiveIntegerField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    first_action = models.CharField(max_length=50)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "ผู้จัดทำหรือแก้ไขแผน"
+        verbose_name_plural = "ผู้จัดทำหรือแก้ไขแผน"
+        constraints = [models.UniqueConstraint(fields=["plan", "revision", "user"], name="contributor_unique")]
+
+    def __str__(self):
+        return f"{self.user} – {self.plan} ฉบับที่ {self.revision}"
 
 
 # --------------------------------------------------------------------------- #

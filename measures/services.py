@@ -18,8 +18,10 @@ from django.utils import timezone
 from assessments import services as assessment_services
 from assessments.models import ChangeLog, FiscalYear, IssueArea, Membership, Role
 from assessments.thai import format_date
+from ita_portal import access
 
 from .models import (
+    Acting,
     ApprovalStep,
     Decision,
     Evidence,
@@ -29,7 +31,9 @@ from .models import (
     MeasureTemplate,
     Notification,
     OrgUnit,
+    Person,
     Plan,
+    PlanContributor,
     PlanRevision,
 )
 
@@ -75,6 +79,14 @@ def _log(plan, by, action, summary, **details):
         user=by, organisation=plan.organisation, action=action, summary=summary,
         details={"year": plan.fiscal_year.year, "plan": plan.pk, **details},
     )  # fmt: skip
+
+
+def _contribute(plan, by, action):
+    """Record that ``by`` shaped the plan's current revision: they may not decide on it."""
+    if by is not None and by.is_authenticated:
+        PlanContributor.objects.get_or_create(
+            plan=plan, revision=plan.revision, user=by, defaults={"first_action": action}
+        )
 
 
 # --------------------------------------------------------------------------- #
@@ -128,6 +140,7 @@ def set_plan_documents(plan, *, by, layout, memo_number=""):
         old = {"layout": plan.layout, "memo_number": plan.memo_number}
         plan.layout, plan.memo_number = layout, memo_number
         plan.save(update_fields=["layout", "memo_number", "updated_at"])
+        _contribute(plan, by, "plan.documents")
         _log(plan, by, "plan.documents", f"รูปแบบเอกสาร: {plan.get_layout_display()}, ที่ {memo_number or '–'}",
              old=old, new={"layout": layout, "memo_number": memo_number})  # fmt: skip
     return plan
@@ -200,12 +213,48 @@ def draft_plan_from_analysis(organisation, *, fiscal_year, by, analysis_year=Non
                 unit, _ = OrgUnit.objects.get_or_create(organisation=organisation, name=template.responsible_unit)
                 measure.units.add(unit)
             order += 1
+        if chosen:
+            _contribute(plan, by, "plan.draft")
         _log(plan, by, "plan.draft", f"ร่างมาตรการจากผลการวิเคราะห์ปี {plan.analysis_year.year}: {len(chosen)} มาตรการ")
     return plan, len(chosen)
 
 
+MEASURE_FIELDS = (
+    "issue_area",
+    "indicators",
+    "items",
+    "title",
+    "method",
+    "steps",
+    "start",
+    "end",
+    "monitoring",
+    "budget",
+    "target",
+)
+
+
+def _measure_values(measure: Measure) -> dict:
+    """A measure's fields as plain, comparable values (the change log's old and new)."""
+    values = {}
+    for name in MEASURE_FIELDS:
+        value = getattr(measure, name)
+        if name == "issue_area":
+            value = measure.issue_area.number if measure.issue_area_id else None
+        elif name in ("start", "end"):
+            value = value.isoformat() if value else None
+        elif name == "budget":
+            value = None if value is None else str(value)
+        values[name] = value
+    if measure.pk:
+        values["units"] = [u.name for u in measure.units.all()]
+        values["people"] = [p.name for p in measure.people.all()]
+    return values
+
+
 def save_measure(plan, *, by, measure=None, **fields):
-    """Create or change one measure of an editable plan; units/people are lists of rows."""
+    """Create or change one measure of an editable plan; units/people are lists of rows.
+    The change log keeps every changed field, old → new; saving without a change logs nothing."""
     units = fields.pop("units", None)
     people = fields.pop("people", None)
     with transaction.atomic():
@@ -216,8 +265,10 @@ def save_measure(plan, *, by, measure=None, **fields):
         if measure is None:
             fields.setdefault("order", (plan.measures.aggregate(m=Max("order"))["m"] or 0) + 1)
             measure = Measure.objects.create(plan=plan, **fields)
-            action = "measure.add"
+            action, before = "measure.add", {}
         else:
+            measure = Measure.objects.select_related("issue_area").get(pk=measure.pk, plan=plan)
+            before = _measure_values(measure)
             for name, value in fields.items():
                 setattr(measure, name, value)
             measure.save()
@@ -226,7 +277,12 @@ def save_measure(plan, *, by, measure=None, **fields):
             measure.units.set(units)
         if people is not None:
             measure.people.set(people)
-        _log(plan, by, action, f"มาตรการ: {measure.title[:80]}", measure=measure.pk)
+        after = _measure_values(Measure.objects.select_related("issue_area").get(pk=measure.pk))
+        changed = {k: {"old": before.get(k), "new": v} for k, v in after.items() if before.get(k) != v}
+        if action == "measure.add" or changed:
+            _contribute(plan, by, action)
+            _log(plan, by, action, f"มาตรการ: {measure.title[:80]}", measure=measure.pk,
+                 fields=sorted(changed), changes=changed)  # fmt: skip
     return measure
 
 
@@ -235,8 +291,10 @@ def delete_measure(measure, *, by):
         plan = _lock(measure.plan)
         _require_editable(plan)
         title = measure.title
+        old = _measure_values(measure)
         measure.delete()
-        _log(plan, by, "measure.delete", f"ลบมาตรการ: {title[:80]}")
+        _contribute(plan, by, "measure.delete")
+        _log(plan, by, "measure.delete", f"ลบมาตรการ: {title[:80]}", old=old)
 
 
 def move_measure(measure, *, by, offset):
@@ -253,6 +311,7 @@ def move_measure(measure, *, by, offset):
                 if m.order != n:
                     m.order = n
                     m.save(update_fields=["order"])
+            _contribute(plan, by, "measure.move")
             _log(plan, by, "measure.move", f"เรียงลำดับมาตรการ: {measure.title[:60]}")
 
 
@@ -301,7 +360,17 @@ def snapshot_hash(snapshot):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _decide(plan, *, by, kind, to_state, step=None, opinion="", signer_name="", signer_position=""):
+def signer_of(user, organisation) -> tuple[str, str]:
+    """The name and position a decision is signed with: from the user's account and their
+    membership of the organisation (a step role's position first), never typed at decision time."""
+    name = user.get_full_name() or user.username
+    memberships = list(Membership.objects.filter(user=user, organisation=organisation).exclude(position=""))
+    memberships.sort(key=lambda m: m.role not in access.STEP_ROLES)
+    return name, (memberships[0].position if memberships else "")
+
+
+def _decide(plan, *, by, kind, to_state, step=None, opinion="", acting=Acting.NONE, acting_for=""):
+    name, position = signer_of(by, plan.organisation) if by else ("", "")
     return Decision.objects.create(
         plan=plan,
         revision=plan.revision,
@@ -309,8 +378,10 @@ def _decide(plan, *, by, kind, to_state, step=None, opinion="", signer_name="", 
         step=step.order if step else None,
         position=step.title if step else "",
         user=by,
-        signer_name=signer_name or (by.get_full_name() or by.username if by else ""),
-        signer_position=signer_position,
+        signer_name=name,
+        signer_position=position or (step.title if step else ""),
+        acting=acting,
+        acting_for=acting_for if acting else "",
         opinion=opinion,
         kind=kind,
         from_state=plan.state,
@@ -319,7 +390,9 @@ def _decide(plan, *, by, kind, to_state, step=None, opinion="", signer_name="", 
 
 
 def submit_plan(plan, *, by, opinion=""):
-    """Staff submit the plan (again) to the first step of the organisation's chain."""
+    """Staff submit the plan (again) to the first step of the organisation's chain. Refused
+    when a step has nobody who may decide on it: only approvers and executives who neither
+    drafted, edited nor submitted this revision decide, so a clerk never approves their own plan."""
     with transaction.atomic():
         plan = _lock(plan)
         _require(plan, Decision.Kind.SUBMIT)
@@ -328,11 +401,13 @@ def submit_plan(plan, *, by, opinion=""):
         if not plan.measures.exists():
             raise WorkflowError("แผนยังไม่มีมาตรการ กรุณาเพิ่มมาตรการก่อนเสนอ")
         chain = chain_of(plan.organisation)
-        if not chain:
-            raise WorkflowError("หน่วยงานยังไม่ได้กำหนดสายการอนุมัติ")
+        contributors = access.contributors_of(plan) | {by.pk}
+        problem = access.chain_refusal_at_submit(plan, chain=chain, contributors=contributors)
+        if problem:
+            raise WorkflowError(problem)
+        _contribute(plan, by, "plan.submit")
         plan.submission += 1
-        _decide(plan, by=by, kind=Decision.Kind.SUBMIT, to_state=Plan.State.SUBMITTED, opinion=opinion,
-                signer_position=_position_of(by, plan.organisation))  # fmt: skip
+        _decide(plan, by=by, kind=Decision.Kind.SUBMIT, to_state=Plan.State.SUBMITTED, opinion=opinion)
         plan.state = Plan.State.SUBMITTED
         plan.current_step = chain[0].order
         plan.save(update_fields=["state", "current_step", "submission", "updated_at"])
@@ -341,72 +416,67 @@ def submit_plan(plan, *, by, opinion=""):
     return plan
 
 
-def _position_of(user, organisation):
-    membership = Membership.objects.filter(user=user, organisation=organisation).exclude(position="").first()
-    return membership.position if membership else ""
-
-
-def record_decision(plan, *, by, kind, opinion="", signer_name="", signer_position="", permit_publish=False):
+def record_decision(plan, *, by, kind, opinion="", acting=Acting.NONE, acting_for="", permit_publish=False):
     """The current step's user records an opinion and passes the plan on, returns it with a
-    reason, or (last step) approves or does not approve it. Each user acts once per round."""
+    reason, or (last step) approves or does not approve it. Who may decide, and which
+    decisions they have, is ita_portal.access.decision_refusal/decision_kinds: the same rule
+    the plan page uses for its buttons. The signer's name and position come from their
+    account; signing for another position (รักษาราชการแทน / ปฏิบัติราชการแทน) is explicit."""
     with transaction.atomic():
         plan = _lock(plan)
         _require(plan, kind)
         chain = chain_of(plan.organisation)
-        step = next((s for s in chain if s.order == plan.current_step), None)
-        if step is None or by not in step.users.all():
-            raise WorkflowError("ท่านไม่ใช่ผู้พิจารณาในขั้นตอนปัจจุบันของแผนนี้")
-        if (
-            Decision.objects.filter(plan=plan, revision=plan.revision, submission=plan.submission, user=by)
-            .exclude(kind=Decision.Kind.SUBMIT)
-            .exists()
-        ):
-            raise WorkflowError("ท่านได้พิจารณาแผนนี้ในรอบนี้แล้ว")
+        problem = access.decision_refusal(plan, by, chain=chain)
+        if problem:
+            raise WorkflowError(problem)
+        step = next(s for s in chain if s.order == plan.current_step)
         last = step is chain[-1]
-        opinion = (opinion or "").strip()
-        signer_position = signer_position or _position_of(by, plan.organisation) or step.title
-        if kind == Decision.Kind.FORWARD and last:
-            raise WorkflowError("ขั้นตอนสุดท้ายต้องเลือกอนุมัติหรือไม่อนุมัติ")
-        if kind in (Decision.Kind.APPROVE, Decision.Kind.REJECT) and not last:
+        if kind not in access.decision_kinds(plan, by, chain=chain):
+            if kind == Decision.Kind.FORWARD:
+                raise WorkflowError("ขั้นตอนสุดท้ายต้องเลือกอนุมัติหรือไม่อนุมัติ")
             raise WorkflowError("อนุมัติหรือไม่อนุมัติได้เฉพาะขั้นตอนสุดท้าย")
+        opinion = (opinion or "").strip()
         if kind == Decision.Kind.RETURN and not opinion:
             raise WorkflowError("กรุณาระบุเหตุผลที่ส่งกลับแก้ไข")
+        if acting not in Acting.values:
+            raise WorkflowError("ไม่รู้จักรูปแบบการลงนามแทนนี้")
+        acting_for = " ".join((acting_for or "").split())[:255]
+        if acting and not acting_for:
+            acting_for = step.title
+        to_state = {
+            Decision.Kind.FORWARD: plan.state,
+            Decision.Kind.RETURN: Plan.State.RETURNED,
+            Decision.Kind.APPROVE: Plan.State.APPROVED,
+            Decision.Kind.REJECT: Plan.State.REJECTED,
+        }[kind]
+        _decide(plan, by=by, kind=kind, to_state=to_state, step=step, opinion=opinion,
+                acting=acting, acting_for=acting_for)  # fmt: skip
         if kind == Decision.Kind.FORWARD:
             following = chain[chain.index(step) + 1]
-            _decide(plan, by=by, kind=kind, to_state=plan.state, step=step, opinion=opinion,
-                    signer_name=signer_name, signer_position=signer_position)  # fmt: skip
             plan.current_step = following.order
             plan.save(update_fields=["current_step", "updated_at"])
             _notify_step(plan, following)
-        elif kind == Decision.Kind.RETURN:
-            _decide(plan, by=by, kind=kind, to_state=Plan.State.RETURNED, step=step, opinion=opinion,
-                    signer_name=signer_name, signer_position=signer_position)  # fmt: skip
-            plan.state = Plan.State.RETURNED
+        else:
+            plan.state = to_state
             plan.current_step = None
-            plan.save(update_fields=["state", "current_step", "updated_at"])
-            _notify_staff(plan, f"แผนมาตรการปี {plan.fiscal_year.year} ถูกส่งกลับแก้ไข: {opinion}", "returned")
-        elif kind == Decision.Kind.APPROVE:
-            _decide(plan, by=by, kind=kind, to_state=Plan.State.APPROVED, step=step, opinion=opinion,
-                    signer_name=signer_name, signer_position=signer_position)  # fmt: skip
-            snapshot = plan_snapshot(plan)
-            revision = PlanRevision.objects.create(
-                plan=plan, number=plan.revision, snapshot=snapshot, sha256=snapshot_hash(snapshot),
-                layout=plan.layout, approved_at=timezone.now(), approved_by=by,
-            )  # fmt: skip
-            plan.state = Plan.State.APPROVED
-            plan.current_step = None
-            plan.approved_revision = revision
-            plan.publish_permitted = bool(permit_publish)
-            plan.save(update_fields=["state", "current_step", "approved_revision", "publish_permitted", "updated_at"])
-            _notify_staff(plan, f"แผนมาตรการปี {plan.fiscal_year.year} ได้รับอนุมัติแล้ว", "approved")
-        else:  # REJECT
-            _decide(plan, by=by, kind=kind, to_state=Plan.State.REJECTED, step=step, opinion=opinion,
-                    signer_name=signer_name, signer_position=signer_position)  # fmt: skip
-            plan.state = Plan.State.REJECTED
-            plan.current_step = None
-            plan.save(update_fields=["state", "current_step", "updated_at"])
-            _notify_staff(plan, f"แผนมาตรการปี {plan.fiscal_year.year} ไม่ได้รับอนุมัติ", "rejected")
-        _log(plan, by, f"plan.{kind}", f"{Decision.Kind(kind).label}: {step.title}", step=step.order)
+            fields = ["state", "current_step", "updated_at"]
+            if kind == Decision.Kind.APPROVE:
+                snapshot = plan_snapshot(plan)
+                plan.approved_revision = PlanRevision.objects.create(
+                    plan=plan, number=plan.revision, snapshot=snapshot, sha256=snapshot_hash(snapshot),
+                    layout=plan.layout, approved_at=timezone.now(), approved_by=by,
+                )  # fmt: skip
+                plan.publish_permitted = bool(permit_publish) and last
+                fields += ["approved_revision", "publish_permitted"]
+            plan.save(update_fields=fields)
+            message = {
+                Decision.Kind.RETURN: f"แผนมาตรการปี {plan.fiscal_year.year} ถูกส่งกลับแก้ไข: {opinion}",
+                Decision.Kind.APPROVE: f"แผนมาตรการปี {plan.fiscal_year.year} ได้รับอนุมัติแล้ว",
+                Decision.Kind.REJECT: f"แผนมาตรการปี {plan.fiscal_year.year} ไม่ได้รับอนุมัติ",
+            }[kind]
+            _notify_staff(plan, message, {"return": "returned", "approve": "approved", "reject": "rejected"}[kind])
+        _log(plan, by, f"plan.{kind}", f"{Decision.Kind(kind).label}: {step.title}", step=step.order,
+             acting=acting, acting_for=acting_for)  # fmt: skip
     return plan
 
 
@@ -425,6 +495,113 @@ def start_revision(plan, *, by):
         plan.save(update_fields=["revision", "submission", "state", "updated_at"])
         _log(plan, by, "plan.revise", f"เริ่มฉบับแก้ไขที่ {plan.revision}")
     return plan
+
+
+# --------------------------------------------------------------------------- #
+# The approval chain, units and people: locked, checked and logged like the plans
+# --------------------------------------------------------------------------- #
+
+
+def _lock_organisation(organisation):
+    """Serialise changes to one organisation's lists (two "add step" at once would both take
+    the same order number)."""
+    from assessments.models import Organisation
+
+    return Organisation.objects.select_for_update().get(pk=organisation.pk)
+
+
+def _chain_log(organisation, by, action, summary, **details):
+    ChangeLog.objects.create(user=by, organisation=organisation, action=action, summary=summary, details=details)
+
+
+def _chain_as_data(organisation):
+    return [
+        {"order": s.order, "title": s.title, "users": sorted(u.username for u in s.users.all())}
+        for s in chain_of(organisation)
+    ]
+
+
+def _require_chain_open(organisation):
+    if Plan.objects.filter(organisation=organisation, state=Plan.State.SUBMITTED).exists():
+        raise WorkflowError("มีแผนอยู่ระหว่างพิจารณา จึงแก้ไขสายการอนุมัติไม่ได้ในขณะนี้")
+
+
+def add_step(organisation, *, by, title, users):
+    """Append a step to the chain. Only the executive (or an administrator) configures it; a
+    step holds approvers and executives only, one person one step; refused while a plan is
+    under consideration. Logged with the chain before and after."""
+    title = " ".join((title or "").split())
+    if not title:
+        raise WorkflowError("กรุณาระบุตำแหน่งผู้พิจารณาของขั้นตอน")
+    if not access.may_configure_chain(organisation, by):
+        raise WorkflowError("เฉพาะผู้บริหารของหน่วยงานหรือผู้ดูแลระบบจึงกำหนดสายการอนุมัติได้")
+    with transaction.atomic():
+        organisation = _lock_organisation(organisation)
+        _require_chain_open(organisation)
+        chain = chain_of(organisation)
+        users = list(users)
+        if not users:
+            raise WorkflowError("กรุณาเลือกผู้มีสิทธิ์พิจารณาอย่างน้อยหนึ่งคน")
+        for user in users:
+            problem = access.step_holder_refusal(organisation, user, chain=chain)
+            if problem:
+                raise WorkflowError(problem)
+        before = _chain_as_data(organisation)
+        step = ApprovalStep.objects.create(organisation=organisation, order=len(chain) + 1, title=title)
+        step.users.set(users)
+        _chain_log(organisation, by, "chain.add", f"เพิ่มขั้นตอน {step.order}. {title}",
+                   old=before, new=_chain_as_data(organisation))  # fmt: skip
+    return step
+
+
+def remove_step(step, *, by):
+    """Remove a step and renumber the rest; same rules and log as add_step."""
+    organisation = step.organisation
+    if not access.may_configure_chain(organisation, by):
+        raise WorkflowError("เฉพาะผู้บริหารของหน่วยงานหรือผู้ดูแลระบบจึงกำหนดสายการอนุมัติได้")
+    with transaction.atomic():
+        organisation = _lock_organisation(organisation)
+        _require_chain_open(organisation)
+        before = _chain_as_data(organisation)
+        title = step.title
+        ApprovalStep.objects.filter(pk=step.pk).delete()
+        for n, s in enumerate(ApprovalStep.objects.filter(organisation=organisation).order_by("order"), start=1):
+            if s.order != n:
+                ApprovalStep.objects.filter(pk=s.pk).update(order=n)
+        _chain_log(organisation, by, "chain.remove", f"ลบขั้นตอน {title}", old=before, new=_chain_as_data(organisation))
+
+
+def add_unit(organisation, *, by, name):
+    """Add a unit to the organisation's list (logged; an existing name is not added twice)."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise WorkflowError("กรุณาระบุชื่อส่วนราชการ")
+    if not access.may_edit(organisation, by):
+        raise WorkflowError("เฉพาะเจ้าหน้าที่ของหน่วยงานจึงแก้ไขรายชื่อได้")
+    with transaction.atomic():
+        organisation = _lock_organisation(organisation)
+        order = (OrgUnit.objects.filter(organisation=organisation).aggregate(m=Max("order"))["m"] or 0) + 1
+        unit, created = OrgUnit.objects.get_or_create(organisation=organisation, name=name, defaults={"order": order})
+        if created:
+            _chain_log(organisation, by, "unit.add", f"เพิ่มส่วนราชการ {name}", new={"name": name})
+    return unit, created
+
+
+def add_person(organisation, *, by, name, position="", unit=None):
+    """Add a responsible person (name, position, unit) to the organisation's list (logged)."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise WorkflowError("กรุณาระบุชื่อ-สกุล")
+    if not access.may_edit(organisation, by):
+        raise WorkflowError("เฉพาะเจ้าหน้าที่ของหน่วยงานจึงแก้ไขรายชื่อได้")
+    if unit is not None and unit.organisation_id != organisation.pk:
+        raise WorkflowError("ส่วนราชการนี้ไม่ใช่ของหน่วยงานนี้")
+    with transaction.atomic():
+        organisation = _lock_organisation(organisation)
+        person = Person.objects.create(organisation=organisation, name=name, position=position or "", unit=unit)
+        _chain_log(organisation, by, "person.add", f"เพิ่มผู้รับผิดชอบ {name}",
+                   new={"name": name, "position": person.position, "unit": unit.name if unit else ""})  # fmt: skip
+    return person
 
 
 # --------------------------------------------------------------------------- #
@@ -514,18 +691,20 @@ def record_followup(round_, *, measure, by, status, percent, done="", problems="
         raise WorkflowError("ร้อยละความสำเร็จต้องอยู่ระหว่าง 0 ถึง 100")
     if measure.plan_id != round_.plan_id:
         raise WorkflowError("มาตรการนี้ไม่อยู่ในแผนของรอบการติดตามนี้")
+    new = {"status": status, "percent": int(percent), "done": done, "problems": problems, "suggestions": suggestions}
     with transaction.atomic():
-        entry, _ = FollowUpEntry.objects.select_for_update().get_or_create(round=round_, measure=measure)
-        entry.status, entry.percent = status, int(percent)
-        entry.done, entry.problems, entry.suggestions = done, problems, suggestions
+        entry, created = FollowUpEntry.objects.select_for_update().get_or_create(round=round_, measure=measure)
+        old = {name: getattr(entry, name) for name in new}
+        changed = {k: {"old": old[k], "new": v} for k, v in new.items() if old[k] != v}
+        if not changed and not created:
+            return entry  # saving an unchanged entry writes nothing
+        for name, value in new.items():
+            setattr(entry, name, value)
         entry.updated_by = by
         entry.save()
-        _log(
-            round_.plan,
-            by,
-            "followup.entry",
-            f"{round_.title}: {measure.title[:60]} ({entry.get_status_display()} {percent}%)",
-        )
+        _log(round_.plan, by, "followup.entry",
+             f"{round_.title}: {measure.title[:60]} ({entry.get_status_display()} {percent}%)",
+             round=round_.number, measure=measure.pk, changes=changed)  # fmt: skip
     return entry
 
 
@@ -557,10 +736,24 @@ def add_evidence(entry, *, by, upload=None, url="", description=""):
 
 
 def save_round_summary(round_, *, by, problems, suggestions):
+    """The round's overall problems and suggestions; an unchanged save writes nothing."""
     with transaction.atomic():
+        round_ = (
+            FollowUpRound.objects.select_for_update()
+            .select_related("plan__organisation", "plan__fiscal_year")
+            .get(pk=round_.pk)
+        )
+        changed = {
+            name: {"old": getattr(round_, name), "new": value}
+            for name, value in (("problems", problems), ("suggestions", suggestions))
+            if getattr(round_, name) != value
+        }
+        if not changed:
+            return
         round_.problems, round_.suggestions = problems, suggestions
         round_.save(update_fields=["problems", "suggestions"])
-        _log(round_.plan, by, "followup.round", f"{round_.title}: ปัญหาและข้อเสนอแนะ")
+        _log(round_.plan, by, "followup.round", f"{round_.title}: ปัญหาและข้อเสนอแนะ", round=round_.number,
+             changes=changed)  # fmt: skip
 
 
 def send_due_reminders(today=None, *, days_before=7):
@@ -645,6 +838,8 @@ def carry_over(source, *, to_year, by):
             copy.people.set(m.people.all())
             order += 1
             copied += 1
+        if copied:
+            _contribute(target, by, "plan.carry_over")
         _log(target, by, "plan.carry_over", f"ยกมาตรการที่ยังไม่แล้วเสร็จจากปี {source.fiscal_year.year}: {copied}")
     return target, copied
 

@@ -6,15 +6,15 @@ Every page goes through ``access_organisation`` (another organisation's plan is 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from assessments.models import FiscalYear, Role
+from assessments.models import FiscalYear
 from assessments.thai import format_month_range
+from ita_portal import access
 from ita_portal.access import access_organisation, access_plan, require_edit
 
 from . import services
@@ -93,16 +93,8 @@ def plan_page(request, code, year):
         measures = _measures(plan)
         chain = services.chain_of(organisation)
         step = next((s for s in chain if s.order == plan.current_step), None)
-        acted = plan.decisions.filter(revision=plan.revision, submission=plan.submission, user=request.user).exclude(
-            kind=Decision.Kind.SUBMIT
-        )
-        can_decide = (
-            plan.state == Plan.State.SUBMITTED
-            and step is not None
-            and request.user in step.users.all()
-            and not acted.exists()
-        )
-        membership = request.user.memberships.filter(organisation=organisation).exclude(position="").first()
+        kinds = access.decision_kinds(plan, request.user, chain=chain) if chain else []
+        signer_name, signer_position = services.signer_of(request.user, organisation)
         context.update(
             {
                 "groups": _grouped(measures),
@@ -110,13 +102,15 @@ def plan_page(request, code, year):
                 "chain": chain,
                 "step": step,
                 "is_last_step": bool(chain) and step is chain[-1],
-                "can_decide": can_decide,
-                "decision_form": DecisionForm(
-                    initial={
-                        "signer_name": request.user.get_full_name() or request.user.username,
-                        "signer_position": membership.position if membership else (step.title if step else ""),
-                    }
+                "can_decide": bool(kinds),
+                "decision_kinds": kinds,
+                "decision_refusal": (
+                    access.decision_refusal(plan, request.user, chain=chain)
+                    if plan.state == Plan.State.SUBMITTED and step and request.user in step.users.all()
+                    else None
                 ),
+                "signer": {"name": signer_name, "position": signer_position or (step.title if step else "")},
+                "decision_form": DecisionForm(kinds=kinds),
                 "decisions": list(plan.decisions.select_related("user").order_by("at", "pk")),
                 "revisions": list(plan.revisions.order_by("number")),
                 "rounds": list(plan.rounds.order_by("number")),
@@ -190,11 +184,18 @@ def decide(request, code, year):
     organisation, fiscal_year, plan = access_plan(request.user, code, year)
     if plan is None:
         raise Http404("ไม่มีแผนมาตรการปีนี้")
-    form = DecisionForm(request.POST)
+    chain = services.chain_of(organisation)
+    refusal = access.decision_refusal(plan, request.user, chain=chain) if chain else "หน่วยงานยังไม่ได้กำหนดสายการอนุมัติ"
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("plan", code=code, year=year)
+    form = DecisionForm(request.POST, kinds=access.decision_kinds(plan, request.user, chain=chain))
     if not form.is_valid():
         for field, errors in form.errors.items():
             for error in errors:
-                messages.error(request, error if field == "__all__" else f"{form.fields[field].label}: {error}")
+                messages.error(
+                    request, error if field in ("__all__", "kind") else f"{form.fields[field].label}: {error}"
+                )
         return redirect("plan", code=code, year=year)
     try:
         services.record_decision(plan, by=request.user, **form.cleaned_data)
@@ -206,6 +207,7 @@ def decide(request, code, year):
 
 
 @login_required
+@require_safe
 def revision_page(request, code, year, number):
     organisation, fiscal_year, plan = access_plan(request.user, code, year)
     if plan is None:
@@ -219,6 +221,7 @@ def revision_page(request, code, year, number):
 
 
 @login_required
+@require_safe
 def evidence_file(request, code, year, pk):
     """Download an evidence file: only for those who may see the organisation (404 otherwise)."""
     from django.http import FileResponse
@@ -302,42 +305,33 @@ def followup(request, code, year, number):
 # --------------------------------------------------------------------------- #
 
 
-def _require_configure(organisation, user):
-    if not (user.is_superuser or organisation.role_of(user) & {Role.STAFF, Role.EXECUTIVE}):
-        raise PermissionDenied("เฉพาะเจ้าหน้าที่หรือผู้บริหารของหน่วยงานจึงกำหนดสายการอนุมัติได้")
-
-
 @login_required
 def chain_page(request, code):
+    """The approval chain: read by every member, changed by the executive (or an administrator)."""
     organisation = access_organisation(request.user, code)
-    can_configure = request.user.is_superuser or bool(organisation.role_of(request.user) & {Role.STAFF, Role.EXECUTIVE})
+    can_configure = access.may_configure_chain(organisation, request.user)
     form = StepForm(organisation=organisation)
+    status = 200
     if request.method == "POST":
-        _require_configure(organisation, request.user)
-        if request.POST.get("action") == "delete":
-            step = get_object_or_404(ApprovalStep, pk=request.POST.get("step"), organisation=organisation)
-            if Plan.objects.filter(organisation=organisation, state=Plan.State.SUBMITTED).exists():
-                messages.error(request, "มีแผนอยู่ระหว่างพิจารณา จึงแก้ไขสายการอนุมัติไม่ได้ในขณะนี้")
-            else:
-                step.delete()
-                for n, s in enumerate(
-                    ApprovalStep.objects.filter(organisation=organisation).order_by("order"), start=1
-                ):
-                    ApprovalStep.objects.filter(pk=s.pk).update(order=n)
+        access.require_configure_chain(organisation, request.user)
+        try:
+            if request.POST.get("action") == "delete":
+                step_id = request.POST.get("step", "")
+                step = get_object_or_404(
+                    ApprovalStep, pk=int(step_id) if step_id.isdigit() and len(step_id) < 12 else 0,
+                    organisation=organisation,
+                )  # fmt: skip
+                services.remove_step(step, by=request.user)
                 messages.success(request, "ลบขั้นตอนแล้ว")
-            return redirect("chain", code=code)
-        form = StepForm(request.POST, organisation=organisation)
-        if form.is_valid():
-            if Plan.objects.filter(organisation=organisation, state=Plan.State.SUBMITTED).exists():
-                messages.error(request, "มีแผนอยู่ระหว่างพิจารณา จึงแก้ไขสายการอนุมัติไม่ได้ในขณะนี้")
-            else:
-                step = form.save(commit=False)
-                step.organisation = organisation
-                step.order = ApprovalStep.objects.filter(organisation=organisation).count() + 1
-                step.save()
-                form.save_m2m()
+                return redirect("chain", code=code)
+            form = StepForm(request.POST, organisation=organisation)
+            if form.is_valid():
+                step = services.add_step(organisation, by=request.user, **form.cleaned_data)
                 messages.success(request, f"เพิ่มขั้นตอน {step.title} แล้ว")
                 return redirect("chain", code=code)
+        except WorkflowError as exc:
+            form.add_error(None, str(exc))
+        status = 400
     return render(
         request,
         "measures/chain.html",
@@ -347,6 +341,7 @@ def chain_page(request, code):
             "form": form,
             "can_configure": can_configure,
         },
+        status=status,
     )
 
 
@@ -357,21 +352,21 @@ def people_page(request, code):
     unit_form, person_form = UnitForm(prefix="unit"), PersonForm(organisation=organisation, prefix="person")
     if request.method == "POST":
         require_edit(organisation, request.user)
-        if "add_unit" in request.POST:
-            unit_form = UnitForm(request.POST, prefix="unit")
-            if unit_form.is_valid():
-                name = unit_form.cleaned_data["name"].strip()
-                OrgUnit.objects.get_or_create(organisation=organisation, name=name)
-                messages.success(request, f"เพิ่ม {name} แล้ว")
-                return redirect("people", code=code)
-        elif "add_person" in request.POST:
-            person_form = PersonForm(request.POST, organisation=organisation, prefix="person")
-            if person_form.is_valid():
-                person = person_form.save(commit=False)
-                person.organisation = organisation
-                person.save()
-                messages.success(request, f"เพิ่ม {person.name} แล้ว")
-                return redirect("people", code=code)
+        try:
+            if "add_unit" in request.POST:
+                unit_form = UnitForm(request.POST, prefix="unit")
+                if unit_form.is_valid():
+                    unit, _ = services.add_unit(organisation, by=request.user, name=unit_form.cleaned_data["name"])
+                    messages.success(request, f"เพิ่ม {unit.name} แล้ว")
+                    return redirect("people", code=code)
+            elif "add_person" in request.POST:
+                person_form = PersonForm(request.POST, organisation=organisation, prefix="person")
+                if person_form.is_valid():
+                    person = services.add_person(organisation, by=request.user, **person_form.cleaned_data)
+                    messages.success(request, f"เพิ่ม {person.name} แล้ว")
+                    return redirect("people", code=code)
+        except WorkflowError as exc:
+            messages.error(request, str(exc))
     return render(
         request,
         "measures/people.html",

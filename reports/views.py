@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from assessments.models import Organisation
 from ita_portal.access import access_organisation
@@ -23,6 +23,7 @@ KINDS_NEED_PLAN = {"measures", "memo", "followup", "annual"}
 
 
 @login_required
+@require_safe
 def reports_page(request, code, year):
     organisation = access_organisation(request.user, code)
     plan = Plan.objects.filter(organisation=organisation, fiscal_year__year=year).first()
@@ -56,6 +57,7 @@ def request_report(request, code, year):
 
 
 @login_required
+@require_safe
 def report_status(request, code, pk):
     organisation = access_organisation(request.user, code)
     report = get_object_or_404(Report, pk=pk, organisation=organisation)
@@ -63,6 +65,7 @@ def report_status(request, code, pk):
 
 
 @login_required
+@require_safe
 def report_download(request, code, pk):
     organisation = access_organisation(request.user, code)
     report = get_object_or_404(Report, pk=pk, organisation=organisation)
@@ -83,6 +86,7 @@ def _published_plan(code, year):
     return organisation, plan
 
 
+@require_safe
 def public_plan(request, code, year):
     organisation, plan = _published_plan(code, year)
     context = builders.build_measures(organisation, year, approved_only=True)
@@ -112,11 +116,13 @@ def _public_file(organisation, kind, year, round_number=None):
     return FileResponse(report.file.open("rb"), filename=report.filename, content_type="application/pdf")
 
 
+@require_safe
 def public_plan_pdf(request, code, year):
     organisation, _plan = _published_plan(code, year)
     return _public_file(organisation, "measures", year)
 
 
+@require_safe
 def public_followup_pdf(request, code, year, number):
     organisation, plan = _published_plan(code, year)
     get_object_or_404(plan.rounds, number=number)

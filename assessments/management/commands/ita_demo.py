@@ -145,10 +145,7 @@ class Command(BaseCommand):
         )
         for username, opinion, kind in OPINIONS:
             user = users[username]
-            plans.record_decision(
-                plan, by=user, kind=kind, opinion=opinion, signer_name=user.get_full_name(),
-                signer_position=user.memberships.get(organisation=demo).position, permit_publish=True,
-            )  # fmt: skip
+            plans.record_decision(plan, by=user, kind=kind, opinion=opinion, permit_publish=True)
         plan.refresh_from_db()
         first, _second = plans.ensure_rounds(plan)
         for n, measure in enumerate(plan.measures.order_by("order")[:6]):

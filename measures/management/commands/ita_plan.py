@@ -34,6 +34,8 @@ def plan_as_dict(plan):
                 "position": d.position,
                 "signer_name": d.signer_name,
                 "signer_position": d.signer_position,
+                "acting": d.acting,
+                "acting_for": d.acting_for,
                 "opinion": d.opinion,
                 "decision": d.kind,
                 "revision": d.revision,

@@ -1,0 +1,168 @@
+"""Every URL pattern × every role, GET and POST, with real ids of two organisations.
+
+The expected status of each pair lives in MATRIX below; a URL pattern that is not in it
+fails the suite, so a new page cannot ship without someone deciding who may see it.
+Columns: anonymous, staff, approver, executive, viewer, supervisor, outsider, admin —
+the demo's users (staff … viewer belong to `demo`; supervisor supervises `demo` and
+`other`; outsider is staff of `other`). POSTs carry no form data: they test the gate,
+not the action. Approvers, executives and the administrator sign in with a verified
+second factor where the portal requires one.
+"""
+
+import os
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
+from tests.access.world import ROLES, build_world, url_names
+
+pytestmark = pytest.mark.django_db
+
+# name, organisation of the URL's ids: GET statuses per role | POST statuses per role
+MATRIX = """
+analysis                 demo   GET 302 200 200 200 200 200 404 200 | POST 302 405 405 405 405 405 405 405
+analysis                 other  GET 302 404 404 404 404 200 200 200 | POST 302 405 405 405 405 405 405 405
+audit                    demo   GET 302 403 403 200 403 403 404 200 | POST 302 405 405 405 405 405 405 405
+audit                    other  GET 302 404 404 404 404 403 403 200 | POST 302 405 405 405 405 405 405 405
+chain                    demo   GET 302 200 200 200 200 200 404 200 | POST 302 403 403 400 403 403 404 400
+chain                    other  GET 302 404 404 404 404 200 200 200 | POST 302 404 404 404 404 403 403 400
+decide                   demo   GET 302 405 405 405 405 405 405 405 | POST 302 302 302 302 302 302 404 302
+decide                   other  GET 302 405 405 405 405 405 405 405 | POST 302 404 404 404 404 302 302 302
+evidence                 demo   GET 302 200 200 200 200 200 404 200 | POST 302 405 405 405 405 405 405 405
+evidence                 other  GET 302 404 404 404 404 200 200 200 | POST 302 405 405 405 405 405 405 405
+followup                 demo   GET 302 200 200 200 200 200 404 200 | POST 302 400 403 403 403 403 404 400
+followup                 other  GET 302 404 404 404 404 200 200 200 | POST 302 404 404 404 404 403 400 400
+home                     -      GET 302 302 302 302 302 200 302 200 | POST 302 405 405 405 405 405 405 405
+import_scores            demo   GET 302 200 403 403 403 403 404 200 | POST 302 200 403 403 403 403 404 200
+import_scores            other  GET 302 404 404 404 404 403 200 200 | POST 302 404 404 404 404 403 200 200
+indicator_scores         demo   GET 302 200 200 200 200 200 404 200 | POST 302 302 403 403 403 403 404 302
+indicator_scores         other  GET 302 404 404 404 404 200 200 200 | POST 302 404 404 404 404 403 302 302
+login                    -      GET 200 200 200 200 200 200 200 200 | POST 200 200 200 200 200 200 200 200
+logout                   -      GET 405 405 405 405 405 405 405 405 | POST 302 302 302 302 302 302 302 302
+measure_action           demo   GET 302 405 405 405 405 405 405 405 | POST 302 302 403 403 403 403 404 302
+measure_action           other  GET 302 405 405 405 405 405 405 405 | POST 302 404 404 404 404 403 302 302
+measure_add              demo   GET 302 200 403 403 403 403 404 200 | POST 302 400 403 403 403 403 404 400
+measure_add              other  GET 302 404 404 404 404 403 200 200 | POST 302 404 404 404 404 403 400 400
+measure_edit             demo   GET 302 200 403 403 403 403 404 200 | POST 302 400 403 403 403 403 404 400
+measure_edit             other  GET 302 404 404 404 404 403 200 200 | POST 302 404 404 404 404 403 400 400
+narrative_edit           demo   GET 302 200 403 403 403 403 404 200 | POST 302 302 403 403 403 403 404 302
+narrative_edit           other  GET 302 404 404 404 404 403 200 200 | POST 302 404 404 404 404 403 302 302
+notifications            -      GET 302 200 200 200 200 200 200 200 | POST 302 302 302 302 302 302 302 302
+organisation             demo   GET 302 200 200 200 200 200 404 200 | POST 302 405 405 405 405 405 405 405
+organisation             other  GET 302 404 404 404 404 200 200 200 | POST 302 405 405 405 405 405 405 405
+password_change          -      GET 302 200 200 200 200 200 200 200 | POST 302 200 200 200 200 200 200 200
+password_change_done     -      GET 302 200 200 200 200 200 200 200 | POST 302 405 405 405 405 405 405 405
+password_reset           -      GET 200 200 200 200 200 200 200 200 | POST 200 200 200 200 200 200 200 200
+password_reset_complete  -      GET 200 200 200 200 200 200 200 200 | POST 405 405 405 405 405 405 405 405
+password_reset_confirm   -      GET 200 200 200 200 200 200 200 200 | POST 200 200 200 200 200 200 200 200
+password_reset_done      -      GET 200 200 200 200 200 200 200 200 | POST 405 405 405 405 405 405 405 405
+people                   demo   GET 302 200 200 200 200 200 404 200 | POST 302 200 403 403 403 403 404 200
+people                   other  GET 302 404 404 404 404 200 200 200 | POST 302 404 404 404 404 403 200 200
+plan                     demo   GET 302 200 200 200 200 200 404 200 | POST 302 302 403 403 403 403 404 302
+plan                     other  GET 302 404 404 404 404 200 200 200 | POST 302 404 404 404 404 403 302 302
+public_followup_pdf      demo   GET 200 200 200 200 200 200 200 200 | POST 405 405 405 405 405 405 405 405
+public_followup_pdf      other  GET 404 404 404 404 404 404 404 404 | POST 405 405 405 405 405 405 405 405
+public_plan              demo   GET 200 200 200 200 200 200 200 200 | POST 405 405 405 405 405 405 405 405
+public_plan              other  GET 404 404 404 404 404 404 404 404 | POST 405 405 405 405 405 405 405 405
+public_plan_pdf          demo   GET 200 200 200 200 200 200 200 200 | POST 405 405 405 405 405 405 405 405
+public_plan_pdf          other  GET 404 404 404 404 404 404 404 404 | POST 405 405 405 405 405 405 405 405
+recommendation_add       demo   GET 302 405 405 405 405 405 405 405 | POST 302 400 403 403 403 403 404 400
+recommendation_add       other  GET 302 405 405 405 405 405 405 405 | POST 302 404 404 404 404 403 400 400
+report_download          demo   GET 302 200 200 200 200 200 404 200 | POST 302 405 405 405 405 405 405 405
+report_download          other  GET 302 404 404 404 404 200 200 200 | POST 302 405 405 405 405 405 405 405
+report_request           demo   GET 302 405 405 405 405 405 405 405 | POST 302 302 302 302 302 302 404 302
+report_request           other  GET 302 405 405 405 405 405 405 405 | POST 302 404 404 404 404 302 302 302
+report_status            demo   GET 302 200 200 200 200 200 404 200 | POST 302 405 405 405 405 405 405 405
+report_status            other  GET 302 404 404 404 404 200 200 200 | POST 302 405 405 405 405 405 405 405
+reports                  demo   GET 302 200 200 200 200 200 404 200 | POST 302 405 405 405 405 405 405 405
+reports                  other  GET 302 404 404 404 404 200 200 200 | POST 302 405 405 405 405 405 405 405
+revision                 demo   GET 302 200 200 200 200 200 404 200 | POST 302 405 405 405 405 405 405 405
+revision                 other  GET 302 404 404 404 404 404 404 404 | POST 302 405 405 405 405 405 405 405
+scores                   demo   GET 302 200 200 200 200 200 404 200 | POST 302 302 403 403 403 403 404 302
+scores                   other  GET 302 404 404 404 404 200 200 200 | POST 302 404 404 404 404 403 302 302
+"""
+
+# Which stored row a URL's <pk> names.
+PK = {
+    "measure_edit": "pk_measure",
+    "measure_action": "pk_measure",
+    "evidence": "pk_evidence",
+    "report_status": "pk_report",
+    "report_download": "pk_report",
+}
+
+
+def _parse(text):
+    expected = {}
+    for line in text.strip().splitlines():
+        head, post = line.split(" | POST ")
+        name, org, _get, *get = head.split()
+        expected[(name, org)] = {"get": [int(s) for s in get], "post": [int(s) for s in post.split()]}
+    return expected
+
+
+EXPECTED = _parse(MATRIX)
+
+
+def _url(name, pattern, ids):
+    kwargs = {}
+    for key in pattern.pattern.converters:
+        if key == "pk":
+            kwargs[key] = ids[PK[name]]
+        elif key in ("uidb64", "token"):
+            kwargs[key] = "x"
+        else:
+            kwargs[key] = ids[key]
+    return reverse(name, kwargs=kwargs)
+
+
+def _client(users, role):
+    client = Client(raise_request_exception=False)
+    if role == "anonymous":
+        return client
+    user = users[role]
+    client.force_login(user)
+    return client
+
+
+def test_every_url_pattern_is_in_the_matrix():
+    names = set(url_names())
+    pinned = {name for name, _org in EXPECTED}
+    assert sorted(names - pinned) == [], "new URL patterns: decide who may see them and add them to MATRIX"
+    assert sorted(pinned - names) == [], "MATRIX names URL patterns that no longer exist"
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Built once for the module inside a transaction that is rolled back at its end; each
+    test runs in a savepoint inside it, so one role's POSTs never reach another's test."""
+    from django.conf import settings
+
+    media, settings.MEDIA_ROOT = settings.MEDIA_ROOT, tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+    settings.MEDIA_ROOT = media
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_url_answers_each_role_as_pinned(role, world, db):
+    users, ids = world
+    column = ROLES.index(role)
+    wrong = []
+    client = _client(users, role)
+    for name, pattern in sorted(url_names().items()):
+        for org in ("demo", "other") if "code" in pattern.pattern.converters else ("-",):
+            url = _url(name, pattern, ids[org if org != "-" else "demo"])
+            for method in ("get", "post"):
+                want = EXPECTED[(name, org)][method][column]
+                got = getattr(client, method)(url).status_code
+                if name == "logout":
+                    client = _client(users, role)  # signed out by the request: sign in again
+                if got != want:
+                    wrong.append(f"{method.upper()} {url} as {role}: {got}, pinned {want}")
+    if os.environ.get("ITA_PRINT_MATRIX"):
+        print("\n".join(wrong))
+    assert wrong == []
