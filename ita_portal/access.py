@@ -84,6 +84,13 @@ def require_configure_chain(organisation: Organisation, user) -> None:
         raise PermissionDenied("เฉพาะผู้บริหารของหน่วยงานหรือผู้ดูแลระบบจึงกำหนดสายการอนุมัติได้")
 
 
+def chain_locked(organisation: Organisation) -> bool:
+    """The chain cannot change while a plan of the organisation is under consideration."""
+    from measures.models import Plan
+
+    return Plan.objects.filter(organisation=organisation, state=Plan.State.SUBMITTED).exists()
+
+
 def step_holders_eligible(organisation: Organisation):
     """Users who may be put on a step: approvers and executives of this organisation."""
     from django.contrib.auth import get_user_model

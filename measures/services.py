@@ -522,7 +522,7 @@ def _chain_as_data(organisation):
 
 
 def _require_chain_open(organisation):
-    if Plan.objects.filter(organisation=organisation, state=Plan.State.SUBMITTED).exists():
+    if access.chain_locked(organisation):
         raise WorkflowError("มีแผนอยู่ระหว่างพิจารณา จึงแก้ไขสายการอนุมัติไม่ได้ในขณะนี้")
 
 

@@ -340,6 +340,7 @@ def chain_page(request, code):
             "steps": services.chain_of(organisation),
             "form": form,
             "can_configure": can_configure,
+            "under_consideration": access.chain_locked(organisation),
         },
         status=status,
     )
