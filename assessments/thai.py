@@ -140,3 +140,61 @@ def format_datetime(moment, *, thai_digits=True) -> str:
     local = timezone.localtime(moment)
     text = f"{local.day} {MONTHS_SHORT[local.month - 1]} {be_year(local)} {local:%H:%M}"
     return to_thai_digits(text) if thai_digits else text
+
+
+class DateInputError(ValueError):
+    """A date people typed that cannot be read; the message is Thai and says why."""
+
+
+_MONTH_NUMBER = {
+    **{name: n for n, name in enumerate(MONTHS, start=1)},
+    **{short: n for n, short in enumerate(MONTHS_SHORT, start=1)},
+    **{short.replace(".", ""): n for n, short in enumerate(MONTHS_SHORT, start=1)},
+}
+_NUMERIC_DATE = re.compile(r"^(\d{1,4})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{1,4})$")
+_WORD_DATE = re.compile(r"^(\d{1,2})\s*([ก-๛.]+?)\s*(?:พ\.?ศ\.?)?\s*(\d{2,4})$")
+BE_MIN, BE_MAX = 2400, 2700
+
+
+def _be_to_date(day: int, month: int, year: int, raw: str) -> date:
+    if year < 100:  # "16 ม.ค. 67": a two-digit year in Thai documents is B.E. 25xx
+        year += 2500
+    if year < BE_MIN:
+        raise DateInputError(
+            f"ปี {year} เป็นปีคริสต์ศักราช (หมายถึง พ.ศ. {year + BE_OFFSET}) กรุณากรอกปีเป็นพุทธศักราช "
+            f"เช่น {day}/{month:02d}/{year + BE_OFFSET}"
+        )
+    if year > BE_MAX:
+        raise DateInputError(f"ปี พ.ศ. {year} ไม่อยู่ในช่วงที่ใช้ได้ ({BE_MIN}–{BE_MAX})")
+    try:
+        return date(year - BE_OFFSET, month, day)
+    except ValueError:
+        raise DateInputError(f"“{raw}” ไม่ใช่วันที่ที่มีอยู่จริง") from None
+
+
+def parse_be_date(raw: str) -> date:
+    """A date typed the way Thai offices write it, Buddhist Era: "16/01/2567", "16-1-67",
+    "๑๖ ม.ค. ๒๕๖๗", "16 มกราคม 2567", "16 มกราคม พ.ศ. 2567". A Christian-era year is refused
+    with the B.E. it would mean (a year typed as 2024 is never silently stored as 2024 B.E.)."""
+    text = " ".join(to_arabic_digits(unicodedata.normalize("NFC", raw or "")).split())
+    if not text:
+        raise DateInputError("กรุณากรอกวันที่")
+    numeric = _NUMERIC_DATE.match(text)
+    if numeric:
+        a, b, c = (int(g) for g in numeric.groups())
+        if len(numeric.group(1)) == 4:  # 2567-01-16 (year first)
+            return _be_to_date(c, b, a, raw)
+        if not 1 <= b <= 12:
+            raise DateInputError(f"“{raw}”: เดือนต้องเป็น 1–12 (รูปแบบ วัน/เดือน/ปี พ.ศ.)")
+        return _be_to_date(a, b, c, raw)
+    worded = _WORD_DATE.match(text)
+    if worded:
+        month = _MONTH_NUMBER.get(worded.group(2)) or _MONTH_NUMBER.get(worded.group(2).replace(".", ""))
+        if month:
+            return _be_to_date(int(worded.group(1)), month, int(worded.group(3)), raw)
+    raise DateInputError(f"อ่านวันที่ “{raw}” ไม่ได้ กรุณากรอกแบบ 16/01/2567 หรือ 16 มกราคม 2567 (ปี พ.ศ.)")
+
+
+def format_date_input(day: date) -> str:
+    """How a date is shown back in a date field: "16/01/2567"."""
+    return f"{day.day:02d}/{day.month:02d}/{be_year(day)}"

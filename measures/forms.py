@@ -5,12 +5,11 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.contrib.auth import get_user_model
 
+from assessments.fields import BEDateField
 from assessments.models import IssueArea
 from assessments.thai import normalise_text, to_arabic_digits
 
 from .models import Acting, Decision, FollowUpEntry, OrgUnit, Person
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class MeasureForm(forms.Form):
@@ -28,8 +27,8 @@ class MeasureForm(forms.Form):
     )
     units = forms.ModelMultipleChoiceField(label="ส่วนราชการที่รับผิดชอบ", queryset=OrgUnit.objects.none(), required=False)
     people = forms.ModelMultipleChoiceField(label="ผู้รับผิดชอบ", queryset=Person.objects.none(), required=False)
-    start = forms.DateField(label="วันเริ่ม", widget=DATE_WIDGET)
-    end = forms.DateField(label="วันสิ้นสุด", widget=DATE_WIDGET)
+    start = BEDateField(label="วันเริ่ม (พ.ศ.)")
+    end = BEDateField(label="วันสิ้นสุด (พ.ศ.)")
     monitoring = forms.CharField(label="การติดตามประเมินผล", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     budget = forms.CharField(label="งบประมาณ (บาท)", required=False, max_length=30)
     target = forms.CharField(label="เป้าหมาย/ตัวชี้วัดความสำเร็จ", required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -22,7 +22,7 @@ def client_for(user):
 
 MEASURE = {
     "issue_area": "4", "indicators": "4", "items": "i23, I19", "title": "มาตรการทดสอบ", "method": "วิธีการ",
-    "steps": "ขั้นที่หนึ่ง\nขั้นที่สอง", "start": "2022-10-01", "end": "2023-09-30", "monitoring": "รายงานผล",
+    "steps": "ขั้นที่หนึ่ง\nขั้นที่สอง", "start": "01/10/2565", "end": "30/09/2566", "monitoring": "รายงานผล",
     "budget": "๑๕,๐๐๐", "target": "",
 }  # fmt: skip
 
@@ -49,7 +49,7 @@ def test_staff_adds_a_measure_with_thai_digits_in_the_budget(plan, staff):
 
 
 def test_period_ending_before_it_starts_is_refused_and_nothing_typed_is_lost(plan, staff):
-    response = client_for(staff).post("/o/bungkok/plans/2566/measures/new/", MEASURE | {"end": "2022-09-01"})
+    response = client_for(staff).post("/o/bungkok/plans/2566/measures/new/", MEASURE | {"end": "01/09/2565"})
     html = response.content.decode()
     assert response.status_code == 400
     assert "วันสิ้นสุดต้องไม่ก่อนวันเริ่ม" in html and "มาตรการทดสอบ" in html and "ขั้นที่สอง" in html
