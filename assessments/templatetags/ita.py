@@ -66,3 +66,15 @@ def thai_datetime(moment):
     from assessments.thai import format_datetime
 
     return format_datetime(moment, thai_digits=False) if moment else ""
+
+
+@register.filter
+def iso_period(start, end):
+    """A snapshot's ISO dates as months of the fiscal calendar: "ต.ค. 65 – ก.ย. 66" (B.E.)."""
+    from datetime import date
+
+    from assessments.thai import format_month_range
+
+    if not start or not end:
+        return "–"
+    return format_month_range(date.fromisoformat(str(start)), date.fromisoformat(str(end)), thai_digits=False)

@@ -12,11 +12,10 @@ second factor where the portal requires one.
 import os
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from tests.access.world import ROLES, build_world, url_names
+from tests.access.world import ROLES, url_names
 
 pytestmark = pytest.mark.django_db
 
@@ -132,19 +131,6 @@ def test_every_url_pattern_is_in_the_matrix():
     pinned = {name for name, _org in EXPECTED}
     assert sorted(names - pinned) == [], "new URL patterns: decide who may see them and add them to MATRIX"
     assert sorted(pinned - names) == [], "MATRIX names URL patterns that no longer exist"
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Built once for the module inside a transaction that is rolled back at its end; each
-    test runs in a savepoint inside it, so one role's POSTs never reach another's test."""
-    from django.conf import settings
-
-    media, settings.MEDIA_ROOT = settings.MEDIA_ROOT, tmp_path_factory.mktemp("media")
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_world()
-        transaction.set_rollback(True)
-    settings.MEDIA_ROOT = media
 
 
 @pytest.mark.parametrize("role", ROLES)
