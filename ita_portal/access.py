@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
-from assessments.models import EDIT_ROLES, Assessment, FiscalYear, Membership, Organisation
+from assessments.models import EDIT_ROLES, Assessment, FiscalYear, Membership, Organisation, Role
 
 
 def access_organisation(user: User | AnonymousUser, code: str) -> Organisation:
@@ -56,3 +56,14 @@ def may_edit(organisation: Organisation, user) -> bool:
 def require_edit(organisation: Organisation, user) -> None:
     if not may_edit(organisation, user):
         raise PermissionDenied("เฉพาะเจ้าหน้าที่ของหน่วยงานจึงแก้ไขข้อมูลได้")
+
+
+MFA_ROLES = {Role.APPROVER, Role.EXECUTIVE}
+
+
+def requires_mfa(user) -> bool:
+    """Whoever decides on plans (an approver or executive of any organisation) and every
+    administrator signs in with a second factor: their approval is the agency's signature."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or Membership.objects.filter(user=user, role__in=MFA_ROLES).exists()

@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("django.contrib.auth.urls")),
+    path("", include("accounts.urls")),
     path("", include("assessments.urls")),
     path("", include("measures.urls")),
     path("", include("reports.urls")),
