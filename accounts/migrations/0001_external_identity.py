@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,18 +14,26 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ExternalIdentity',
+            name="ExternalIdentity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('issuer', models.CharField(max_length=255, verbose_name='ผู้ให้บริการยืนยันตัวตน (issuer)')),
-                ('subject', models.CharField(max_length=255, verbose_name='รหัสผู้ใช้ที่ผู้ให้บริการ (sub)')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='external_identities', to=settings.AUTH_USER_MODEL, verbose_name='ผู้ใช้')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("issuer", models.CharField(max_length=255, verbose_name="ผู้ให้บริการยืนยันตัวตน (issuer)")),
+                ("subject", models.CharField(max_length=255, verbose_name="รหัสผู้ใช้ที่ผู้ให้บริการ (sub)")),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="external_identities",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="ผู้ใช้",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'บัญชีที่ผู้ให้บริการยืนยันตัวตน',
-                'verbose_name_plural': 'บัญชีที่ผู้ให้บริการยืนยันตัวตน',
-                'constraints': [models.UniqueConstraint(fields=('issuer', 'subject'), name='unique_external_subject')],
+                "verbose_name": "บัญชีที่ผู้ให้บริการยืนยันตัวตน",
+                "verbose_name_plural": "บัญชีที่ผู้ให้บริการยืนยันตัวตน",
+                "constraints": [models.UniqueConstraint(fields=("issuer", "subject"), name="unique_external_subject")],
             },
         ),
     ]

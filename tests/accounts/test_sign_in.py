@@ -17,7 +17,7 @@ from django.test import Client
 from django_otp.oath import TOTP
 
 from accounts import mfa
-from tests.factories import PASSWORD, enrol_totp, make_user, totp_code
+from tests.factories import PASSWORD, enrol_totp, totp_code
 
 pytestmark = pytest.mark.django_db
 
