@@ -37,7 +37,7 @@ DISCOVERED = {
 @lru_cache(maxsize=4)
 def discovery(url: str) -> dict:
     """The provider's /.well-known/openid-configuration, fetched once per process."""
-    response = requests.get(url, timeout=settings.OIDC_TIMEOUT)
+    response = requests.get(url, timeout=settings.OIDC_TIMEOUT, verify=getattr(settings, "OIDC_VERIFY_SSL", True))
     response.raise_for_status()
     return response.json()
 
