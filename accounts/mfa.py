@@ -71,7 +71,7 @@ def base32_key(device: TOTPDevice) -> str:
 
 def qr_svg(device: TOTPDevice) -> str:
     """The otpauth:// address as an inline SVG QR code (no image file, no outside service)."""
-    return segno.make(device.config_url, error="m").svg_inline(scale=5, border=2, dark="#1d2433")
+    return segno.make(device.config_url, error="m").svg_inline(scale=5, border=2, dark="#1d2433", omitsize=True)
 
 
 def confirm_totp(device: TOTPDevice, token: str, *, by: User) -> list[str]:

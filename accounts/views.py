@@ -3,17 +3,20 @@ codes, the lockout page and the refusal of an unknown OpenID Connect sign-in."""
 
 import django_otp
 from axes.handlers.proxy import AxesProxyHandler
+from axes.utils import reset as axes_reset
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from accounts import mfa
+from accounts import mfa, passwords
 from accounts.middleware import second_factor_done
 from ita_portal.access import requires_mfa
 
@@ -94,8 +97,6 @@ def enrol(request):
 
 
 def _recovery_url():
-    from django.urls import reverse
-
     return reverse("recovery_codes")
 
 
@@ -157,6 +158,18 @@ def recovery_codes(request):
         "accounts/recovery_codes.html",
         {"fresh": fresh, "codes_left": mfa.recovery_codes_left(user), "next": _next_url(request, default="")},
     )
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's reset confirmation with Thai messages; a new password set through the
+    e-mailed link also lifts a lockout of that username (the link proves the mailbox)."""
+
+    form_class = passwords.SetPasswordForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        axes_reset(username=form.user.get_username())
+        return response
 
 
 def lockout(request, original_response=None, credentials=None):

@@ -12,6 +12,7 @@ from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client
 from django_otp.oath import TOTP
@@ -281,8 +282,20 @@ def test_demo_password_passes_every_validator():
 
 def test_password_like_the_username_is_refused():
     user = get_user_model()(username="somchai2567", email="somchai@example.org")
-    with pytest.raises(Exception, match=r"."):
+    with pytest.raises(ValidationError, match="รหัสผ่านคล้ายชื่อผู้ใช้ของท่านมากเกินไป"):
         validate_password("somchai2567", user=user)
+
+
+def test_mismatched_new_passwords_are_named_in_thai(viewer):
+    client = Client()
+    client.force_login(viewer)
+
+    response = client.post(
+        "/password_change/",
+        {"old_password": PASSWORD, "new_password1": "ทดสอบรหัสใหม่-2568", "new_password2": "อีกรหัสหนึ่ง-2568"},
+    )
+
+    assert "รหัสผ่านใหม่ทั้งสองช่องไม่ตรงกัน" in response.content.decode()
 
 
 def test_password_reset_sends_a_thai_email_with_a_full_link(viewer):
@@ -298,6 +311,22 @@ def test_password_reset_sends_a_thai_email_with_a_full_link(viewer):
     assert "ชื่อผู้ใช้ของท่าน: viewer" in message.body
     link = re.search(r"http://testserver/reset/[\w-]+/[\w-]+/", message.body).group(0)
     assert "ตั้งรหัสผ่านใหม่" in Client().get(link, follow=True).content.decode()
+
+
+def test_a_new_password_from_the_emailed_link_lifts_the_lockout(viewer):
+    viewer.email = "viewer@example.org"
+    viewer.save()
+    for _ in range(django_settings.AXES_FAILURE_LIMIT):
+        sign_in(Client(), viewer, password="wrong-password")
+    assert sign_in(Client(), viewer).status_code == 429
+    Client().post("/password_reset/", {"email": "viewer@example.org"})
+    link = re.search(r"http://testserver(/reset/\S+/)", mail.outbox[0].body).group(1)
+    client = Client()
+    form = client.get(link, follow=True)
+
+    client.post(form.redirect_chain[-1][0], {"new_password1": "ใหม่-ita-2568", "new_password2": "ใหม่-ita-2568"})
+
+    assert sign_in(Client(), viewer, password="ใหม่-ita-2568").status_code == 302
 
 
 @pytest.mark.parametrize("url", ["/password_reset/", "/password_reset/done/", "/reset/done/", "/reset/x/y/"])
