@@ -5,14 +5,16 @@ slow further tries down) and marks a session verified; this module says which de
 person enrols and how many recovery codes they hold.
 """
 
+import time
 from base64 import b32encode
 
 import segno
 from django.contrib.auth.models import User
 from django.db import transaction
 from django_otp import devices_for_user, user_has_device
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from assessments.models import ChangeLog
 from assessments.thai import to_arabic_digits
@@ -20,6 +22,7 @@ from assessments.thai import to_arabic_digits
 RECOVERY_CODES = 10
 TOTP_NAME = "แอปยืนยันตัวตน"
 RECOVERY_NAME = "รหัสกู้คืน"
+PENDING_KEY_SESSION_KEY = "accounts_pending_totp_key"
 
 
 class EnrolmentError(Exception):
@@ -57,10 +60,13 @@ def has_authenticator(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def pending_totp(user: User) -> TOTPDevice:
-    """The unconfirmed TOTP device being enrolled: the same key until it is confirmed."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    return device or TOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
+def pending_totp(user: User, session) -> TOTPDevice:
+    """The authenticator being enrolled, not saved yet: its key lives in the session until
+    the first code confirms it, so opening the page writes nothing."""
+    key = session.get(PENDING_KEY_SESSION_KEY)
+    if not key:
+        key = session[PENDING_KEY_SESSION_KEY] = default_key()
+    return TOTPDevice(user=user, name=TOTP_NAME, key=key, confirmed=False)
 
 
 def base32_key(device: TOTPDevice) -> str:
@@ -74,21 +80,28 @@ def qr_svg(device: TOTPDevice) -> str:
     return segno.make(device.config_url, error="m").svg_inline(scale=5, border=2, dark="#1d2433", omitsize=True)
 
 
-def confirm_totp(device: TOTPDevice, token: str, *, by: User) -> list[str]:
-    """Confirm an authenticator with its first code; return the new recovery codes.
+def confirm_totp(device: TOTPDevice, token: str, *, by: User) -> tuple[TOTPDevice, list[str]]:
+    """Save the authenticator once its first code is right; return it and the new recovery codes.
 
-    A wrong code leaves the device unconfirmed and raises EnrolmentError."""
+    A wrong code saves nothing and raises EnrolmentError; the code just used cannot be used
+    again to sign in (django-otp's last_t)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    try:
+        verified = totp.verify(int(normalise(token)), tolerance=device.tolerance)
+    except ValueError:
+        verified = False
+    if not verified:
+        raise EnrolmentError("รหัสยืนยันไม่ถูกต้อง กรุณากรอกรหัส 6 หลักที่แอปแสดงอยู่ในขณะนี้")
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=by)
-        if device.confirmed:
-            raise EnrolmentError("ลงทะเบียนแอปยืนยันตัวตนนี้แล้ว")
-        if not device.verify_token(normalise(token)):
-            raise EnrolmentError("รหัสยืนยันไม่ถูกต้อง กรุณากรอกรหัส 6 หลักที่แอปแสดงอยู่ในขณะนี้")
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-        TOTPDevice.objects.filter(user=by, confirmed=False).delete()
+        User.objects.select_for_update().get(pk=by.pk)  # one enrolment at a time per person
+        if has_authenticator(by):
+            raise EnrolmentError("ท่านลงทะเบียนแอปยืนยันตัวตนไว้แล้ว")
+        device = TOTPDevice.objects.create(
+            user=by, name=TOTP_NAME, key=device.key, confirmed=True, last_t=totp.t(), drift=totp.drift
+        )
         ChangeLog.objects.create(user=by, action="mfa_enrol", summary=f"ลงทะเบียนการยืนยันตัวตนสองขั้นตอน: {by}")
-        return _issue_codes(by)
+        return device, _issue_codes(by)
 
 
 def renew_recovery_codes(user: User) -> list[str]:

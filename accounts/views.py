@@ -1,6 +1,8 @@
 """Account pages: my account, TOTP enrolment, the code step after the password, recovery
 codes, the lockout page and the refusal of an unknown OpenID Connect sign-in."""
 
+from urllib.parse import urlencode
+
 import django_otp
 from axes.handlers.proxy import AxesProxyHandler
 from axes.utils import reset as axes_reset
@@ -68,20 +70,20 @@ def enrol(request):
         if mfa.has_authenticator(user):
             messages.info(request, "ท่านลงทะเบียนแอปยืนยันตัวตนไว้แล้ว")
             return redirect("account")
-    device = mfa.pending_totp(user)
+    device = mfa.pending_totp(user, request.session)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            codes = mfa.confirm_totp(device, form.cleaned_data["token"], by=user)
+            device, codes = mfa.confirm_totp(device, form.cleaned_data["token"], by=user)
         except mfa.EnrolmentError as error:
             form.add_error("token", str(error))
         else:
-            device.refresh_from_db()
             django_otp.login(request, device)
+            request.session.pop(mfa.PENDING_KEY_SESSION_KEY, None)
             request.session[FRESH_CODES_SESSION_KEY] = codes
             messages.success(request, "ลงทะเบียนการยืนยันตัวตนสองขั้นตอนแล้ว")
             next_url = _next_url(request, default="")
-            return redirect(f"{_recovery_url()}?next={next_url}" if next_url else _recovery_url())
+            return redirect(reverse("recovery_codes") + (f"?{urlencode({'next': next_url})}" if next_url else ""))
     return render(
         request,
         "accounts/enrol.html",
@@ -94,10 +96,6 @@ def enrol(request):
         },
         status=400 if form.errors else 200,
     )
-
-
-def _recovery_url():
-    return reverse("recovery_codes")
 
 
 def _credentials(user):

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client
 from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import mfa
 from tests.factories import PASSWORD, enrol_totp, totp_code
@@ -159,7 +160,17 @@ def test_password_only_session_cannot_enrol_another_device(approver):
     response = client.get(ENROL)
 
     assert response.url == VERIFY
-    assert mfa.pending_totp(approver).confirmed is False  # nothing enrolled through the back door
+    assert TOTPDevice.objects.filter(user=approver).count() == 1  # nothing enrolled through the back door
+
+
+def test_opening_the_enrolment_page_writes_nothing(approver):
+    client = Client()
+    sign_in(client, approver)
+
+    first, second = client.get(ENROL), client.get(ENROL)
+
+    assert first.context["key"] == second.context["key"]  # the same key until confirmed
+    assert not TOTPDevice.objects.filter(user=approver).exists()
 
 
 # --- enrolment and recovery codes -----------------------------------------------
