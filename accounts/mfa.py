@@ -131,5 +131,17 @@ def normalise(token: str) -> str:
     return to_arabic_digits((token or "").strip()).replace(" ", "").replace("-", "").lower()
 
 
+def seconds_to_wait(user: User) -> int:
+    """How long django-otp still refuses codes after recent wrong ones (0: codes are checked)."""
+    from django.utils import timezone
+
+    waits = []
+    for device in devices_for_user(user, confirmed=True):
+        allowed, data = device.verify_is_allowed()
+        if not allowed and data and data.get("locked_until"):
+            waits.append((data["locked_until"] - timezone.now()).total_seconds())
+    return max(0, round(max(waits, default=0) + 0.5))
+
+
 def devices(user: User) -> list:
     return list(devices_for_user(user, confirmed=True))

@@ -119,6 +119,7 @@ def verify(request):
         return lockout(request)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        wait = mfa.seconds_to_wait(user)  # django-otp checks no code for a moment after a wrong one
         device = django_otp.match_token(user, mfa.normalise(form.cleaned_data["token"]))
         if device is not None:
             django_otp.login(request, device)
@@ -130,7 +131,12 @@ def verify(request):
         if AxesProxyHandler.is_locked(request, _credentials(user)):
             logout(request)
             return lockout(request)
-        form.add_error("token", "รหัสยืนยันไม่ถูกต้องหรือหมดอายุแล้ว กรุณาลองอีกครั้ง")
+        form.add_error(
+            "token",
+            f"กรอกรหัสผิดติดกันหลายครั้ง ระบบยังไม่ตรวจรหัสนี้ กรุณารอ {wait} วินาทีแล้วกรอกรหัสล่าสุดอีกครั้ง"
+            if wait
+            else "รหัสยืนยันไม่ถูกต้องหรือหมดอายุแล้ว กรุณาลองอีกครั้ง",
+        )
     return render(
         request,
         "accounts/verify.html",

@@ -72,6 +72,19 @@ def test_wrong_codes_at_the_code_step_lock_the_account_and_end_the_session(appro
     assert sign_in(Client(), approver).status_code == 429
 
 
+def test_a_code_sent_right_after_a_wrong_one_is_asked_again_after_a_wait(settings, approver):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 60  # django-otp's slow-down, long enough for a loaded machine
+    device = enrol_totp(approver)
+    client = Client()
+    sign_in(client, approver)
+    code_step(client, "000000")
+
+    response = code_step(client, totp_code(device))
+
+    assert re.search(r"ระบบยังไม่ตรวจรหัสนี้ กรุณารอ (59|60) วินาที", response.content.decode())
+    assert signed_in_as(client) and client.get("/o/bungkok/").url.startswith(VERIFY)
+
+
 def test_a_wrong_code_is_named_in_thai(approver):
     enrol_totp(approver)
     client = Client()
