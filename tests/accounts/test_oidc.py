@@ -190,7 +190,7 @@ def signed_in_as(client):
 
 def test_login_page_offers_the_provider_only_when_configured(settings, idp):
     settings.OIDC_PROVIDER_NAME = "ThaID"
-    assert "เข้าสู่ระบบด้วยThaID" in Client().get("/login/").content.decode()
+    assert "เข้าสู่ระบบด้วย ThaID" in Client().get("/login/").content.decode()
 
     settings.OIDC_ENABLED = False
     assert "/oidc/authenticate/" not in Client().get("/login/").content.decode()
