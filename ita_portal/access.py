@@ -177,3 +177,15 @@ def chain_refusal_at_submit(plan, *, chain, contributors) -> str | None:
 def may_read_audit(organisation: Organisation, user) -> bool:
     """The organisation's executive (or an administrator) reads its audit trail."""
     return user.is_authenticated and (user.is_superuser or Role.EXECUTIVE in organisation.role_of(user))
+
+
+# Whoever may sit on a step of a chain signs in with a second factor.
+MFA_ROLES = STEP_ROLES
+
+
+def requires_mfa(user) -> bool:
+    """Whoever decides on plans (an approver or executive of any organisation) and every
+    administrator signs in with a second factor: their approval is the agency's signature."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or Membership.objects.filter(user=user, role__in=MFA_ROLES).exists()

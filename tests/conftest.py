@@ -153,3 +153,11 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     proc.terminate()
     proc.wait(timeout=20)
     log.close()
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin client, past the code step every administrator must take."""
+    from tests.factories import log_in_verified
+
+    return log_in_verified(client, admin_user)

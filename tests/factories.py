@@ -39,3 +39,40 @@ def record(organisation, year, values, by=None):
         values={k: (Decimal(str(v)) if v is not None else None) for k, v in values.items()},
         by=by,
     )
+
+
+def enrol_totp(user, name="test"):
+    """A confirmed TOTP device for the user (a new one each call, so its first code is unused)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name=name, confirmed=True)
+
+
+def totp_code(device):
+    """The code the user's authenticator app shows now, computed with django-otp's TOTP."""
+    from django_otp.oath import TOTP
+
+    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token():06d}"
+
+
+def log_in_verified(client, user):
+    """Sign the test client in as someone who passed both steps: the password session
+    (force_login), then a real TOTP code through the code step page, as django-otp verifies it."""
+    client.force_login(user)
+    device = enrol_totp(user)
+    response = client.post("/account/mfa/verify/", {"token": totp_code(device)})
+    assert response.status_code == 302, response
+    return client
+
+
+def client_for(user):
+    """A test client signed in as the user; whoever must use a second factor also passes the code step."""
+    from django.test import Client
+
+    from ita_portal.access import requires_mfa
+
+    client = Client()
+    if requires_mfa(user):
+        return log_in_verified(client, user)
+    client.force_login(user)
+    return client

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from tests.access.test_url_matrix import EXPECTED, PK
 from tests.access.world import url_names
+from tests.factories import log_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +26,7 @@ def _visible_text(html: str) -> str:
 @pytest.mark.parametrize("username", ["staff", "executive", "supervisor"])
 def test_no_page_shows_a_christian_era_year(username, world, db):
     users, ids = world
-    client = Client()
-    client.force_login(users[username])
+    client = log_in_verified(Client(), users[username])
     found, crawled = [], 0
     for name, pattern in sorted(url_names().items()):
         if name in ("logout",) or name.startswith("password_reset_confirm"):

@@ -16,71 +16,79 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.access.world import ROLES, url_names
+from tests.factories import log_in_verified
 
 pytestmark = pytest.mark.django_db
 
 # name, organisation of the URL's ids: GET statuses per role | POST statuses per role
 MATRIX = """
-analysis                 demo   GET 302 200 200 200 200 200 404 200 | POST 302 405 405 405 405 405 405 405
-analysis                 other  GET 302 404 404 404 404 200 200 200 | POST 302 405 405 405 405 405 405 405
-audit                    demo   GET 302 403 403 200 403 403 404 200 | POST 302 405 405 405 405 405 405 405
-audit                    other  GET 302 404 404 404 404 403 403 200 | POST 302 405 405 405 405 405 405 405
-chain                    demo   GET 302 200 200 200 200 200 404 200 | POST 302 403 403 400 403 403 404 400
-chain                    other  GET 302 404 404 404 404 200 200 200 | POST 302 404 404 404 404 403 403 400
-decide                   demo   GET 302 405 405 405 405 405 405 405 | POST 302 302 302 302 302 302 404 302
-decide                   other  GET 302 405 405 405 405 405 405 405 | POST 302 404 404 404 404 302 302 302
-evidence                 demo   GET 302 200 200 200 200 200 404 200 | POST 302 405 405 405 405 405 405 405
-evidence                 other  GET 302 404 404 404 404 200 200 200 | POST 302 405 405 405 405 405 405 405
-followup                 demo   GET 302 200 200 200 200 200 404 200 | POST 302 400 403 403 403 403 404 400
-followup                 other  GET 302 404 404 404 404 200 200 200 | POST 302 404 404 404 404 403 400 400
-home                     -      GET 302 302 302 302 302 200 302 200 | POST 302 405 405 405 405 405 405 405
-import_scores            demo   GET 302 200 403 403 403 403 404 200 | POST 302 200 403 403 403 403 404 200
-import_scores            other  GET 302 404 404 404 404 403 200 200 | POST 302 404 404 404 404 403 200 200
-indicator_scores         demo   GET 302 200 200 200 200 200 404 200 | POST 302 302 403 403 403 403 404 302
-indicator_scores         other  GET 302 404 404 404 404 200 200 200 | POST 302 404 404 404 404 403 302 302
-login                    -      GET 200 200 200 200 200 200 200 200 | POST 200 200 200 200 200 200 200 200
-logout                   -      GET 405 405 405 405 405 405 405 405 | POST 302 302 302 302 302 302 302 302
-measure_action           demo   GET 302 405 405 405 405 405 405 405 | POST 302 302 403 403 403 403 404 302
-measure_action           other  GET 302 405 405 405 405 405 405 405 | POST 302 404 404 404 404 403 302 302
-measure_add              demo   GET 302 200 403 403 403 403 404 200 | POST 302 400 403 403 403 403 404 400
-measure_add              other  GET 302 404 404 404 404 403 200 200 | POST 302 404 404 404 404 403 400 400
-measure_edit             demo   GET 302 200 403 403 403 403 404 200 | POST 302 400 403 403 403 403 404 400
-measure_edit             other  GET 302 404 404 404 404 403 200 200 | POST 302 404 404 404 404 403 400 400
-narrative_edit           demo   GET 302 200 403 403 403 403 404 200 | POST 302 302 403 403 403 403 404 302
-narrative_edit           other  GET 302 404 404 404 404 403 200 200 | POST 302 404 404 404 404 403 302 302
-notifications            -      GET 302 200 200 200 200 200 200 200 | POST 302 302 302 302 302 302 302 302
-organisation             demo   GET 302 200 200 200 200 200 404 200 | POST 302 405 405 405 405 405 405 405
-organisation             other  GET 302 404 404 404 404 200 200 200 | POST 302 405 405 405 405 405 405 405
-password_change          -      GET 302 200 200 200 200 200 200 200 | POST 302 200 200 200 200 200 200 200
-password_change_done     -      GET 302 200 200 200 200 200 200 200 | POST 302 405 405 405 405 405 405 405
-password_reset           -      GET 200 200 200 200 200 200 200 200 | POST 200 200 200 200 200 200 200 200
-password_reset_complete  -      GET 200 200 200 200 200 200 200 200 | POST 405 405 405 405 405 405 405 405
-password_reset_confirm   -      GET 200 200 200 200 200 200 200 200 | POST 200 200 200 200 200 200 200 200
-password_reset_done      -      GET 200 200 200 200 200 200 200 200 | POST 405 405 405 405 405 405 405 405
-people                   demo   GET 302 200 200 200 200 200 404 200 | POST 302 200 403 403 403 403 404 200
-people                   other  GET 302 404 404 404 404 200 200 200 | POST 302 404 404 404 404 403 200 200
-plan                     demo   GET 302 200 200 200 200 200 404 200 | POST 302 302 403 403 403 403 404 302
-plan                     other  GET 302 404 404 404 404 200 200 200 | POST 302 404 404 404 404 403 302 302
-public_followup_pdf      demo   GET 200 200 200 200 200 200 200 200 | POST 405 405 405 405 405 405 405 405
-public_followup_pdf      other  GET 404 404 404 404 404 404 404 404 | POST 405 405 405 405 405 405 405 405
-public_plan              demo   GET 200 200 200 200 200 200 200 200 | POST 405 405 405 405 405 405 405 405
-public_plan              other  GET 404 404 404 404 404 404 404 404 | POST 405 405 405 405 405 405 405 405
-public_plan_pdf          demo   GET 200 200 200 200 200 200 200 200 | POST 405 405 405 405 405 405 405 405
-public_plan_pdf          other  GET 404 404 404 404 404 404 404 404 | POST 405 405 405 405 405 405 405 405
-recommendation_add       demo   GET 302 405 405 405 405 405 405 405 | POST 302 400 403 403 403 403 404 400
-recommendation_add       other  GET 302 405 405 405 405 405 405 405 | POST 302 404 404 404 404 403 400 400
-report_download          demo   GET 302 200 200 200 200 200 404 200 | POST 302 405 405 405 405 405 405 405
-report_download          other  GET 302 404 404 404 404 200 200 200 | POST 302 405 405 405 405 405 405 405
-report_request           demo   GET 302 405 405 405 405 405 405 405 | POST 302 302 302 302 302 302 404 302
-report_request           other  GET 302 405 405 405 405 405 405 405 | POST 302 404 404 404 404 302 302 302
-report_status            demo   GET 302 200 200 200 200 200 404 200 | POST 302 405 405 405 405 405 405 405
-report_status            other  GET 302 404 404 404 404 200 200 200 | POST 302 405 405 405 405 405 405 405
-reports                  demo   GET 302 200 200 200 200 200 404 200 | POST 302 405 405 405 405 405 405 405
-reports                  other  GET 302 404 404 404 404 200 200 200 | POST 302 405 405 405 405 405 405 405
-revision                 demo   GET 302 200 200 200 200 200 404 200 | POST 302 405 405 405 405 405 405 405
-revision                 other  GET 302 404 404 404 404 404 404 404 | POST 302 405 405 405 405 405 405 405
-scores                   demo   GET 302 200 200 200 200 200 404 200 | POST 302 302 403 403 403 403 404 302
-scores                   other  GET 302 404 404 404 404 200 200 200 | POST 302 404 404 404 404 403 302 302
+account                      -      GET 302 200 200 200 200 200 200 200 | POST 302 200 200 200 200 200 200 200
+analysis                     demo   GET 302 200 200 200 200 200 404 200 | POST 302 405 405 405 405 405 405 405
+analysis                     other  GET 302 404 404 404 404 200 200 200 | POST 302 405 405 405 405 405 405 405
+audit                        demo   GET 302 403 403 200 403 403 404 200 | POST 302 405 405 405 405 405 405 405
+audit                        other  GET 302 404 404 404 404 403 403 200 | POST 302 405 405 405 405 405 405 405
+chain                        demo   GET 302 200 200 200 200 200 404 200 | POST 302 403 403 400 403 403 404 400
+chain                        other  GET 302 404 404 404 404 200 200 200 | POST 302 404 404 404 404 403 403 400
+decide                       demo   GET 302 405 405 405 405 405 405 405 | POST 302 302 302 302 302 302 404 302
+decide                       other  GET 302 405 405 405 405 405 405 405 | POST 302 404 404 404 404 302 302 302
+evidence                     demo   GET 302 200 200 200 200 200 404 200 | POST 302 405 405 405 405 405 405 405
+evidence                     other  GET 302 404 404 404 404 200 200 200 | POST 302 405 405 405 405 405 405 405
+followup                     demo   GET 302 200 200 200 200 200 404 200 | POST 302 400 403 403 403 403 404 400
+followup                     other  GET 302 404 404 404 404 200 200 200 | POST 302 404 404 404 404 403 400 400
+home                         -      GET 302 302 302 302 302 200 302 200 | POST 302 405 405 405 405 405 405 405
+import_scores                demo   GET 302 200 403 403 403 403 404 200 | POST 302 200 403 403 403 403 404 200
+import_scores                other  GET 302 404 404 404 404 403 200 200 | POST 302 404 404 404 404 403 200 200
+indicator_scores             demo   GET 302 200 200 200 200 200 404 200 | POST 302 302 403 403 403 403 404 302
+indicator_scores             other  GET 302 404 404 404 404 200 200 200 | POST 302 404 404 404 404 403 302 302
+login                        -      GET 200 200 200 200 200 200 200 200 | POST 200 200 200 200 200 200 200 200
+logout                       -      GET 405 405 405 405 405 405 405 405 | POST 302 302 302 302 302 302 302 302
+measure_action               demo   GET 302 405 405 405 405 405 405 405 | POST 302 302 403 403 403 403 404 302
+measure_action               other  GET 302 405 405 405 405 405 405 405 | POST 302 404 404 404 404 403 302 302
+measure_add                  demo   GET 302 200 403 403 403 403 404 200 | POST 302 400 403 403 403 403 404 400
+measure_add                  other  GET 302 404 404 404 404 403 200 200 | POST 302 404 404 404 404 403 400 400
+measure_edit                 demo   GET 302 200 403 403 403 403 404 200 | POST 302 400 403 403 403 403 404 400
+measure_edit                 other  GET 302 404 404 404 404 403 200 200 | POST 302 404 404 404 404 403 400 400
+mfa_enrol                    -      GET 302 302 302 302 302 302 302 302 | POST 302 302 302 302 302 302 302 302
+mfa_verify                   -      GET 302 302 302 302 302 302 302 302 | POST 302 302 302 302 302 302 302 302
+narrative_edit               demo   GET 302 200 403 403 403 403 404 200 | POST 302 302 403 403 403 403 404 302
+narrative_edit               other  GET 302 404 404 404 404 403 200 200 | POST 302 404 404 404 404 403 302 302
+notifications                -      GET 302 200 200 200 200 200 200 200 | POST 302 302 302 302 302 302 302 302
+oidc_authentication_callback -      GET 404 404 404 404 404 404 404 404 | POST 404 404 404 404 404 404 404 404
+oidc_authentication_init     -      GET 404 404 404 404 404 404 404 404 | POST 404 404 404 404 404 404 404 404
+oidc_refused                 -      GET 403 403 403 403 403 403 403 403 | POST 403 403 403 403 403 403 403 403
+organisation                 demo   GET 302 200 200 200 200 200 404 200 | POST 302 405 405 405 405 405 405 405
+organisation                 other  GET 302 404 404 404 404 200 200 200 | POST 302 405 405 405 405 405 405 405
+password_change              -      GET 302 200 200 200 200 200 200 200 | POST 302 200 200 200 200 200 200 200
+password_change_done         -      GET 302 200 200 200 200 200 200 200 | POST 302 405 405 405 405 405 405 405
+password_reset               -      GET 200 200 200 200 200 200 200 200 | POST 200 200 200 200 200 200 200 200
+password_reset_complete      -      GET 200 200 200 200 200 200 200 200 | POST 405 405 405 405 405 405 405 405
+password_reset_confirm       -      GET 200 200 200 200 200 200 200 200 | POST 200 200 200 200 200 200 200 200
+password_reset_done          -      GET 200 200 200 200 200 200 200 200 | POST 405 405 405 405 405 405 405 405
+people                       demo   GET 302 200 200 200 200 200 404 200 | POST 302 200 403 403 403 403 404 200
+people                       other  GET 302 404 404 404 404 200 200 200 | POST 302 404 404 404 404 403 200 200
+plan                         demo   GET 302 200 200 200 200 200 404 200 | POST 302 302 403 403 403 403 404 302
+plan                         other  GET 302 404 404 404 404 200 200 200 | POST 302 404 404 404 404 403 302 302
+public_followup_pdf          demo   GET 200 200 200 200 200 200 200 200 | POST 405 405 405 405 405 405 405 405
+public_followup_pdf          other  GET 404 404 404 404 404 404 404 404 | POST 405 405 405 405 405 405 405 405
+public_plan                  demo   GET 200 200 200 200 200 200 200 200 | POST 405 405 405 405 405 405 405 405
+public_plan                  other  GET 404 404 404 404 404 404 404 404 | POST 405 405 405 405 405 405 405 405
+public_plan_pdf              demo   GET 200 200 200 200 200 200 200 200 | POST 405 405 405 405 405 405 405 405
+public_plan_pdf              other  GET 404 404 404 404 404 404 404 404 | POST 405 405 405 405 405 405 405 405
+recommendation_add           demo   GET 302 405 405 405 405 405 405 405 | POST 302 400 403 403 403 403 404 400
+recommendation_add           other  GET 302 405 405 405 405 405 405 405 | POST 302 404 404 404 404 403 400 400
+recovery_codes               -      GET 302 200 200 200 200 200 200 200 | POST 302 302 302 302 302 302 302 302
+report_download              demo   GET 302 200 200 200 200 200 404 200 | POST 302 405 405 405 405 405 405 405
+report_download              other  GET 302 404 404 404 404 200 200 200 | POST 302 405 405 405 405 405 405 405
+report_request               demo   GET 302 405 405 405 405 405 405 405 | POST 302 302 302 302 302 302 404 302
+report_request               other  GET 302 405 405 405 405 405 405 405 | POST 302 404 404 404 404 302 302 302
+report_status                demo   GET 302 200 200 200 200 200 404 200 | POST 302 405 405 405 405 405 405 405
+report_status                other  GET 302 404 404 404 404 200 200 200 | POST 302 405 405 405 405 405 405 405
+reports                      demo   GET 302 200 200 200 200 200 404 200 | POST 302 405 405 405 405 405 405 405
+reports                      other  GET 302 404 404 404 404 200 200 200 | POST 302 405 405 405 405 405 405 405
+revision                     demo   GET 302 200 200 200 200 200 404 200 | POST 302 405 405 405 405 405 405 405
+revision                     other  GET 302 404 404 404 404 404 404 404 | POST 302 405 405 405 405 405 405 405
+scores                       demo   GET 302 200 200 200 200 200 404 200 | POST 302 302 403 403 403 403 404 302
+scores                       other  GET 302 404 404 404 404 200 200 200 | POST 302 404 404 404 404 403 302 302
 """
 
 # Which stored row a URL's <pk> names.
@@ -121,9 +129,28 @@ def _client(users, role):
     client = Client(raise_request_exception=False)
     if role == "anonymous":
         return client
-    user = users[role]
-    client.force_login(user)
-    return client
+    return log_in_verified(client, users[role])
+
+
+def _status(client, method, url):
+    return getattr(client, method)(url).status_code
+
+
+@pytest.mark.skipif(not os.environ.get("ITA_PRINT_MATRIX"), reason="set ITA_PRINT_MATRIX=1 to print today's matrix")
+def test_print_the_matrix_as_it_is_now(world, db):
+    """A maintainer's aid: `ITA_PRINT_MATRIX=1 pytest tests/access -k print -s` prints every row
+    as the portal answers today, to review and paste into MATRIX."""
+    users, ids = world
+    lines = []
+    for name, pattern in sorted(url_names().items()):
+        for org in ("demo", "other") if "code" in pattern.pattern.converters else ("-",):
+            url = _url(name, pattern, ids[org if org != "-" else "demo"])
+            cells = {m: [] for m in ("get", "post")}
+            for method in cells:
+                for role in ROLES:
+                    cells[method].append(str(_status(_client(users, role), method, url)))
+            lines.append(f"{name:24} {org:6} GET {' '.join(cells['get'])} | POST {' '.join(cells['post'])}")
+    print("\n" + "\n".join(lines))
 
 
 def test_every_url_pattern_is_in_the_matrix():

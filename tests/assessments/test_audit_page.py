@@ -5,7 +5,7 @@ import pytest
 
 from assessments.models import ChangeLog, Membership, Role
 from measures import services
-from tests.factories import make_user
+from tests.factories import log_in_verified, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -19,14 +19,14 @@ def logged(org, staff, executive, approver):
 
 
 def test_executive_reads_the_audit_trail(client, executive, logged):
-    client.force_login(executive)
+    log_in_verified(client, executive)
     body = client.get(AUDIT).content.decode()
     assert "เพิ่มส่วนราชการ กองคลัง" in body and "เพิ่มขั้นตอน 1. หัวหน้าสำนักปลัด" in body
 
 
 @pytest.mark.parametrize("who", ["staff", "approver", "viewer", "supervisor"])
 def test_others_of_the_organisation_may_not_read_it(client, request, who, logged):
-    client.force_login(request.getfixturevalue(who))
+    log_in_verified(client, request.getfixturevalue(who))
     assert client.get(AUDIT).status_code == 403
 
 
@@ -36,24 +36,24 @@ def test_an_outsider_gets_404(client, outsider):
 
 
 def test_filter_by_who(client, executive, staff, logged):
-    client.force_login(executive)
+    log_in_verified(client, executive)
     body = client.get(AUDIT, {"who": staff.pk}).content.decode()
     assert "เพิ่มส่วนราชการ กองคลัง" in body and "เพิ่มขั้นตอน" not in body
 
 
 def test_filter_by_what(client, executive, logged):
-    client.force_login(executive)
+    log_in_verified(client, executive)
     body = client.get(AUDIT, {"what": "chain"}).content.decode()
     assert "เพิ่มขั้นตอน 1. หัวหน้าสำนักปลัด" in body and "เพิ่มส่วนราชการ" not in body
 
 
 def test_bad_filters_are_ignored(client, executive, logged):
-    client.force_login(executive)
+    log_in_verified(client, executive)
     assert client.get(AUDIT, {"who": "x" * 50, "what": "<script>", "page": "9" * 40}).status_code == 200
 
 
 def test_times_are_buddhist_era(client, executive, logged):
-    client.force_login(executive)
+    log_in_verified(client, executive)
     year = ChangeLog.objects.first().at.year
     body = client.get(AUDIT).content.decode()
     assert str(year + 543) in body
@@ -61,7 +61,7 @@ def test_times_are_buddhist_era(client, executive, logged):
 
 def test_a_membership_added_in_the_admin_is_logged(client, admin_user, org):
     user = make_user(username="newcomer")
-    client.force_login(admin_user)
+    log_in_verified(client, admin_user)
     response = client.post(
         "/admin/assessments/membership/add/",
         {"user": user.pk, "organisation": org.pk, "role": Role.APPROVER, "position": "รองปลัด"},
@@ -73,7 +73,7 @@ def test_a_membership_added_in_the_admin_is_logged(client, admin_user, org):
 
 def test_a_role_change_in_the_admin_is_logged_old_and_new(client, admin_user, org, staff):
     membership = Membership.objects.get(user=staff)
-    client.force_login(admin_user)
+    log_in_verified(client, admin_user)
     client.post(
         f"/admin/assessments/membership/{membership.pk}/change/",
         {"user": staff.pk, "organisation": org.pk, "role": Role.EXECUTIVE, "position": ""},
@@ -84,7 +84,7 @@ def test_a_role_change_in_the_admin_is_logged_old_and_new(client, admin_user, or
 
 def test_an_unchanged_membership_save_is_not_logged(client, admin_user, org, staff):
     membership = Membership.objects.get(user=staff)
-    client.force_login(admin_user)
+    log_in_verified(client, admin_user)
     client.post(
         f"/admin/assessments/membership/{membership.pk}/change/",
         {"user": staff.pk, "organisation": org.pk, "role": Role.STAFF, "position": ""},
@@ -94,7 +94,7 @@ def test_an_unchanged_membership_save_is_not_logged(client, admin_user, org, sta
 
 def test_a_membership_deleted_in_the_admin_is_logged(client, admin_user, staff):
     membership = Membership.objects.get(user=staff)
-    client.force_login(admin_user)
+    log_in_verified(client, admin_user)
     client.post(f"/admin/assessments/membership/{membership.pk}/delete/", {"post": "yes"})
     log = ChangeLog.objects.get(action="membership.delete")
     assert log.details["old"]["user"] == "staff"

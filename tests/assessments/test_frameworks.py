@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from assessments import frameworks
 from assessments.models import FiscalYear, Item
-from tests.factories import PASSWORD, fiscal_year
+from tests.factories import PASSWORD, fiscal_year, log_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -106,8 +106,7 @@ def test_not_a_workbook_is_refused():
 
 def test_admin_imports_a_new_year_from_the_web():
     admin = get_user_model().objects.create_superuser("root", "root@example.org", PASSWORD)
-    client = Client()
-    client.force_login(admin)
+    client = log_in_verified(Client(), admin)
     response = client.post("/admin/assessments/fiscalyear/import-framework/", {"file": workbook_for(2566, as_2569)})
     assert response.status_code == 302
     assert fiscal_year(2569).items.count() == 88
@@ -115,8 +114,7 @@ def test_admin_imports_a_new_year_from_the_web():
 
 def test_admin_shows_reasons_for_a_refused_file():
     admin = get_user_model().objects.create_superuser("root", "root@example.org", PASSWORD)
-    client = Client()
-    client.force_login(admin)
+    client = log_in_verified(Client(), admin)
     response = client.post("/admin/assessments/fiscalyear/import-framework/", {"file": workbook_for(2566)})
     assert response.status_code == 400
     assert "มีกรอบการประเมินปี 2566 อยู่แล้ว" in response.content.decode()
@@ -124,8 +122,7 @@ def test_admin_shows_reasons_for_a_refused_file():
 
 def test_admin_download_gives_the_import_format():
     admin = get_user_model().objects.create_superuser("root", "root@example.org", PASSWORD)
-    client = Client()
-    client.force_login(admin)
+    client = log_in_verified(Client(), admin)
     response = client.post(
         "/admin/assessments/fiscalyear/",
         {"action": "download_framework", "_selected_action": [fiscal_year(2565).pk]},

@@ -9,7 +9,8 @@ import os
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.factories import PASSWORD
+from ita_portal.access import requires_mfa
+from tests.factories import PASSWORD, enrol_totp, totp_code
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM (used by the
 # fixtures) would otherwise refuse to run next to it.
@@ -49,13 +50,21 @@ def page(browser):
 
 @pytest.fixture
 def log_in(page, live_server):
-    """log_in(user): sign in through the login form; returns the page on the landing URL."""
+    """log_in(user): sign in through the login form (and, for an approver, executive or
+    administrator, the code step with a code of a fresh TOTP device); returns the page on
+    the landing URL."""
 
     def log_in(user):
+        device = enrol_totp(user, name="e2e") if requires_mfa(user) else None
         page.goto(f"{live_server.url}/login/")
         page.get_by_label("ชื่อผู้ใช้").fill(user.username)
         page.get_by_label("รหัสผ่าน").fill(PASSWORD)
         page.get_by_role("button", name="เข้าสู่ระบบ").click()
+        if device is not None:
+            expect(page.get_by_role("heading", name="ยืนยันตัวตนขั้นที่สอง")).to_be_visible()
+            page.get_by_label("รหัสยืนยัน").fill(totp_code(device))
+            page.get_by_role("button", name="ยืนยัน", exact=True).click()
+            expect(page.get_by_role("heading", name="ยืนยันตัวตนขั้นที่สอง")).to_have_count(0)
         expect(page.get_by_role("button", name="ออกจากระบบ")).to_be_visible()
         return page
 

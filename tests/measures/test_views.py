@@ -2,22 +2,15 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from assessments.models import ChangeLog
 from measures import services
 from measures.models import Measure, Plan
-from tests.factories import PASSWORD
+from tests.factories import client_for
 
 from .conftest import reload
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user):
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 MEASURE = {

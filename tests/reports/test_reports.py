@@ -5,6 +5,7 @@ import itertools
 import unicodedata
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from pypdf import PdfReader
 
@@ -119,13 +120,13 @@ def test_report_is_rebuilt_when_its_data_changed(demo, django_capture_on_commit_
 
 
 def test_outsider_gets_404_on_reports_and_downloads(demo, django_capture_on_commit_callbacks, inline_celery):
-    from tests.factories import PASSWORD, make_organisation, make_user
+    from tests.factories import make_organisation, make_user
 
     with django_capture_on_commit_callbacks(execute=True):
         report = services.request_report(demo, kind="analysis", year=2565, fmt="pdf", by=None)
     outsider = make_user(organisation=make_organisation(code="far"))
     client = Client()
-    client.login(username=outsider.username, password=PASSWORD)
+    client.force_login(outsider)
     assert client.get("/o/demo/reports/2565/").status_code == 404
     assert client.get(f"/o/demo/reports/file/{report.pk}/download/").status_code == 404
     assert client.get(f"/o/far/reports/file/{report.pk}/download/").status_code == 404
@@ -133,7 +134,7 @@ def test_outsider_gets_404_on_reports_and_downloads(demo, django_capture_on_comm
 
 def test_staff_request_shows_progress_then_download(demo):
     client = Client()
-    client.login(username="staff", password="ita-demo-2567")
+    client.force_login(User.objects.get(username="staff"))
     response = client.post("/o/demo/reports/2565/request/", {"kind": "analysis", "fmt": "pdf"})
     assert response.status_code == 302
     status = client.get(response.url)
@@ -142,7 +143,7 @@ def test_staff_request_shows_progress_then_download(demo):
 
 def test_request_without_data_shows_the_reason(demo):
     client = Client()
-    client.login(username="staff", password="ita-demo-2567")
+    client.force_login(User.objects.get(username="staff"))
     response = client.post("/o/demo/reports/2567/request/", {"kind": "analysis", "fmt": "pdf"}, follow=True)
     assert "ยังไม่มีผลการประเมินปี 2567" in response.content.decode()
     assert not Report.objects.exists()

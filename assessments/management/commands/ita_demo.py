@@ -48,11 +48,20 @@ class Command(BaseCommand):
             self._users(orgs)
             self._scores(orgs["demo"])
             self._plan(orgs["demo"])
+            factors = self._second_factors()
         self.stdout.write(self.style.SUCCESS("ข้อมูลสาธิตพร้อมแล้ว (demo data ready)"))
         self.stdout.write(f"รหัสผ่านของผู้ใช้สาธิตทุกคน / password for every demo user: {DEMO_PASSWORD}")
         for username, _first, _last, org, role, _position in USERS:
             self.stdout.write(f"  {username:<11} {Role(role).label:<12} {orgs[org].name}")
         self.stdout.write(f"  {'admin':<11} {'ผู้ดูแลระบบ':<12} (Django admin /admin/)")
+        self.stdout.write(
+            "ผู้พิจารณา ผู้บริหาร และผู้ดูแลระบบต้องยืนยันตัวตนสองขั้นตอน: ใส่รหัสลับ TOTP ในแอปยืนยันตัวตน "
+            "หรือใช้รหัสกู้คืน (ใช้ได้ครั้งเดียว รันคำสั่งนี้อีกครั้งเพื่อดูรหัสถัดไป) / "
+            "approvers, executives and admin need a second factor: the TOTP key for an authenticator app, "
+            "or a one-time recovery code (run again for the next one):"
+        )
+        for username, key, code in factors:
+            self.stdout.write(f"  {username:<11} TOTP {key}   รหัสกู้คืน / recovery code: {code}")
 
     def _organisations(self):
         orgs = {}
@@ -88,6 +97,28 @@ class Command(BaseCommand):
         if created:
             admin.set_password(DEMO_PASSWORD)
             admin.save()
+
+    def _second_factors(self):
+        """A TOTP device and recovery codes for every demo user who must use a second factor;
+        kept on a second run (the same key, the next unused recovery code)."""
+        from django_otp.plugins.otp_static.models import StaticToken
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from accounts import mfa
+        from ita_portal.access import requires_mfa
+
+        User = get_user_model()
+        factors = []
+        for user in User.objects.filter(username__in=[u[0] for u in USERS] + ["admin"]).order_by("pk"):
+            if not requires_mfa(user):
+                continue
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+            if device is None:
+                device = TOTPDevice.objects.create(user=user, name=mfa.TOTP_NAME, confirmed=True)
+            token = StaticToken.objects.filter(device__user=user, device__confirmed=True).order_by("pk").first()
+            code = token.token if token else mfa.renew_recovery_codes(user)[0]
+            factors.append((user.username, mfa.base32_key(device).replace(" ", ""), code))
+        return factors
 
     def _scores(self, demo):
         demo_dir = Path(FIXTURES) / "demo"
