@@ -1,8 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from ita_portal.links import SitePasswordResetView
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Before django.contrib.auth.urls: the reset e-mail's links come from SITE_URL.
+    path("password_reset/", SitePasswordResetView.as_view(), name="password_reset"),
     path("", include("django.contrib.auth.urls")),
     path("", include("assessments.urls")),
     path("", include("measures.urls")),
