@@ -6,6 +6,7 @@ the project and Celery tasks executed inline. See the README's table of variable
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 import fontpkg
@@ -35,7 +36,6 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()
 ]
-CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -190,6 +190,10 @@ if not SITE_URL:
     raise ImproperlyConfigured("SITE_URL must be set when ITA_EMBEDDED=0, e.g. https://ita.example.go.th")
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"SITE_URL must start with http:// or https:// (got {SITE_URL!r})")
+# Forms posted from the site's own public address are trusted (behind a proxy, too).
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+] or ["://".join(urlsplit(SITE_URL)[:2])]
 
 # Content-Security-Policy (django-csp 4): our own static files only, no inline script
 # or style; PDFs are built server-side and are not affected.

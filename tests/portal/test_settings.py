@@ -49,7 +49,7 @@ def production_settings(**extra):
     """The settings the production environment gives (read in a fresh process)."""
     names = [
         "DEBUG", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS",
-        "SECURE_SSL_REDIRECT", "SECURE_PROXY_SSL_HEADER", "SITE_URL",
+        "SECURE_SSL_REDIRECT", "SECURE_PROXY_SSL_HEADER", "SITE_URL", "CSRF_TRUSTED_ORIGINS",
     ]  # fmt: skip
     code = f"import json; from django.conf import settings; print(json.dumps({{n: getattr(settings, n, None) for n in {names!r}}}))"
     result = run_manage("shell", "-c", code, **{**readme_production_environment(), **extra})
@@ -78,6 +78,7 @@ def test_behind_https_cookies_are_secure_and_hsts_and_the_redirect_are_on():
     assert values["SECURE_HSTS_SECONDS"] >= 31536000 and values["SECURE_HSTS_INCLUDE_SUBDOMAINS"]
     assert values["SECURE_SSL_REDIRECT"] is True
     assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert values["CSRF_TRUSTED_ORIGINS"] == ["https://ita.example.go.th"]  # from SITE_URL
 
 
 def test_the_ssl_redirect_can_be_left_to_the_proxy():
