@@ -191,9 +191,9 @@ if not SITE_URL:
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"SITE_URL must start with http:// or https:// (got {SITE_URL!r})")
 # Forms posted from the site's own public address are trusted (behind a proxy, too).
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
-] or ["://".join(urlsplit(SITE_URL)[:2])]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()] or [
+    "://".join(urlsplit(SITE_URL)[:2])
+]
 
 # Content-Security-Policy (django-csp 4): our own static files only, no inline script
 # or style; PDFs are built server-side and are not affected.
