@@ -51,3 +51,10 @@ def test_our_pages_have_no_inline_script_style_or_handlers(client, demo, path):
 
 def test_the_login_page_has_no_inline_script_or_style(client):
     assert not INLINE.search(client.get("/login/").content.decode())
+
+
+def test_the_admin_export_page_binds_its_select_all_box_from_a_static_file(client, org):
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", "x")
+    client.force_login(admin)
+    html = client.get("/admin/assessments/organisation/export/").content.decode()
+    assert "js/admin_export.js" in html and "import_export/export_selectable_fields.js" in html
