@@ -168,13 +168,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ita-portal@localhost"
 # Behind HTTPS (README "Production"): SECURE_COOKIES=1 turns on secure cookies, HSTS
 # and the redirect to https; each can still be set on its own.
 # --------------------------------------------------------------------------- #
-HTTPS = env_bool("SECURE_COOKIES")
-SESSION_COOKIE_SECURE = HTTPS
-CSRF_COOKIE_SECURE = HTTPS
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600) if HTTPS else "0"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=HTTPS)
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=HTTPS)
+_behind_https = env_bool("SECURE_COOKIES")
+SESSION_COOKIE_SECURE = _behind_https
+CSRF_COOKIE_SECURE = _behind_https
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600) if _behind_https else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=_behind_https)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=_behind_https)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=_behind_https)
 # "HTTP_X_FORWARDED_PROTO,https": trust the TLS proxy's header (only set it behind one
 # that always overwrites that header).
 _proxy_header = [part.strip() for part in os.environ.get("SECURE_PROXY_SSL_HEADER", "").split(",") if part.strip()]

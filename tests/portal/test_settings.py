@@ -118,3 +118,21 @@ def test_a_malformed_proxy_header_is_refused_with_the_expected_form():
 def test_the_embedded_default_still_starts_without_any_variable():
     result = run_manage("check")
     assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture
+def behind_tls_proxy(settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+def test_behind_the_proxy_an_https_request_is_served_with_hsts(behind_tls_proxy, client):
+    response = client.get("/login/", HTTP_X_FORWARDED_PROTO="https")
+    assert response.status_code == 200
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_behind_the_proxy_a_plain_http_request_is_sent_to_https(behind_tls_proxy, client):
+    response = client.get("/login/")
+    assert response.status_code == 301 and response.headers["Location"] == "https://testserver/login/"
