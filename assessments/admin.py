@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from import_export.admin import ImportExportModelAdmin
+from import_export.forms import SelectableFieldsExportForm
 
 from . import frameworks
 from .models import (
@@ -52,6 +53,15 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class OrganisationExportForm(SelectableFieldsExportForm):
+    """django-import-export's export form, plus our script that binds its "select all" box
+    (the library binds it inline, which the Content-Security-Policy refuses)."""
+
+    @property
+    def media(self):
+        return super().media + forms.Media(js=["js/admin_export.js"])
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(ImportExportModelAdmin):
     resource_classes = [OrganisationResource]
@@ -60,6 +70,7 @@ class OrganisationAdmin(ImportExportModelAdmin):
     search_fields = ["code", "name", "province", "district"]
     autocomplete_fields = ["parent"]
     inlines = [MembershipInline]
+    export_form_class = OrganisationExportForm
 
     def save_model(self, request, obj, form, change):
         old = {name: form.initial.get(name) for name in form.changed_data}

@@ -7,9 +7,11 @@ the project and Celery tasks executed inline. See the README's table of variable
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 import fontpkg
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -22,18 +24,19 @@ def env_bool(name, default=False):
 
 
 DEBUG = env_bool("DEBUG", default=False)
+# ITA_EMBEDDED=1 (the default): one machine, SQLite, known demo passwords allowed.
+# ITA_EMBEDDED=0: a real deployment; nothing built in may stand in for a secret.
+ITA_EMBEDDED = env_bool("ITA_EMBEDDED", default=True)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if DEBUG or env_bool("ITA_EMBEDDED", default=True):
-        # Embedded/dev default only; production sets SECRET_KEY (README).
-        SECRET_KEY = "insecure-embedded-default-key-change-me"
-    else:
-        raise RuntimeError("SECRET_KEY must be set when DEBUG is off and ITA_EMBEDDED=0")
+    if not ITA_EMBEDDED:
+        # Whatever DEBUG says: a deployment never signs sessions with a key everyone knows.
+        raise ImproperlyConfigured("SECRET_KEY must be set when ITA_EMBEDDED=0 (see the README's Production section)")
+    SECRET_KEY = "insecure-embedded-default-key-change-me"
 
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()
 ]
-CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -43,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "import_export",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -68,6 +72,7 @@ MIDDLEWARE = [
     "accounts.middleware.RequireMFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: turns a locked-out login attempt into the Thai lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -87,6 +92,7 @@ TEMPLATES = [
                 "measures.context_processors.notifications",
                 "accounts.context_processors.sign_in",
             ],
+            "libraries": {"links": "ita_portal.links"},
         },
     },
 ]
@@ -181,7 +187,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if env_bool("STATIC_MANIFEST", default=not DEBUG and not env_bool("ITA_EMBEDDED", default=True))
+            if env_bool("STATIC_MANIFEST", default=not DEBUG and not ITA_EMBEDDED)
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
@@ -219,8 +225,56 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ita-portal@localhost")
 
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")
-CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES")
+# --------------------------------------------------------------------------- #
+# Behind HTTPS (README "Production"): SECURE_COOKIES=1 turns on secure cookies, HSTS
+# and the redirect to https; each can still be set on its own.
+# --------------------------------------------------------------------------- #
+_behind_https = env_bool("SECURE_COOKIES")
+SESSION_COOKIE_SECURE = _behind_https
+CSRF_COOKIE_SECURE = _behind_https
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600) if _behind_https else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=_behind_https)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=_behind_https)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=_behind_https)
+# "HTTP_X_FORWARDED_PROTO,https": trust the TLS proxy's header (only set it behind one
+# that always overwrites that header).
+_proxy_header = [part.strip() for part in os.environ.get("SECURE_PROXY_SSL_HEADER", "").split(",") if part.strip()]
+if _proxy_header:
+    if len(_proxy_header) != 2:
+        raise ImproperlyConfigured('SECURE_PROXY_SSL_HEADER is "HEADER,value", e.g. "HTTP_X_FORWARDED_PROTO,https"')
+    SECURE_PROXY_SSL_HEADER = tuple(_proxy_header)
+
+# Every link that leaves the site (e-mails, the public OIT address, verification
+# links) is built from SITE_URL through ita_portal.links.site_url().
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if ITA_EMBEDDED else "").rstrip("/")
+if not SITE_URL:
+    raise ImproperlyConfigured("SITE_URL must be set when ITA_EMBEDDED=0, e.g. https://ita.example.go.th")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with http:// or https:// (got {SITE_URL!r})")
+# Forms posted from the site's own public address are trusted (behind a proxy, too).
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()] or [
+    "://".join(urlsplit(SITE_URL)[:2])
+]
+
+# Content-Security-Policy (django-csp 4): our own static files only, no inline script
+# or style; PDFs are built server-side and are not affected.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Connection URLs carry passwords: never shown on Django's error pages.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "ita_portal.debug.MaskingExceptionReporterFilter"
 
 # pythainlp must not try to create ~/pythainlp-data on a read-only server.
 os.environ.setdefault("PYTHAINLP_READ_ONLY", "1")

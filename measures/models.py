@@ -5,6 +5,9 @@ of an earlier year. Its state lives on the row; every move is an append-only Dec
 Approval freezes the exact content in a PlanRevision (snapshot + SHA-256).
 """
 
+import os
+import re
+import secrets
 from datetime import date
 
 from django.conf import settings
@@ -365,13 +368,22 @@ class FollowUpEntry(models.Model):
 
 
 def evidence_path(instance, filename):
+    """Stored under a random ASCII name with the upload's extension: Django's name cleaning
+    would drop Thai vowels and tone marks, so the name people gave the file is kept in
+    Evidence.filename and given back on download."""
     entry = instance.entry
-    return f"evidence/{entry.round.plan.organisation.code}/{entry.round.plan.fiscal_year.year}/{filename}"
+    ext = os.path.splitext(filename)[1].lower()
+    ext = ext if re.fullmatch(r"\.[a-z0-9]{1,8}", ext) else ""
+    return (
+        f"evidence/{entry.round.plan.organisation.code}/{entry.round.plan.fiscal_year.year}/"
+        f"{secrets.token_hex(12)}{ext}"
+    )
 
 
 class Evidence(models.Model):
     entry = models.ForeignKey(FollowUpEntry, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField("ไฟล์หลักฐาน", upload_to=evidence_path, blank=True)
+    filename = models.CharField("ชื่อไฟล์", max_length=255, blank=True, help_text="ชื่อไฟล์ตามที่ผู้แนบตั้ง")
     url = models.URLField("ลิงก์หลักฐาน", blank=True)
     description = models.CharField("คำอธิบาย", max_length=255, blank=True)
     size = models.PositiveIntegerField(default=0)
@@ -384,7 +396,12 @@ class Evidence(models.Model):
         ordering = ["entry", "pk"]
 
     def __str__(self):
-        return self.description or self.url or self.file.name
+        return self.description or self.url or self.display_name
+
+    @property
+    def display_name(self):
+        """The file's name as uploaded (Thai marks kept); older rows: the stored name."""
+        return self.filename or (self.file.name.rsplit("/", 1)[-1] if self.file else "")
 
 
 # --------------------------------------------------------------------------- #

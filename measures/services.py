@@ -20,6 +20,8 @@ from assessments.models import ChangeLog, FiscalYear, IssueArea, Membership, Rol
 from assessments.thai import format_date
 from ita_portal import access
 
+from .evidence import content_problem as evidence_content_problem
+from .evidence import display_name as evidence_display_name
 from .models import (
     Acting,
     ApprovalStep,
@@ -709,14 +711,15 @@ def record_followup(round_, *, measure, by, status, percent, done="", problems="
 
 
 def evidence_problem(upload):
-    """Why an uploaded evidence file is refused (Thai), or None: PDF, images, Office, ≤ 10 MB."""
+    """Why an uploaded evidence file is refused (Thai), or None: PDF, images, Office, ≤ 10 MB,
+    and bytes that really are of the type the name claims (measures/evidence.py)."""
     name = upload.name.lower()
     ext = name[name.rfind(".") :] if "." in name else ""
     if ext not in ALLOWED_EVIDENCE:
         return f"ไฟล์ชนิด {ext or 'ไม่ทราบ'} ใช้ไม่ได้ รับเฉพาะ PDF รูปภาพ และเอกสาร Office"
     if upload.size > MAX_EVIDENCE_BYTES:
         return f"ไฟล์ใหญ่เกิน 10 MB ({upload.size / 1024 / 1024:.1f} MB)"
-    return None
+    return evidence_content_problem(upload, ext)
 
 
 def add_evidence(entry, *, by, upload=None, url="", description=""):
@@ -727,11 +730,12 @@ def add_evidence(entry, *, by, upload=None, url="", description=""):
     if problem:
         raise WorkflowError(problem)
     with transaction.atomic():
+        filename = evidence_display_name(upload.name) if upload is not None else ""
         evidence = Evidence.objects.create(
-            entry=entry, file=upload or "", url=url, description=description,
+            entry=entry, file=upload or "", filename=filename, url=url, description=description,
             size=upload.size if upload is not None else 0, uploaded_by=by,
         )  # fmt: skip
-        _log(entry.round.plan, by, "followup.evidence", f"หลักฐาน: {description or url or upload.name}")
+        _log(entry.round.plan, by, "followup.evidence", f"หลักฐาน: {description or url or filename}")
     return evidence
 
 

@@ -4,6 +4,8 @@ from celery import shared_task
 from django.core.mail import send_mail
 from django.utils import timezone
 
+from ita_portal.links import site_url
+
 from .models import Notification
 
 
@@ -17,7 +19,9 @@ def send_notification_email(notification_id):
     if not notice.user.email:
         return False
     try:
-        send_mail("ITA Portal: " + notice.message[:60], f"{notice.message}\n\n{notice.url}", None, [notice.user.email])
+        # The in-app notice keeps the site path; the e-mail needs the full address (SITE_URL).
+        body = f"{notice.message}\n\n{site_url(notice.url)}" if notice.url else notice.message
+        send_mail("ITA Portal: " + notice.message[:60], body, None, [notice.user.email])
     except OSError:
         # Give the claim back so the retry can send it.
         Notification.objects.filter(pk=notification_id).update(emailed_at=None)

@@ -232,7 +232,8 @@ def evidence_file(request, code, year, pk):
     evidence = get_object_or_404(Evidence, pk=pk, entry__round__plan=plan)
     if not evidence.file:
         raise Http404("หลักฐานนี้เป็นลิงก์ ไม่ใช่ไฟล์")
-    return FileResponse(evidence.file.open("rb"), as_attachment=False, filename=evidence.file.name.rsplit("/", 1)[-1])
+    # Content-Disposition carries the name as uploaded (RFC 5987 filename* for Thai).
+    return FileResponse(evidence.file.open("rb"), as_attachment=False, filename=evidence.display_name)
 
 
 @login_required

@@ -273,7 +273,7 @@ def build_followup(organisation, year, *, round_number=None, **_):
             "monitoring": m.monitoring, "period": format_month_range(m.start, m.end, thai_digits=False),
             "status": e.status if e else "not_started", "status_label": STATUS_LABELS[e.status if e else "not_started"],
             "percent": e.percent if e else 0, "done": e.done if e else "", "problems": e.problems if e else "",
-            "evidence": [ev.description or ev.url or ev.file.name.rsplit("/", 1)[-1] for ev in e.evidence.all()] if e else [],
+            "evidence": [ev.description or ev.url or ev.display_name for ev in e.evidence.all()] if e else [],
         })  # fmt: skip
     done = sum(1 for r in rows if r["status"] == "done")
     return {

@@ -78,6 +78,33 @@ PART_NAMES = {
     "survey": "ส่วนที่ 2 ผู้ประเมินจัดเก็บข้อมูล (EIT Survey)",
 }
 
+# Text a spreadsheet could take for a formula (=, +, -, @, also after a tab or CR), and
+# characters XML 1.0 forbids (openpyxl refuses them; surrogates and U+FFFE/F cannot be saved).
+_FORMULA_START = re.compile(r"^[\t\r]*[=+\-@]")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text):
+    """A string without the characters XML 1.0 forbids (so an export never fails on them)."""
+    return _NOT_XML.sub("", text)
+
+
+def write_cell(cell, value):
+    """The one place a value enters a worksheet: strings are always text, never a formula.
+
+    User text such as ``=HYPERLINK(…)`` or ``=cmd|' /C calc'!A0`` stays a text cell (type
+    "s") and, when it starts like a formula, gets Excel's quote prefix so editing the cell
+    does not turn it into one; control characters XML forbids are dropped."""
+    if isinstance(value, str):
+        value = xml_text(value)
+        cell.value = value
+        cell.data_type = "s"
+        if _FORMULA_START.match(value):
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+
+
 # An item code or a link keeps its digits; any other digit follows the switch.
 _KEEP_OR_DIGIT = re.compile(r"[A-Za-z]+\d+(?:\.\d+)*|https?://\S+|www\.\S+|\d")
 
@@ -230,7 +257,7 @@ class Sheet:
             lines = len(wrap(value, _box_pt(self.widths[col - 1 : col - 1 + span]), bold or kind == "head", size))
             if kind == "head":
                 bold, fill, horizontal = True, fill or HEAD_FILL, align or "center"
-        cell.value = value
+        write_cell(cell, value)
         cell.font = Font(name=FONT, size=size, bold=bold)
         cell.alignment = Alignment(horizontal=horizontal, vertical="center" if kind == "head" else "top",
                                    wrap_text=True)  # fmt: skip
@@ -640,7 +667,7 @@ def render_xlsx(context):
         _signoff_sheet(new, context)
     else:
         raise ValueError(f"unknown report kind {kind!r}")
-    wb.properties.title = f"{kind} {org['name']} {year}"
+    wb.properties.title = xml_text(f"{kind} {org['name']} {year}")
     wb.properties.creator = "ITA Portal"
     out = BytesIO()
     wb.save(out)

@@ -41,11 +41,16 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A fresh page; the test fails if the browser refused anything under the
+    Content-Security-Policy (an inline script, style or handler slipped in)."""
     context = browser.new_context(locale="th-TH", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
+    violations = []
+    page.on("console", lambda m: "Content Security Policy" in m.text and violations.append(f"{page.url}: {m.text}"))
     yield page
     context.close()
+    assert not violations, "\n".join(violations)
 
 
 @pytest.fixture

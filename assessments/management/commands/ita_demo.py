@@ -6,8 +6,9 @@ Safe to run twice: organisations, users and scores are created or left as they a
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from assessments import services
@@ -43,6 +44,12 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        if not settings.ITA_EMBEDDED:
+            # The demo users' password is printed in the README: never on a real deployment.
+            raise CommandError(
+                "ita_demo สร้างผู้ใช้สาธิตที่มีรหัสผ่านที่ทุกคนรู้ ใช้ได้เฉพาะการติดตั้งแบบ embedded (ITA_EMBEDDED=1) "
+                "/ ita_demo creates users with a publicly known password and runs only with ITA_EMBEDDED=1"
+            )
         with transaction.atomic():
             orgs = self._organisations()
             self._users(orgs)
