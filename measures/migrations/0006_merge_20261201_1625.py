@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('measures', '0005_evidence_filename'),
-        ('measures', '0005_segregation_of_duties'),
+        ("measures", "0005_evidence_filename"),
+        ("measures", "0005_segregation_of_duties"),
     ]
 
-    operations = [
-    ]
+    operations = []
