@@ -17,7 +17,7 @@ CREDENTIALS_IN_URL = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^/\s:@]*:)(?P<pa
 
 def mask_url_password(text: str, substitute: str = "********************") -> str:
     """``text`` with the password of every ``scheme://user:password@`` in it replaced."""
-    return CREDENTIALS_IN_URL.sub(lambda m: m.group("head") + substitute, text)
+    return CREDENTIALS_IN_URL.sub(lambda m: m.group("head") + substitute, str(text))
 
 
 class MaskingExceptionReporterFilter(SafeExceptionReporterFilter):

@@ -65,7 +65,7 @@ def test_a_contributor_on_the_step_sees_why_they_cannot_decide(client, org, plan
     services.save_measure(plan, by=both, measure=plan.measures.get(), title="แก้ไขโดยผู้พิจารณา")
     plan = services.submit_plan(plan, by=staff)
     services.record_decision(plan, by=chain[0].users.get(), kind="forward")
-    client.force_login(both)
+    log_in_verified(client, both)
     response = client.get(PLAN)
     assert _buttons(response) == []
     assert "การแบ่งแยกหน้าที่" in response.content.decode()

@@ -12,7 +12,6 @@ from openpyxl import Workbook
 
 from measures import services
 from measures.models import Evidence
-from tests.factories import PASSWORD
 
 from .conftest import reload
 
@@ -94,7 +93,7 @@ def test_a_file_whose_bytes_do_not_match_its_name_is_refused(entry, staff, name,
 
 def test_the_upload_form_refuses_a_renamed_exe_and_saves_nothing(entry, staff):
     client = Client()
-    assert client.login(username=staff.username, password=PASSWORD)
+    client.force_login(staff)
     m = entry.measure
     data = {f"m{m.pk}-status": "in_progress", f"m{m.pk}-percent": "50", f"m{m.pk}-done": "ทำแล้ว",
             f"m{m.pk}-evidence_file": SimpleUploadedFile("ประกาศ.pdf", EXE),
@@ -115,7 +114,7 @@ def test_a_thai_file_name_keeps_its_vowels_and_tone_marks(entry, staff):
 def test_the_download_gives_the_thai_name_back(entry, staff):
     evidence = services.add_evidence(entry, by=staff, upload=SimpleUploadedFile(THAI_NAME, PDF))
     client = Client()
-    assert client.login(username=staff.username, password=PASSWORD)
+    client.force_login(staff)
     response = client.get(f"/o/bungkok/plans/2566/evidence/{evidence.pk}/")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
@@ -128,7 +127,7 @@ def test_the_follow_up_page_and_report_show_the_thai_name(entry, staff):
 
     services.add_evidence(entry, by=staff, upload=SimpleUploadedFile(THAI_NAME, PDF))
     client = Client()
-    assert client.login(username=staff.username, password=PASSWORD)
+    client.force_login(staff)
     assert THAI_NAME in client.get(f"/o/bungkok/plans/2566/rounds/{entry.round.number}/").content.decode()
     rows = build("followup", entry.round.plan.organisation, 2566, round_number=entry.round.number)["rows"]
     assert [THAI_NAME] in [r["evidence"] for r in rows]

@@ -6,6 +6,8 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 
+from tests.factories import log_in_verified
+
 pytestmark = pytest.mark.django_db
 
 INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=\"|\son[a-z]+=\"|javascript:", re.I)
@@ -55,6 +57,6 @@ def test_the_login_page_has_no_inline_script_or_style(client):
 
 def test_the_admin_export_page_binds_its_select_all_box_from_a_static_file(client, org):
     admin = get_user_model().objects.create_superuser("root", "root@example.org", "x")
-    client.force_login(admin)
+    log_in_verified(client, admin)
     html = client.get("/admin/assessments/organisation/export/").content.decode()
     assert "js/admin_export.js" in html and "import_export/export_selectable_fields.js" in html
