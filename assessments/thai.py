@@ -111,6 +111,15 @@ def format_date(day, *, thai_digits=True, short=False):
     return to_thai_digits(text) if thai_digits else text
 
 
+def format_datetime(moment, *, thai_digits=True):
+    """B.E. date and local time: "1 ธันวาคม 2569 เวลา 15:30 น."."""
+    from django.utils import timezone
+
+    local = timezone.localtime(moment)
+    text = f"{format_date(local.date(), thai_digits=False)} เวลา {local:%H:%M} น."
+    return to_thai_digits(text) if thai_digits else text
+
+
 def format_month_range(start, end, *, thai_digits=True):
     """A period as months of the fiscal calendar: "ต.ค. ๖๖ – ก.ย. ๖๗"."""
 

@@ -231,6 +231,9 @@ def save_measure(plan, *, by, measure=None, **fields):
 
 
 def delete_measure(measure, *, by):
+    """Delete a measure of an editable plan. What was reported for it under an approved
+    revision stays: its follow-up entries keep the measure's snapshot id and title (the
+    foreign key is SET_NULL), and their evidence files stay."""
     with transaction.atomic():
         plan = _lock(measure.plan)
         _require_editable(plan)
@@ -274,8 +277,10 @@ def plan_snapshot(plan):
         "analysis_year": plan.analysis_year.year,
         "revision": plan.revision,
         "layout": plan.layout,  # the table as it was signed
+        "memo_number": plan.memo_number,
         "measures": [
             {
+                "id": m.pk,  # stable: follow-up entries find their measure by it
                 "order": m.order,
                 "issue_area": m.issue_area.number,
                 "indicators": m.indicators,
@@ -398,6 +403,9 @@ def record_decision(plan, *, by, kind, opinion="", signer_name="", signer_positi
             plan.approved_revision = revision
             plan.publish_permitted = bool(permit_publish)
             plan.save(update_fields=["state", "current_step", "approved_revision", "publish_permitted", "updated_at"])
+            from reports.tasks import freeze_approved_documents  # the memo and measures PDFs, frozen
+
+            transaction.on_commit(lambda: freeze_approved_documents.delay(revision.pk))
             _notify_staff(plan, f"แผนมาตรการปี {plan.fiscal_year.year} ได้รับอนุมัติแล้ว", "approved")
         else:  # REJECT
             _decide(plan, by=by, kind=kind, to_state=Plan.State.REJECTED, step=step, opinion=opinion,
@@ -515,7 +523,9 @@ def record_followup(round_, *, measure, by, status, percent, done="", problems="
     if measure.plan_id != round_.plan_id:
         raise WorkflowError("มาตรการนี้ไม่อยู่ในแผนของรอบการติดตามนี้")
     with transaction.atomic():
-        entry, _ = FollowUpEntry.objects.select_for_update().get_or_create(round=round_, measure=measure)
+        entry, _ = FollowUpEntry.objects.select_for_update().get_or_create(
+            round=round_, measure=measure, defaults={"measure_key": measure.pk, "measure_title": measure.title}
+        )
         entry.status, entry.percent = status, int(percent)
         entry.done, entry.problems, entry.suggestions = done, problems, suggestions
         entry.updated_by = by
@@ -554,6 +564,26 @@ def add_evidence(entry, *, by, upload=None, url="", description=""):
         )  # fmt: skip
         _log(entry.round.plan, by, "followup.evidence", f"หลักฐาน: {description or url or upload.name}")
     return evidence
+
+
+def report_round(round_, *, by) -> FollowUpRound:
+    """"ส่งรายงานผลรอบนี้": staff declare the round's results final for publishing. Only a
+    reported round is public, printed against the revision approved at that moment."""
+    with transaction.atomic():
+        plan = _lock(round_.plan)
+        round_ = FollowUpRound.objects.select_for_update().get(pk=round_.pk)
+        if not plan.organisation.can_edit(by):
+            raise WorkflowError("เฉพาะเจ้าหน้าที่ของหน่วยงานจึงส่งรายงานผลการดำเนินการได้")
+        if plan.approved_revision_id is None:
+            raise WorkflowError("แผนมาตรการยังไม่ได้รับอนุมัติ จึงยังส่งรายงานผลการดำเนินการไม่ได้")
+        if round_.reported_at is not None:
+            raise WorkflowError(f"{round_.title}ส่งรายงานแล้วเมื่อ {format_date(timezone.localdate(round_.reported_at))}")
+        round_.reported_at, round_.reported_by = timezone.now(), by
+        round_.reported_revision_id = plan.approved_revision_id
+        round_.save(update_fields=["reported_at", "reported_by", "reported_revision"])
+        _log(plan, by, "followup.report", f"ส่งรายงานผล{round_.title} (ตามฉบับที่อนุมัติ {plan.approved_revision.number})",
+             round=round_.number, revision=plan.approved_revision.number)  # fmt: skip
+    return round_
 
 
 def save_round_summary(round_, *, by, problems, suggestions):

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("p/<slug:code>/<int:year>/", views.public_plan, name="public_plan"),
     path("p/<slug:code>/<int:year>/measures.pdf", views.public_plan_pdf, name="public_plan_pdf"),
     path("p/<slug:code>/<int:year>/followup-<int:number>.pdf", views.public_followup_pdf, name="public_followup_pdf"),
+    path("verify/", views.verify, name="verify"),
+    re_path(r"^verify/(?P<sha256>[0-9a-fA-F]{64})/$", views.verify_hash, name="verify_hash"),
 ]
