@@ -567,7 +567,7 @@ def add_evidence(entry, *, by, upload=None, url="", description=""):
 
 
 def report_round(round_, *, by) -> FollowUpRound:
-    """"ส่งรายงานผลรอบนี้": staff declare the round's results final for publishing. Only a
+    """ "ส่งรายงานผลรอบนี้": staff declare the round's results final for publishing. Only a
     reported round is public, printed against the revision approved at that moment."""
     with transaction.atomic():
         plan = _lock(round_.plan)

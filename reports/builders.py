@@ -7,12 +7,13 @@ context tells whether a stored report is still up to date.
 import hashlib
 import json
 
+from django.utils import timezone
+
 from assessments import analysis as analysis_module
 from assessments import services as assessment_services
 from assessments.charts import chart_bars
 from assessments.models import Assessment, FiscalYear
 from assessments.thai import format_date, format_month_range
-from django.utils import timezone
 from measures.models import Decision, FollowUpEntry, Plan
 from measures.services import plan_snapshot
 
@@ -258,9 +259,7 @@ def approved_memo(revision):
     plan = revision.plan
     decisions = approval_decisions(revision)
     steps = sorted((d for d in decisions if d.step is not None), key=lambda d: (d.step, d.at, d.pk))
-    blocks = [
-        _memo_block(d.position, d, final=d.kind in (Decision.Kind.APPROVE, Decision.Kind.REJECT)) for d in steps
-    ]
+    blocks = [_memo_block(d.position, d, final=d.kind in (Decision.Kind.APPROVE, Decision.Kind.REJECT)) for d in steps]
     final = next((d for d in reversed(steps) if d.kind == Decision.Kind.APPROVE), None)
     context = _memo_context(
         plan.organisation, plan, plan.fiscal_year.year, decisions=decisions, blocks=blocks,

@@ -7,6 +7,11 @@ urlpatterns = [
     path("o/<slug:code>/reports/<int:year>/request/", views.request_report, name="report_request"),
     path("o/<slug:code>/reports/file/<int:pk>/", views.report_status, name="report_status"),
     path("o/<slug:code>/reports/file/<int:pk>/download/", views.report_download, name="report_download"),
+    path(
+        "o/<slug:code>/plans/<int:year>/revisions/<int:number>/<slug:kind>.pdf",
+        views.revision_document,
+        name="revision_document",
+    ),
     path("p/<slug:code>/<int:year>/", views.public_plan, name="public_plan"),
     path("p/<slug:code>/<int:year>/measures.pdf", views.public_plan_pdf, name="public_plan_pdf"),
     path("p/<slug:code>/<int:year>/followup-<int:number>.pdf", views.public_followup_pdf, name="public_followup_pdf"),

@@ -92,6 +92,7 @@ def lookup(sha256: str) -> dict | None:
         "organisation": plan.organisation,
         "year": plan.fiscal_year.year,
         "approved_at": format_datetime(revision.approved_at, thai_digits=False),
+        "size": f"{document.size:,}" if document else "",
         "approvers": approvers(revision),
         "documents": list(revision.documents.order_by("kind")),
         # The stored snapshot still gives the hash it was approved with (old snapshots too).

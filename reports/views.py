@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from assessments.models import Organisation
-from ita_portal.access import access_organisation
+from ita_portal.access import access_organisation, access_plan
 from measures.models import Plan
 
 from . import builders, services, verification
@@ -72,6 +72,21 @@ def report_download(request, code, pk):
         messages.info(request, "รายงานยังสร้างไม่เสร็จ")
         return redirect("report_status", code=code, pk=pk)
     return FileResponse(report.file.open("rb"), as_attachment=report.fmt == "xlsx", filename=report.filename)
+
+
+@login_required
+def revision_document(request, code, year, number, kind):
+    """The memo or measures PDF of an approved revision, as stored at approval."""
+    organisation, _fiscal_year, plan = access_plan(request.user, code, year)
+    if plan is None or kind not in ApprovedDocument.Kind.values:
+        raise Http404("ไม่มีเอกสารนี้")
+    revision = get_object_or_404(plan.revisions, number=number)
+    try:
+        document = approved_document(revision, kind)
+    except builders.ReportError as exc:
+        messages.error(request, str(exc))
+        return redirect("revision", code=code, year=year, number=number)
+    return FileResponse(document.file.open("rb"), filename=document.filename, content_type="application/pdf")
 
 
 # --------------------------------------------------------------------------- #

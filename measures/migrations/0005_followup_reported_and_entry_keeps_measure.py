@@ -14,42 +14,59 @@ def keep_measure_copies(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('measures', '0004_plan_revision_layout'),
+        ("measures", "0004_plan_revision_layout"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='followupentry',
-            name='measure_key',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='รหัสมาตรการในฉบับที่อนุมัติ'),
+            model_name="followupentry",
+            name="measure_key",
+            field=models.PositiveIntegerField(blank=True, null=True, verbose_name="รหัสมาตรการในฉบับที่อนุมัติ"),
         ),
         migrations.AddField(
-            model_name='followupentry',
-            name='measure_title',
-            field=models.TextField(blank=True, verbose_name='ชื่อมาตรการเมื่อรายงาน'),
+            model_name="followupentry",
+            name="measure_title",
+            field=models.TextField(blank=True, verbose_name="ชื่อมาตรการเมื่อรายงาน"),
         ),
         migrations.AddField(
-            model_name='followupround',
-            name='reported_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='ส่งรายงานเมื่อ'),
+            model_name="followupround",
+            name="reported_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="ส่งรายงานเมื่อ"),
         ),
         migrations.AddField(
-            model_name='followupround',
-            name='reported_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="followupround",
+            name="reported_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='followupround',
-            name='reported_revision',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reported_rounds', to='measures.planrevision'),
+            model_name="followupround",
+            name="reported_revision",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="reported_rounds",
+                to="measures.planrevision",
+            ),
         ),
         migrations.AlterField(
-            model_name='followupentry',
-            name='measure',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='followups', to='measures.measure'),
+            model_name="followupentry",
+            name="measure",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="followups",
+                to="measures.measure",
+            ),
         ),
         migrations.RunPython(keep_measure_copies, migrations.RunPython.noop),
     ]

@@ -6,30 +6,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('measures', '0005_followup_reported_and_entry_keeps_measure'),
-        ('reports', '0001_initial'),
+        ("measures", "0005_followup_reported_and_entry_keeps_measure"),
+        ("reports", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApprovedDocument',
+            name="ApprovedDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('memo', 'บันทึกข้อความขออนุมัติ'), ('measures', 'มาตรการส่งเสริมคุณธรรมและความโปร่งใส')], max_length=20)),
-                ('file', models.FileField(upload_to=reports.models.approved_document_path)),
-                ('sha256', models.CharField(db_index=True, max_length=64)),
-                ('size', models.PositiveIntegerField()),
-                ('signed', models.BooleanField(default=False, verbose_name='ลงลายมือชื่อดิจิทัล')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('revision', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='measures.planrevision')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("memo", "บันทึกข้อความขออนุมัติ"), ("measures", "มาตรการส่งเสริมคุณธรรมและความโปร่งใส")],
+                        max_length=20,
+                    ),
+                ),
+                ("file", models.FileField(upload_to=reports.models.approved_document_path)),
+                ("sha256", models.CharField(db_index=True, max_length=64)),
+                ("size", models.PositiveIntegerField()),
+                ("signed", models.BooleanField(default=False, verbose_name="ลงลายมือชื่อดิจิทัล")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "revision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="measures.planrevision",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'เอกสารที่อนุมัติแล้ว',
-                'verbose_name_plural': 'เอกสารที่อนุมัติแล้ว',
-                'ordering': ['revision', 'kind'],
-                'constraints': [models.UniqueConstraint(fields=('revision', 'kind'), name='approved_document_unique_kind')],
+                "verbose_name": "เอกสารที่อนุมัติแล้ว",
+                "verbose_name_plural": "เอกสารที่อนุมัติแล้ว",
+                "ordering": ["revision", "kind"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("revision", "kind"), name="approved_document_unique_kind")
+                ],
             },
         ),
     ]
