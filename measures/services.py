@@ -405,7 +405,9 @@ def record_decision(plan, *, by, kind, opinion="", signer_name="", signer_positi
             plan.save(update_fields=["state", "current_step", "approved_revision", "publish_permitted", "updated_at"])
             from reports.tasks import freeze_approved_documents  # the memo and measures PDFs, frozen
 
-            transaction.on_commit(lambda: freeze_approved_documents.delay(revision.pk))
+            # robust: a failure (e.g. a certificate that does not open) never turns the committed
+            # approval into an error page; the first request for the documents tries again.
+            transaction.on_commit(lambda: freeze_approved_documents.delay(revision.pk), robust=True)
             _notify_staff(plan, f"แผนมาตรการปี {plan.fiscal_year.year} ได้รับอนุมัติแล้ว", "approved")
         else:  # REJECT
             _decide(plan, by=by, kind=kind, to_state=Plan.State.REJECTED, step=step, opinion=opinion,

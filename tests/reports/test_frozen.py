@@ -333,3 +333,19 @@ def test_staff_download_revision_1s_memo_while_revision_2_is_drafted_and_outside
     outsider = make_user(organisation=make_organisation(code="far"))
     client.login(username=outsider.username, password=PASSWORD)
     assert client.get("/o/demo/plans/2566/revisions/1/memo.pdf").status_code == 404
+
+
+def test_a_certificate_that_does_not_open_never_undoes_the_approval(
+    demo, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks, inline_celery
+):
+    _signing_certificate(tmp_path, "demo", "lab-secret")
+    settings.ITA_SIGNING_DIR = str(tmp_path)
+    monkeypatch.setenv("ITA_SIGNING_PASSPHRASE", "wrong")
+    plan = plans.start_revision(plan_of(demo), by=user("staff"))
+    with django_capture_on_commit_callbacks(execute=True):
+        plan = approve(plan)
+    assert plan.state == Plan.State.APPROVED and not ApprovedDocument.objects.filter(revision=plan.approved_revision)
+    client = Client()
+    client.login(username="staff", password="ita-demo-2567")
+    response = client.post("/o/demo/reports/2566/request/", {"kind": "memo", "fmt": "pdf"}, follow=True)
+    assert "เปิดใบรับรองสำหรับลงลายมือชื่อดิจิทัล" in response.content.decode()
