@@ -154,11 +154,9 @@ def public_followup_pdf(request, code, year, number):
 # --------------------------------------------------------------------------- #
 
 
-def _hash_upload(request):
+def _hash_upload(request, handler):
     """SHA-256 of the uploaded "file" (hashed while it arrives, never stored), or a Thai
     reason it cannot be read; (None, None) when no file was sent."""
-    handler = verification.HashingUploadHandler(request)
-    request.upload_handlers = [handler]
     upload = request.FILES.get("file")
     if getattr(handler, "too_large", False):
         return None, "ไฟล์ใหญ่เกิน 50 MB จึงไม่ใช่เอกสารที่ระบบนี้จัดเก็บ"
@@ -169,17 +167,25 @@ def _hash_upload(request):
     return upload.sha256, None
 
 
+def _hashing(request):
+    """Hash uploads instead of keeping them. Set before anything reads the body, so the
+    views are csrf_exempt outside and csrf_protect inside (Django's documented pattern)."""
+    handler = verification.HashingUploadHandler(request)
+    request.upload_handlers = [handler]
+    return handler
+
+
 @csrf_exempt
 def verify(request):
     """/verify/: upload a file or paste a SHA-256."""
-    return _verify(request)
+    return _verify(request, _hashing(request))
 
 
 @csrf_protect
-def _verify(request):
+def _verify(request, handler):
     typed, error = "", None
     if request.method == "POST":
-        digest, error = _hash_upload(request)
+        digest, error = _hash_upload(request, handler)
         if digest:
             found = verification.lookup(digest)
             return render(
@@ -201,16 +207,16 @@ def _verify(request):
 @csrf_exempt
 def verify_hash(request, sha256):
     """/verify/<sha256>/: what the hash belongs to; a file uploaded here is compared with it."""
-    return _verify_hash(request, sha256)
+    return _verify_hash(request, sha256, _hashing(request))
 
 
 @csrf_protect
-def _verify_hash(request, sha256):
+def _verify_hash(request, sha256, handler):
     sha256 = sha256.lower()
     found = verification.lookup(sha256)
     context = {"found": found, "digest": sha256}
     if request.method == "POST":
-        uploaded, error = _hash_upload(request)
+        uploaded, error = _hash_upload(request, handler)
         if error or uploaded is None:
             context["error"] = error or "กรุณาเลือกไฟล์ที่จะตรวจสอบ"
         else:

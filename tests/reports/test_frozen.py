@@ -349,3 +349,23 @@ def test_a_certificate_that_does_not_open_never_undoes_the_approval(
     client.login(username="staff", password="ita-demo-2567")
     response = client.post("/o/demo/reports/2566/request/", {"kind": "memo", "fmt": "pdf"}, follow=True)
     assert "เปิดใบรับรองสำหรับลงลายมือชื่อดิจิทัล" in response.content.decode()
+
+
+def test_the_upload_form_works_with_csrf_checks_as_a_browser_sends_it(demo):
+    memo = approved_document(plan_of(demo).approved_revision, "memo")
+    client = Client(enforce_csrf_checks=True)
+    client.get("/verify/")
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        "/verify/", {"file": SimpleUploadedFile("memo.pdf", stored_bytes(memo)), "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 200 and memo.sha256 in response.content.decode()
+    assert Client(enforce_csrf_checks=True).post("/verify/", {"sha256": memo.sha256}).status_code == 403
+
+
+def test_an_upload_over_the_limit_is_refused_with_a_reason(db, monkeypatch):
+    from reports import verification
+
+    monkeypatch.setattr(verification, "MAX_VERIFY_BYTES", 1024)
+    response = Client().post("/verify/", {"file": SimpleUploadedFile("big.pdf", b"x" * 200_000)})
+    assert response.status_code == 400 and "ไฟล์ใหญ่เกิน" in response.content.decode()
