@@ -369,3 +369,11 @@ def test_an_upload_over_the_limit_is_refused_with_a_reason(db, monkeypatch):
     monkeypatch.setattr(verification, "MAX_VERIFY_BYTES", 1024)
     response = Client().post("/verify/", {"file": SimpleUploadedFile("big.pdf", b"x" * 200_000)})
     assert response.status_code == 400 and "ไฟล์ใหญ่เกิน" in response.content.decode()
+
+
+def test_the_public_page_gives_the_approval_time_in_the_buddhist_era(demo):
+    from django.utils import timezone
+
+    approved_at = timezone.localtime(plan_of(demo).approved_revision.approved_at)
+    page = Client().get("/p/demo/2566/").content.decode()
+    assert f"อนุมัติเมื่อ {approved_at.day} " in page and f"{approved_at.year + 543} เวลา" in page
