@@ -111,6 +111,15 @@ def format_date(day, *, thai_digits=True, short=False):
     return to_thai_digits(text) if thai_digits else text
 
 
+def format_datetime(moment, *, thai_digits=True):
+    """B.E. date and local time: "1 ธันวาคม 2569 เวลา 15:30 น."."""
+    from django.utils import timezone
+
+    local = timezone.localtime(moment)
+    text = f"{format_date(local.date(), thai_digits=False)} เวลา {local:%H:%M} น."
+    return to_thai_digits(text) if thai_digits else text
+
+
 def format_month_range(start, end, *, thai_digits=True):
     """A period as months of the fiscal calendar: "ต.ค. ๖๖ – ก.ย. ๖๗"."""
 
@@ -131,15 +140,6 @@ def fiscal_year_of(day):
     """The B.E. fiscal year a date falls in (1 Oct 2023 -> 2567)."""
     gregorian = day.year + 1 if day.month >= 10 else day.year
     return gregorian + BE_OFFSET
-
-
-def format_datetime(moment, *, thai_digits=True) -> str:
-    """A moment in the portal's time zone as people read it: "1 ธ.ค. 2569 15:40" (B.E.)."""
-    from django.utils import timezone
-
-    local = timezone.localtime(moment)
-    text = f"{local.day} {MONTHS_SHORT[local.month - 1]} {be_year(local)} {local:%H:%M}"
-    return to_thai_digits(text) if thai_digits else text
 
 
 class DateInputError(ValueError):

@@ -199,6 +199,8 @@ MEDIA_URL = "/media/"
 # Uploads: score sheets and framework workbooks are small; refuse anything huge.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# One PKCS#12 per organisation, <code>.p12, signs its approved memos (reports/signing.py).
+ITA_SIGNING_DIR = os.environ.get("ITA_SIGNING_DIR", "")
 ITA_MAX_IMPORT_BYTES = int(os.environ.get("ITA_MAX_IMPORT_BYTES", str(2 * 1024 * 1024)))
 
 # Celery: with REDIS_URL the tasks go to a real worker; without, they run inline.

@@ -324,6 +324,15 @@ class FollowUpRound(models.Model):
     suggestions = models.TextField("ข้อเสนอแนะ", blank=True)
     reminded_before_at = models.DateTimeField(null=True, blank=True)
     reminded_after_at = models.DateTimeField(null=True, blank=True)
+    # "ส่งรายงานผลรอบนี้": only a reported round is public, printed against the revision
+    # that was approved when it was reported.
+    reported_at = models.DateTimeField("ส่งรายงานเมื่อ", null=True, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reported_revision = models.ForeignKey(
+        PlanRevision, null=True, blank=True, on_delete=models.SET_NULL, related_name="reported_rounds"
+    )
 
     class Meta:
         verbose_name = "รอบการติดตาม"
@@ -344,7 +353,11 @@ class FollowUpEntry(models.Model):
         CANCELLED = "cancelled", "ยกเลิก"
 
     round = models.ForeignKey(FollowUpRound, on_delete=models.CASCADE, related_name="entries")
-    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="followups")
+    # Deleting a measure in a new revision never touches what was reported for an approved
+    # one: the entry (and its evidence) stays, keyed by the measure's snapshot id.
+    measure = models.ForeignKey(Measure, null=True, blank=True, on_delete=models.SET_NULL, related_name="followups")
+    measure_key = models.PositiveIntegerField("รหัสมาตรการในฉบับที่อนุมัติ", null=True, blank=True)
+    measure_title = models.TextField("ชื่อมาตรการเมื่อรายงาน", blank=True)
     status = models.CharField("สถานะ", max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     percent = models.PositiveSmallIntegerField(
         "ร้อยละความสำเร็จ", default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
@@ -364,7 +377,7 @@ class FollowUpEntry(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.measure} – {self.get_status_display()} {self.percent}%"
+        return f"{self.measure or self.measure_title[:80]} – {self.get_status_display()} {self.percent}%"
 
 
 def evidence_path(instance, filename):

@@ -289,6 +289,9 @@ def save_measure(plan, *, by, measure=None, **fields):
 
 
 def delete_measure(measure, *, by):
+    """Delete a measure of an editable plan. What was reported for it under an approved
+    revision stays: its follow-up entries keep the measure's snapshot id and title (the
+    foreign key is SET_NULL), and their evidence files stay."""
     with transaction.atomic():
         plan = _lock(measure.plan)
         _require_editable(plan)
@@ -335,8 +338,10 @@ def plan_snapshot(plan):
         "analysis_year": plan.analysis_year.year,
         "revision": plan.revision,
         "layout": plan.layout,  # the table as it was signed
+        "memo_number": plan.memo_number,
         "measures": [
             {
+                "id": m.pk,  # stable: follow-up entries find their measure by it
                 "order": m.order,
                 "issue_area": m.issue_area.number,
                 "indicators": m.indicators,
@@ -471,6 +476,13 @@ def record_decision(plan, *, by, kind, opinion="", acting=Acting.NONE, acting_fo
                 plan.publish_permitted = bool(permit_publish) and last
                 fields += ["approved_revision", "publish_permitted"]
             plan.save(update_fields=fields)
+            if kind == Decision.Kind.APPROVE:
+                from reports.tasks import freeze_approved_documents  # the memo and measures PDFs, frozen
+
+                revision_pk = plan.approved_revision.pk
+                # robust: a failure (e.g. a certificate that does not open) never turns the committed
+                # approval into an error page; the first request for the documents tries again.
+                transaction.on_commit(lambda: freeze_approved_documents.delay(revision_pk), robust=True)
             message = {
                 Decision.Kind.RETURN: f"แผนมาตรการปี {plan.fiscal_year.year} ถูกส่งกลับแก้ไข: {opinion}",
                 Decision.Kind.APPROVE: f"แผนมาตรการปี {plan.fiscal_year.year} ได้รับอนุมัติแล้ว",
@@ -695,7 +707,9 @@ def record_followup(round_, *, measure, by, status, percent, done="", problems="
         raise WorkflowError("มาตรการนี้ไม่อยู่ในแผนของรอบการติดตามนี้")
     new = {"status": status, "percent": int(percent), "done": done, "problems": problems, "suggestions": suggestions}
     with transaction.atomic():
-        entry, created = FollowUpEntry.objects.select_for_update().get_or_create(round=round_, measure=measure)
+        entry, created = FollowUpEntry.objects.select_for_update().get_or_create(
+            round=round_, measure=measure, defaults={"measure_key": measure.pk, "measure_title": measure.title}
+        )
         old = {name: getattr(entry, name) for name in new}
         changed = {k: {"old": old[k], "new": v} for k, v in new.items() if old[k] != v}
         if not changed and not created:
@@ -737,6 +751,26 @@ def add_evidence(entry, *, by, upload=None, url="", description=""):
         )  # fmt: skip
         _log(entry.round.plan, by, "followup.evidence", f"หลักฐาน: {description or url or filename}")
     return evidence
+
+
+def report_round(round_, *, by) -> FollowUpRound:
+    """ "ส่งรายงานผลรอบนี้": staff declare the round's results final for publishing. Only a
+    reported round is public, printed against the revision approved at that moment."""
+    with transaction.atomic():
+        plan = _lock(round_.plan)
+        round_ = FollowUpRound.objects.select_for_update().get(pk=round_.pk)
+        if not plan.organisation.can_edit(by):
+            raise WorkflowError("เฉพาะเจ้าหน้าที่ของหน่วยงานจึงส่งรายงานผลการดำเนินการได้")
+        if plan.approved_revision_id is None:
+            raise WorkflowError("แผนมาตรการยังไม่ได้รับอนุมัติ จึงยังส่งรายงานผลการดำเนินการไม่ได้")
+        if round_.reported_at is not None:
+            raise WorkflowError(f"{round_.title}ส่งรายงานแล้วเมื่อ {format_date(timezone.localdate(round_.reported_at))}")
+        round_.reported_at, round_.reported_by = timezone.now(), by
+        round_.reported_revision_id = plan.approved_revision_id
+        round_.save(update_fields=["reported_at", "reported_by", "reported_revision"])
+        _log(plan, by, "followup.report", f"ส่งรายงานผล{round_.title} (ตามฉบับที่อนุมัติ {plan.approved_revision.number})",
+             round=round_.number, revision=plan.approved_revision.number)  # fmt: skip
+    return round_
 
 
 def save_round_summary(round_, *, by, problems, suggestions):

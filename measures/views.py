@@ -257,6 +257,14 @@ def followup(request, code, year, number):
             return {"status": FollowUpEntry.Status.NOT_STARTED, "percent": "0"}
         return {f: getattr(entry, f) for f in ("status", "percent", "done", "problems", "suggestions")}
 
+    if request.method == "POST" and request.POST.get("action") == "report":
+        require_edit(organisation, request.user)
+        try:
+            services.report_round(round_, by=request.user)
+            messages.success(request, f"ส่งรายงานผล{round_.title}แล้ว เผยแพร่ในหน้าสาธารณะเมื่อแผนอนุญาตให้เผยแพร่")
+        except WorkflowError as exc:
+            messages.error(request, str(exc))
+        return redirect("followup", code=code, year=year, number=number)
     if request.method == "POST":
         require_edit(organisation, request.user)
         forms = {m.pk: EntryForm(request.POST, request.FILES, prefix=f"m{m.pk}") for m in measures}

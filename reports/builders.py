@@ -7,6 +7,8 @@ context tells whether a stored report is still up to date.
 import hashlib
 import json
 
+from django.utils import timezone
+
 from assessments import analysis as analysis_module
 from assessments import services as assessment_services
 from assessments.charts import chart_bars
@@ -120,20 +122,33 @@ def _plan(organisation, year):
 
 def _measures_context(plan, *, approved_only=False):
     """The approved revision's measures when there is one (what was signed), else the draft."""
+    if plan.approved_revision is not None:
+        return revision_measures_context(plan, plan.approved_revision)
+    if approved_only:
+        raise ReportError("แผนมาตรการยังไม่ได้รับอนุมัติ")
+    return _snapshot_measures_context(plan, plan_snapshot(plan), status="draft", layout=plan.layout)
+
+
+def revision_measures_context(plan, revision):
+    """The measures table of one approved revision: its snapshot and layout, as signed."""
+    from .frozen import verification_url
+
+    return {
+        **_snapshot_measures_context(plan, revision.snapshot, status="approved", layout=revision.layout),
+        "sha256": revision.sha256,
+        "verify_url": verification_url(revision.sha256),
+    }
+
+
+def _snapshot_measures_context(plan, snapshot, *, status, layout):
+    from datetime import date
+
     from assessments.models import IssueArea
 
-    if plan.approved_revision is not None:
-        snapshot, status = plan.approved_revision.snapshot, "approved"
-    elif approved_only:
-        raise ReportError("แผนมาตรการยังไม่ได้รับอนุมัติ")
-    else:
-        snapshot, status = plan_snapshot(plan), "draft"
     areas = dict(IssueArea.objects.values_list("number", "name_th"))
     indicator_names = dict(plan.analysis_year.indicators.values_list("number", "name_th"))
     measures = []
     for m in snapshot["measures"]:
-        from datetime import date
-
         start, end = date.fromisoformat(m["start"]), date.fromisoformat(m["end"])
         measures.append(
             {
@@ -142,10 +157,6 @@ def _measures_context(plan, *, approved_only=False):
                 "period": format_month_range(start, end, thai_digits=False),
             }
         )
-    if plan.approved_revision is not None:
-        layout = plan.approved_revision.layout  # as signed
-    else:
-        layout = plan.layout
     groups = {}
     key = "issue_area" if layout == Plan.Layout.ISSUE_AREA else "indicator"
     for m in measures:
@@ -158,7 +169,7 @@ def _measures_context(plan, *, approved_only=False):
     return {
         "status": status,
         "revision": snapshot.get("revision"),
-        "sha256": plan.approved_revision.sha256 if plan.approved_revision else "",
+        "sha256": "",
         "layout": layout,
         "analysis_year": plan.analysis_year.year,
         "period": format_month_range(plan.fiscal_year.start, plan.fiscal_year.end, thai_digits=False),
@@ -181,32 +192,90 @@ def build_measures(organisation, year, *, approved_only=False, **_):
 # --------------------------------------------------------------------------- #
 
 
+def signer_line(decision):
+    """How a decision's signer is printed under "(ลงชื่อ)": the one place that composes it
+    (memo blocks, the submitter, the verification page). Signing for another position prints
+    the line as the recorded choice says: "รักษาราชการแทน นายกองค์การบริหารส่วนตำบล"."""
+    acting = f"{decision.get_acting_display()} {decision.acting_for}".strip() if decision.acting else ""
+    return {"name": decision.signer_name, "position": decision.signer_position or decision.position, "acting": acting}
+
+
+def _memo_block(title, decision, *, final):
+    signer = signer_line(decision) if decision else {"name": "", "position": title}
+    return {
+        "title": title,
+        "final": final,
+        "opinion": decision.opinion if decision else "",
+        "decision": decision.kind if decision else "",
+        "decision_label": decision.get_kind_display() if decision else "",
+        "signer_name": signer["name"],
+        "signer_position": signer["position"] or title,
+        "signer_acting": signer.get("acting", ""),
+        "date": format_date(timezone.localdate(decision.at), thai_digits=False) if decision else "",
+    }
+
+
 def build_memo(organisation, year, **_):
-    """บันทึกข้อความ: heading, body from the data, one opinion block per step of the chain."""
+    """บันทึกข้อความ: heading, body from the data, one opinion block per step of the chain.
+    The memo of an approved revision is the one frozen at approval (approved_memo)."""
     from measures.services import chain_of
 
     plan = _plan(organisation, year)
+    if plan.approved_revision is not None and plan.approved_revision.number == plan.revision:
+        return approved_memo(plan.approved_revision)
     decisions = list(plan.decisions.filter(revision=plan.revision).order_by("at", "pk"))
     if not any(d.kind == Decision.Kind.SUBMIT for d in decisions):
         raise ReportError("แผนมาตรการยังไม่ได้เสนอพิจารณา จึงยังไม่มีบันทึกข้อความ")
     last_submission = max(d.submission for d in decisions)
     current = [d for d in decisions if d.submission == last_submission]
-    submit = next(d for d in current if d.kind == Decision.Kind.SUBMIT)
     chain = chain_of(organisation)
     by_step = {d.step: d for d in current if d.step is not None}
-    blocks = []
-    for step in chain:
-        d = by_step.get(step.order)
-        blocks.append({
-            "title": step.title,
-            "final": step is chain[-1],
-            "opinion": d.opinion if d else "",
-            "decision": d.kind if d else "",
-            "decision_label": d.get_kind_display() if d else "",
-            "signer_name": d.signer_name if d else "",
-            "signer_position": (d.signer_position or step.title) if d else step.title,
-            "date": format_date(d.at.date(), thai_digits=False) if d else "",
-        })  # fmt: skip
+    blocks = [_memo_block(step.title, by_step.get(step.order), final=step is chain[-1]) for step in chain]
+    return _memo_context(
+        organisation, plan, year, decisions=current, blocks=blocks, to=chain[-1].title if chain else "",
+        measure_count=plan.measures.count(), number=plan.memo_number,
+    )  # fmt: skip
+
+
+def approval_decisions(revision):
+    """The decisions of the submission that approved a revision, oldest first (the record
+    the frozen memo and the verification page are made of, never today's chain)."""
+    approve = (
+        Decision.objects.filter(plan=revision.plan_id, revision=revision.number, kind=Decision.Kind.APPROVE)
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if approve is None:
+        raise ReportError(f"ไม่พบการอนุมัติของฉบับที่ {revision.number}")
+    return list(
+        Decision.objects.filter(plan=revision.plan_id, revision=revision.number, submission=approve.submission)
+        .select_related(None)
+        .order_by("at", "pk")
+    )
+
+
+def approved_memo(revision):
+    """The memo of an approved revision from its decision records and snapshot alone."""
+    from .frozen import verification_url
+
+    plan = revision.plan
+    decisions = approval_decisions(revision)
+    steps = sorted((d for d in decisions if d.step is not None), key=lambda d: (d.step, d.at, d.pk))
+    blocks = [_memo_block(d.position, d, final=d.kind in (Decision.Kind.APPROVE, Decision.Kind.REJECT)) for d in steps]
+    final = next((d for d in reversed(steps) if d.kind == Decision.Kind.APPROVE), None)
+    context = _memo_context(
+        plan.organisation, plan, plan.fiscal_year.year, decisions=decisions, blocks=blocks,
+        to=final.position if final else "", measure_count=len(revision.snapshot["measures"]),
+        number=revision.snapshot.get("memo_number", plan.memo_number), state=Plan.State.APPROVED,
+    )  # fmt: skip
+    context["memo"]["verification"] = {
+        "url": verification_url(revision.sha256), "sha256": revision.sha256, "revision": revision.number,
+    }  # fmt: skip
+    return context
+
+
+def _memo_context(organisation, plan, year, *, decisions, blocks, to, measure_count, number, state=None):
+    submit = next(d for d in decisions if d.kind == Decision.Kind.SUBMIT)
     # The memo comes from the office that runs ITA work: สำนักปลัด where the agency has one.
     units = list(organisation.units.order_by("order", "name"))
     unit = next((u for u in units if u.name.startswith("สำนักปลัด")), None) or next(
@@ -220,17 +289,17 @@ def build_memo(organisation, year, **_):
         "kind": "memo",
         "memo": {
             "department": f"{unit.name} {organisation.name}" if unit else organisation.name,
-            "number": plan.memo_number,
-            "date": format_date(submit.at.date(), thai_digits=False),
+            "number": number,
+            "date": format_date(timezone.localdate(submit.at), thai_digits=False),
             "subject": f"รายงานการจัดทำมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน ประจำปีงบประมาณ พ.ศ. {year} "
             f"และการวิเคราะห์ผลการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ ประจำปีงบประมาณ พ.ศ. {analysis_year}",
-            "to": chain[-1].title if chain else "",
+            "to": to,
             "background": f"ตามที่สำนักงาน ป.ป.ช. ได้ประกาศผลการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ "
             f"(ITA) ประจำปีงบประมาณ พ.ศ. {analysis_year} ซึ่ง{organisation.name} ได้รับผลการประเมิน"
             + (f" {total:.2f} คะแนน" if total is not None else "")
             + " และกำหนดให้หน่วยงานนำผลการประเมินไปวิเคราะห์เพื่อจัดทำมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน",
             "facts": f"{organisation.name} ได้วิเคราะห์ผลการประเมินประจำปีงบประมาณ พ.ศ. {analysis_year} จำแนกตามตัวชี้วัดและประเด็นการประเมิน "
-            f"และจัดทำมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน ประจำปีงบประมาณ พ.ศ. {year} จำนวน {plan.measures.count()} มาตรการ "
+            f"และจัดทำมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน ประจำปีงบประมาณ พ.ศ. {year} จำนวน {measure_count} มาตรการ "
             "พร้อมผู้รับผิดชอบ ระยะเวลาดำเนินการ และการติดตามประเมินผล รายละเอียดตามเอกสารแนบ",
             "law": [
                 f"ประกาศสำนักงาน ป.ป.ช. เรื่อง ผลการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ ประจำปีงบประมาณ พ.ศ. {analysis_year}",
@@ -240,9 +309,9 @@ def build_memo(organisation, year, **_):
             "และเผยแพร่มาตรการดังกล่าวบนเว็บไซต์ของหน่วยงานตามหลักเกณฑ์การประเมิน จึงเห็นควรพิจารณาอนุมัติมาตรการ "
             "และอนุญาตให้เผยแพร่บนเว็บไซต์ของหน่วยงาน",
             "closing": "จึงเรียนมาเพื่อโปรดพิจารณา",
-            "submitter": {"name": submit.signer_name, "position": submit.signer_position},
+            "submitter": signer_line(submit),
             "blocks": blocks,
-            "state": plan.state,
+            "state": state or plan.state,
             "publish_permitted": plan.publish_permitted,
         },
     }
@@ -253,24 +322,32 @@ def build_memo(organisation, year, **_):
 # --------------------------------------------------------------------------- #
 
 
-def build_followup(organisation, year, *, round_number=None, **_):
+def build_followup(organisation, year, *, round_number=None, approved_only=False, **_):
+    """What was done per measure in one round. The measures are those of the revision the
+    round was reported against (else the approved one) as approved, never a newer draft;
+    ``approved_only`` (the public address) refuses a round not yet reported."""
     plan = _plan(organisation, year)
     if round_number is None:
         raise ReportError("กรุณาระบุรอบการติดตาม (--round)")
-    round_ = plan.rounds.filter(number=round_number).first()
+    round_ = plan.rounds.filter(number=round_number).select_related("reported_revision").first()
     if round_ is None:
         known = ", ".join(str(n) for n in plan.rounds.values_list("number", flat=True)) or "ยังไม่มีรอบ"
         raise ReportError(f"ไม่มีรอบการติดตามที่ {round_number} ของแผนปี {year} (มี: {known})")
-    entries = {e.measure_id: e for e in round_.entries.prefetch_related("evidence")}
+    if approved_only and round_.reported_at is None:
+        raise ReportError(f"{round_.title}ยังไม่ได้ส่งรายงานผล")
+    entries = list(round_.entries.select_related("measure").prefetch_related("evidence"))
+    revision = round_.reported_revision or plan.approved_revision
+    if revision is None:
+        measures = _live_measures(plan)
+    else:
+        measures = _snapshot_measures(revision.snapshot)
+    by_key = {e.measure_key or e.measure_id: e for e in entries}
+    by_title = {e.measure_title or (e.measure.title if e.measure else ""): e for e in entries}
     rows = []
-    for m in plan.measures.select_related("issue_area").prefetch_related("units", "people").order_by("order", "pk"):
-        e = entries.get(m.pk)
+    for m in measures:
+        e = by_key.get(m["id"]) if m["id"] is not None else by_title.get(m["title"])
         rows.append({
-            "order": m.order, "title": m.title, "items": m.items, "indicators": m.indicators,
-            "issue_area": m.issue_area.number, "issue_area_name": m.issue_area.name_th,
-            "method": m.method, "responsible": [u.name for u in m.units.all()]
-            + [f"{p.name} ({p.position})" if p.position else p.name for p in m.people.all()],
-            "monitoring": m.monitoring, "period": format_month_range(m.start, m.end, thai_digits=False),
+            **m,
             "status": e.status if e else "not_started", "status_label": STATUS_LABELS[e.status if e else "not_started"],
             "percent": e.percent if e else 0, "done": e.done if e else "", "problems": e.problems if e else "",
             "evidence": [ev.description or ev.url or ev.display_name for ev in e.evidence.all()] if e else [],
@@ -281,11 +358,49 @@ def build_followup(organisation, year, *, round_number=None, **_):
         "kind": "followup",
         "round": {"number": round_.number, "title": round_.title, "due": format_date(round_.due, thai_digits=False),
                   "problems": round_.problems, "suggestions": round_.suggestions,
+                  "revision": revision.number if revision else None,
+                  "reported": format_date(timezone.localdate(round_.reported_at), thai_digits=False)
+                  if round_.reported_at else "",
                   "summary": {"measures": len(rows), "done": done,
                               "mean_percent": round(sum(r["percent"] for r in rows) / len(rows), 2) if rows else 0}},
         "rows": rows,
         "analysis_year": plan.analysis_year.year,
     }  # fmt: skip
+
+
+def _snapshot_measures(snapshot):
+    """A revision's measures as follow-up rows: titles and content as approved. Snapshots
+    made before measures carried their id (``"id"``) are matched by title."""
+    from datetime import date
+
+    from assessments.models import IssueArea
+
+    areas = dict(IssueArea.objects.values_list("number", "name_th"))
+    return [
+        {
+            "id": m.get("id"), "order": m["order"], "title": m["title"], "items": m["items"],
+            "indicators": m["indicators"], "issue_area": m["issue_area"], "issue_area_name": areas.get(m["issue_area"], ""),
+            "method": m["method"],
+            "responsible": list(m["units"]) + [f"{p['name']} ({p['position']})" if p["position"] else p["name"] for p in m["people"]],
+            "monitoring": m["monitoring"],
+            "period": format_month_range(date.fromisoformat(m["start"]), date.fromisoformat(m["end"]), thai_digits=False),
+        }
+        for m in snapshot["measures"]
+    ]  # fmt: skip
+
+
+def _live_measures(plan):
+    """The measures of a plan never approved, as follow-up rows."""
+    return [
+        {
+            "id": m.pk, "order": m.order, "title": m.title, "items": m.items, "indicators": m.indicators,
+            "issue_area": m.issue_area.number, "issue_area_name": m.issue_area.name_th,
+            "method": m.method, "responsible": [u.name for u in m.units.all()]
+            + [f"{p.name} ({p.position})" if p.position else p.name for p in m.people.all()],
+            "monitoring": m.monitoring, "period": format_month_range(m.start, m.end, thai_digits=False),
+        }
+        for m in plan.measures.select_related("issue_area").prefetch_related("units", "people").order_by("order", "pk")
+    ]  # fmt: skip
 
 
 # --------------------------------------------------------------------------- #

@@ -588,7 +588,8 @@ def _memo_sheet(new, memo):
                    f"{'☑' if block['decision'] == 'reject' else '☐'} ไม่อนุมัติ", first=2, span=7)  # fmt: skip
             if memo.get("publish_permitted"):
                 s.text("☑ อนุญาตให้เผยแพร่บนเว็บไซต์ของหน่วยงาน", first=2, span=7)
-        _signature(s, block["signer_name"], block["signer_position"], block["date"])
+        position = "\n".join(filter(None, [block["signer_position"], block.get("signer_acting", "")]))
+        _signature(s, block["signer_name"], position, block["date"])
 
 
 def _cover_sheet(new, context):

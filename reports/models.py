@@ -51,3 +51,39 @@ class Report(models.Model):
     def filename(self):
         suffix = f"-round{self.round_number}" if self.round_number else ""
         return f"ita-{self.kind}-{self.organisation.code}-{self.year}{suffix}.{self.fmt}"
+
+
+def approved_document_path(instance, filename):
+    revision = instance.revision
+    return f"approved/{revision.plan.organisation.code}/{revision.plan.fiscal_year.year}/{filename}"
+
+
+class ApprovedDocument(models.Model):
+    """A document of an approved revision, rendered once at approval and never again: the
+    file and its SHA-256 are what the verification page answers for."""
+
+    class Kind(models.TextChoices):
+        MEMO = "memo", "บันทึกข้อความขออนุมัติ"
+        MEASURES = "measures", "มาตรการส่งเสริมคุณธรรมและความโปร่งใส"
+
+    revision = models.ForeignKey("measures.PlanRevision", on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    file = models.FileField(upload_to=approved_document_path)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveIntegerField()
+    signed = models.BooleanField("ลงลายมือชื่อดิจิทัล", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "เอกสารที่อนุมัติแล้ว"
+        verbose_name_plural = "เอกสารที่อนุมัติแล้ว"
+        ordering = ["revision", "kind"]
+        constraints = [models.UniqueConstraint(fields=["revision", "kind"], name="approved_document_unique_kind")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.revision}"
+
+    @property
+    def filename(self):
+        plan = self.revision.plan
+        return f"ita-{self.kind}-{plan.organisation.code}-{plan.fiscal_year.year}-r{self.revision.number}.pdf"

@@ -21,11 +21,33 @@ def render(context, fmt):
     return render_xlsx(context)
 
 
+def frozen_report(document, *, by=None):
+    """A finished report row that serves an approved document's stored file (never rebuilt)."""
+    plan = document.revision.plan
+    report = Report.objects.filter(
+        organisation=plan.organisation, kind=document.kind, year=plan.fiscal_year.year, round_number=None,
+        fmt=Report.Format.PDF, state=Report.State.DONE, source_hash=document.sha256,
+    ).first()  # fmt: skip
+    if report is None:
+        report = Report.objects.create(
+            organisation=plan.organisation, kind=document.kind, year=plan.fiscal_year.year, fmt=Report.Format.PDF,
+            state=Report.State.DONE, progress=100, source_hash=document.sha256, file=document.file.name,
+            requested_by=by, finished_at=timezone.now(),
+        )  # fmt: skip
+    return report
+
+
 def request_report(organisation, *, kind, year, fmt, by, round_number=None):
     """A report for the web: the stored one when its data has not changed since, otherwise a
     new row queued for the worker. Refuses at once (ReportError, Thai) what cannot be built."""
     if fmt not in Report.Format.values:
         raise builders.ReportError(f"ไม่รู้จักรูปแบบไฟล์ “{fmt}”")
+    if fmt == Report.Format.PDF:
+        from .frozen import frozen_document_for
+
+        document = frozen_document_for(organisation, year, kind)
+        if document is not None:
+            return frozen_report(document, by=by)
     context = builders.build(kind, organisation, year, round_number=round_number)
     digest = builders.source_hash(context)
     existing = (

@@ -14,3 +14,11 @@ def generate_report(report_id):
     if report is None:
         return None
     return generate(report).state
+
+
+@shared_task(acks_late=True)
+def freeze_approved_documents(revision_id):
+    """Render and store the approved memo and measures PDFs of a revision (safe twice)."""
+    from .frozen import freeze_approved_documents as freeze
+
+    return sorted(d.sha256 for d in freeze(revision_id).values())

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -7,7 +7,14 @@ urlpatterns = [
     path("o/<slug:code>/reports/<int:year>/request/", views.request_report, name="report_request"),
     path("o/<slug:code>/reports/file/<int:pk>/", views.report_status, name="report_status"),
     path("o/<slug:code>/reports/file/<int:pk>/download/", views.report_download, name="report_download"),
+    path(
+        "o/<slug:code>/plans/<int:year>/revisions/<int:number>/<slug:kind>.pdf",
+        views.revision_document,
+        name="revision_document",
+    ),
     path("p/<slug:code>/<int:year>/", views.public_plan, name="public_plan"),
     path("p/<slug:code>/<int:year>/measures.pdf", views.public_plan_pdf, name="public_plan_pdf"),
     path("p/<slug:code>/<int:year>/followup-<int:number>.pdf", views.public_followup_pdf, name="public_followup_pdf"),
+    path("verify/", views.verify, name="verify"),
+    re_path(r"^verify/(?P<sha256>[0-9a-fA-F]{64})/$", views.verify_hash, name="verify_hash"),
 ]

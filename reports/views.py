@@ -10,14 +10,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
 from assessments.models import Organisation
-from ita_portal.access import access_organisation
+from ita_portal.access import access_organisation, access_plan
 from measures.models import Plan
 
-from . import builders, services
-from .models import Report
+from . import builders, services, verification
+from .frozen import approved_document
+from .models import ApprovedDocument, Report
 
 KINDS_NEED_PLAN = {"measures", "memo", "followup", "annual"}
 
@@ -75,6 +77,22 @@ def report_download(request, code, pk):
     return FileResponse(report.file.open("rb"), as_attachment=report.fmt == "xlsx", filename=report.filename)
 
 
+@login_required
+@require_safe
+def revision_document(request, code, year, number, kind):
+    """The memo or measures PDF of an approved revision, as stored at approval."""
+    organisation, _fiscal_year, plan = access_plan(request.user, code, year)
+    if plan is None or kind not in ApprovedDocument.Kind.values:
+        raise Http404("ไม่มีเอกสารนี้")
+    revision = get_object_or_404(plan.revisions, number=number)
+    try:
+        document = approved_document(revision, kind)
+    except builders.ReportError as exc:
+        messages.error(request, str(exc))
+        return redirect("revision", code=code, year=year, number=number)
+    return FileResponse(document.file.open("rb"), filename=document.filename, content_type="application/pdf")
+
+
 # --------------------------------------------------------------------------- #
 # Public (no login): the approved plan and its follow-up reports
 # --------------------------------------------------------------------------- #
@@ -88,13 +106,16 @@ def _published_plan(code, year):
 
 @require_safe
 def public_plan(request, code, year):
+    """The approved revision's measures as approved (never a newer draft) and the reported rounds."""
     organisation, plan = _published_plan(code, year)
     context = builders.build_measures(organisation, year, approved_only=True)
     return render(
         request,
         "reports/public_plan.html",
-        {"organisation": organisation, "plan": plan, "ctx": context, "rounds": plan.rounds.order_by("number"),
-         "pdf_url": reverse("public_plan_pdf", kwargs={"code": code, "year": year})},
+        {"organisation": organisation, "plan": plan, "ctx": context,
+         "rounds": plan.rounds.filter(reported_at__isnull=False).order_by("number"),
+         "pdf_url": reverse("public_plan_pdf", kwargs={"code": code, "year": year}),
+         "verify_url": reverse("verify_hash", kwargs={"sha256": plan.approved_revision.sha256})},
     )  # fmt: skip
 
 
@@ -118,12 +139,97 @@ def _public_file(organisation, kind, year, round_number=None):
 
 @require_safe
 def public_plan_pdf(request, code, year):
-    organisation, _plan = _published_plan(code, year)
-    return _public_file(organisation, "measures", year)
+    """The measures PDF frozen at approval, byte for byte."""
+    _organisation, plan = _published_plan(code, year)
+    try:
+        document = approved_document(plan.approved_revision, ApprovedDocument.Kind.MEASURES)
+    except builders.ReportError as exc:
+        raise Http404(str(exc)) from None
+    return FileResponse(document.file.open("rb"), filename=document.filename, content_type="application/pdf")
 
 
 @require_safe
 def public_followup_pdf(request, code, year, number):
+    """A reported round only (an unreported one is not public)."""
     organisation, plan = _published_plan(code, year)
-    get_object_or_404(plan.rounds, number=number)
+    get_object_or_404(plan.rounds, number=number, reported_at__isnull=False)
     return _public_file(organisation, "followup", year, number)
+
+
+# --------------------------------------------------------------------------- #
+# Public verification of approved documents (no login)
+# --------------------------------------------------------------------------- #
+
+
+def _hash_upload(request, handler):
+    """SHA-256 of the uploaded "file" (hashed while it arrives, never stored), or a Thai
+    reason it cannot be read; (None, None) when no file was sent."""
+    upload = request.FILES.get("file")
+    if getattr(handler, "too_large", False):
+        return None, "ไฟล์ใหญ่เกิน 50 MB จึงไม่ใช่เอกสารที่ระบบนี้จัดเก็บ"
+    if upload is None:
+        return None, None
+    if not upload.size:
+        return None, "ไฟล์ที่เลือกว่างเปล่า"
+    return upload.sha256, None
+
+
+def _hashing(request):
+    """Hash uploads instead of keeping them. Set before anything reads the body, so the
+    views are csrf_exempt outside and csrf_protect inside (Django's documented pattern)."""
+    handler = verification.HashingUploadHandler(request)
+    request.upload_handlers = [handler]
+    return handler
+
+
+@csrf_exempt
+def verify(request):
+    """/verify/: upload a file or paste a SHA-256."""
+    return _verify(request, _hashing(request))
+
+
+@csrf_protect
+def _verify(request, handler):
+    typed, error = "", None
+    if request.method == "POST":
+        digest, error = _hash_upload(request, handler)
+        if digest:
+            found = verification.lookup(digest)
+            return render(
+                request, "reports/verify.html",
+                {"found": found, "digest": digest, "uploaded": True, "matches": found is not None},
+            )  # fmt: skip
+        if error is None:
+            typed = request.POST.get("sha256", "")
+            digest = verification.normalise_hash(typed)
+            if digest:
+                return redirect("verify_hash", sha256=digest)
+            error = (
+                "รหัส SHA-256 ต้องเป็นเลขฐานสิบหก 64 ตัว (0–9, a–f)" if typed.strip()
+                else "กรุณาเลือกไฟล์ หรือวางรหัส SHA-256 ของเอกสาร"
+            )  # fmt: skip
+    return render(request, "reports/verify.html", {"error": error, "typed": typed}, status=400 if error else 200)
+
+
+@csrf_exempt
+def verify_hash(request, sha256):
+    """/verify/<sha256>/: what the hash belongs to; a file uploaded here is compared with it."""
+    return _verify_hash(request, sha256, _hashing(request))
+
+
+@csrf_protect
+def _verify_hash(request, sha256, handler):
+    sha256 = sha256.lower()
+    found = verification.lookup(sha256)
+    context = {"found": found, "digest": sha256}
+    if request.method == "POST":
+        uploaded, error = _hash_upload(request, handler)
+        if error or uploaded is None:
+            context["error"] = error or "กรุณาเลือกไฟล์ที่จะตรวจสอบ"
+        else:
+            context.update(uploaded=True, uploaded_digest=uploaded,
+                           matches=uploaded == sha256 or (found is not None and uploaded in
+                                                          {d.sha256 for d in found["documents"]}))  # fmt: skip
+            if context["matches"] and uploaded != sha256:
+                context["found"] = verification.lookup(uploaded)
+    return render(request, "reports/verify.html", context, status=404 if found is None else 200)

@@ -47,6 +47,14 @@ def thai_month(day):
 
 
 @register.filter
+def thai_datetime(moment):
+    """A B.E. date and local time: "1 ธันวาคม 2569 เวลา 15:44 น."."""
+    from assessments.thai import format_datetime
+
+    return format_datetime(moment, thai_digits=False) if moment else ""
+
+
+@register.filter
 def thai_date(day):
     """A B.E. date: "31 มีนาคม 2567"."""
     from datetime import datetime
@@ -58,14 +66,6 @@ def thai_date(day):
     if isinstance(day, datetime):
         day = timezone.localtime(day).date()
     return format_date(day, thai_digits=False) if day else ""
-
-
-@register.filter
-def thai_datetime(moment):
-    """A B.E. date and time in the portal's time zone: "1 ธ.ค. 2569 15:40"."""
-    from assessments.thai import format_datetime
-
-    return format_datetime(moment, thai_digits=False) if moment else ""
 
 
 @register.filter

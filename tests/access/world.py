@@ -43,7 +43,8 @@ def build_world():
         )  # fmt: skip
         ids[code] = {
             "code": code, "year": 2566, "number": 1, "pk_measure": measure.pk, "pk_evidence": evidence.pk,
-            "pk_report": report.pk, "plan": plan.pk,
+            "pk_report": report.pk, "plan": plan.pk, "kind": "memo",
+            "sha256": plan.approved_revision.sha256 if plan.approved_revision else "0" * 64,
         }  # fmt: skip
     return users, ids
 
@@ -52,6 +53,11 @@ def _fy(year):
     from assessments.models import FiscalYear
 
     return FiscalYear.objects.get(year=year)
+
+
+def url_parameters(pattern) -> list[str]:
+    """The names a URL pattern takes: a path's converters or a regex's named groups."""
+    return list(getattr(pattern.pattern, "converters", {}) or pattern.pattern.regex.groupindex)
 
 
 def url_names(resolver=None, namespace=""):

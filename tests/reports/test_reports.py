@@ -263,7 +263,14 @@ def test_annual_pdf_has_cover_contents_every_part_and_sign_off(demo):
 
 
 def test_memo_carries_the_number_the_agency_gave_it(demo):
-    Plan.objects.filter(organisation=demo, fiscal_year__year=2566).update(memo_number="บก 71601/123")
+    from django.contrib.auth import get_user_model
+
+    from measures import services as plans
+
+    staff = get_user_model().objects.get(username="staff")
+    plan = plans.start_revision(Plan.objects.get(organisation=demo, fiscal_year__year=2566), by=staff)
+    plans.set_plan_documents(plan, by=staff, layout=plan.layout, memo_number="บก 71601/123")
+    plans.submit_plan(plan, by=staff)
     text, _ = text_of(pdf.render_pdf(builders.build("memo", demo, 2566)))
     assert "ที่ บก ๗๑๖๐๑/๑๒๓" in text
 

@@ -194,6 +194,7 @@ class Command(BaseCommand):
                 first, measure=measure, by=users["staff"], status=status, percent=percent,
                 done=f"ดำเนินการตาม{measure.title} ในรอบ 6 เดือนแรกแล้ว",
             )  # fmt: skip
+        plans.report_round(first, by=users["staff"])  # public from now on
 
 
 UNITS = ["สำนักปลัด", "กองคลัง", "กองช่าง", "กองการศึกษา ศาสนาและวัฒนธรรม"]

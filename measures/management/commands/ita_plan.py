@@ -56,8 +56,13 @@ def plan_as_dict(plan):
                 "title": r.title,
                 "due": r.due.isoformat(),
                 "entries": [
-                    {"measure": e.measure.title, "status": e.status, "percent": e.percent, "done": e.done}
-                    for e in sorted(r.entries.all(), key=lambda e: (e.measure.order, e.measure.pk))
+                    {
+                        "measure": e.measure.title if e.measure else e.measure_title,
+                        "status": e.status,
+                        "percent": e.percent,
+                        "done": e.done,
+                    }
+                    for e in sorted(r.entries.all(), key=_entry_order)
                 ],
                 "problems": r.problems,
                 "suggestions": r.suggestions,
@@ -95,3 +100,10 @@ class Command(BaseCommand):
         if plan is None:
             raise CommandError(f"หน่วยงาน {org} ยังไม่มีแผนมาตรการปี {year}")
         self.stdout.write(json.dumps(plan_as_dict(plan), ensure_ascii=False, indent=2))
+
+
+def _entry_order(entry):
+    """Measures in plan order; entries of deleted measures (kept for the approved revision) last."""
+    if entry.measure is None:
+        return (1, 0, entry.measure_key or 0)
+    return (0, entry.measure.order, entry.measure.pk)

@@ -21,6 +21,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, kind, org, year, round_number, fmt, output, **options):
         organisation = get_organisation(org)
+        if fmt == Report.Format.PDF:
+            from reports.frozen import frozen_document_for
+
+            try:
+                document = frozen_document_for(organisation, year, kind)
+            except builders.ReportError as exc:
+                raise CommandError(str(exc)) from None
+            if document is not None:  # the approved file as stored, never rebuilt
+                with document.file.open("rb") as stored:
+                    data = stored.read()
+                Path(output).write_bytes(data)
+                self.stdout.write(f"เขียน {output} แล้ว ({len(data):,} ไบต์, ฉบับที่อนุมัติ SHA-256 {document.sha256})")
+                return
         try:
             context = builders.build(kind, organisation, year, round_number=round_number)
         except builders.ReportError as exc:
