@@ -62,8 +62,12 @@ def claim(report_id: int, owner: str, *, renewed: bool) -> bool:
     )  # fmt: skip
     return bool(
         claimable.filter(attempts__lt=limit).update(
-            state=Report.State.RUNNING, progress=10, error="", lease_owner=owner,
-            lease_expires_at=now + lease_length(renewed=renewed), attempts=F("attempts") + 1,
+            state=Report.State.RUNNING,
+            progress=10,
+            error="",
+            lease_owner=owner,
+            lease_expires_at=now + lease_length(renewed=renewed),
+            attempts=F("attempts") + 1,
         )  # fmt: skip
     )
 
@@ -165,9 +169,7 @@ def delete_superseded(*, grace: timedelta = SUPERSEDED_GRACE) -> int:
             continue
         if newest[key].finished_at is None or newest[key].finished_at > cutoff:
             continue
-        if Report.objects.filter(pk=report.pk, state=Report.State.DONE).update(
-            state=Report.State.SUPERSEDED, file=""
-        ):
+        if Report.objects.filter(pk=report.pk, state=Report.State.DONE).update(state=Report.State.SUPERSEDED, file=""):
             if report.file:
                 report.file.storage.delete(report.file.name)
             deleted += 1

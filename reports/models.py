@@ -59,7 +59,12 @@ class Report(models.Model):
         constraints = [
             # However many requests arrive at once, one build per kind, parameters and data.
             models.UniqueConstraint(
-                "organisation", "kind", "year", Coalesce("round_number", Value(0)), "fmt", "source_hash",
+                "organisation",
+                "kind",
+                "year",
+                Coalesce("round_number", Value(0)),
+                "fmt",
+                "source_hash",
                 condition=Q(state__in=["queued", "running", "done"]),
                 name="report_one_build_per_data",
             ),

@@ -11,49 +11,74 @@ def supersede_duplicate_builds(apps, schema_editor):
     Report = apps.get_model("reports", "Report")
     seen = set()
     for report in Report.objects.filter(state__in=["queued", "running", "done"]).order_by("-created_at", "-pk"):
-        key = (report.organisation_id, report.kind, report.year, report.round_number or 0, report.fmt, report.source_hash)
+        key = (
+            report.organisation_id,
+            report.kind,
+            report.year,
+            report.round_number or 0,
+            report.fmt,
+            report.source_hash,
+        )
         if key in seen:
             Report.objects.filter(pk=report.pk).update(state="superseded")
         seen.add(key)
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0003_fiscal_year_framework_token'),
-        ('reports', '0001_initial'),
+        ("assessments", "0003_fiscal_year_framework_token"),
+        ("reports", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='report',
-            name='attempts',
+            model_name="report",
+            name="attempts",
             field=models.PositiveSmallIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='report',
-            name='handed_over_at',
+            model_name="report",
+            name="handed_over_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='report',
-            name='lease_expires_at',
+            model_name="report",
+            name="lease_expires_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='report',
-            name='lease_owner',
+            model_name="report",
+            name="lease_owner",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AlterField(
-            model_name='report',
-            name='state',
-            field=models.CharField(choices=[('queued', 'รอคิว'), ('running', 'กำลังสร้าง'), ('done', 'เสร็จแล้ว'), ('failed', 'ไม่สำเร็จ'), ('superseded', 'มีฉบับใหม่กว่าแทนแล้ว')], default='queued', max_length=10),
+            model_name="report",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("queued", "รอคิว"),
+                    ("running", "กำลังสร้าง"),
+                    ("done", "เสร็จแล้ว"),
+                    ("failed", "ไม่สำเร็จ"),
+                    ("superseded", "มีฉบับใหม่กว่าแทนแล้ว"),
+                ],
+                default="queued",
+                max_length=10,
+            ),
         ),
         migrations.RunPython(supersede_duplicate_builds, migrations.RunPython.noop),
         migrations.AddConstraint(
-            model_name='report',
-            constraint=models.UniqueConstraint(models.F('organisation'), models.F('kind'), models.F('year'), django.db.models.functions.comparison.Coalesce('round_number', models.Value(0)), models.F('fmt'), models.F('source_hash'), condition=models.Q(('state__in', ['queued', 'running', 'done'])), name='report_one_build_per_data'),
+            model_name="report",
+            constraint=models.UniqueConstraint(
+                models.F("organisation"),
+                models.F("kind"),
+                models.F("year"),
+                django.db.models.functions.comparison.Coalesce("round_number", models.Value(0)),
+                models.F("fmt"),
+                models.F("source_hash"),
+                condition=models.Q(("state__in", ["queued", "running", "done"])),
+                name="report_one_build_per_data",
+            ),
         ),
     ]
