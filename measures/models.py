@@ -369,7 +369,12 @@ class Notification(models.Model):
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)  # only once the mail backend accepted it
+    # Handed to the broker after commit (null: it was away; the sweep sends it later).
+    handed_over_at = models.DateTimeField(null=True, blank=True)
+    # A worker is sending it now (a claim, so two workers never send twice; an old claim
+    # of a worker that died before sending is taken over).
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "การแจ้งเตือน"
