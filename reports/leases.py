@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 # A queued row handed over this long ago and still not started is sent again (the message
 # may have been lost with a broker restart); a second message is harmless: the claim wins once.
 RESEND_AFTER = timedelta(minutes=5)
+# A request meeting a queued row not yet handed over leaves it this long to the request that
+# created it (its hand-over takes at most about a second).
+HAND_OVER_GRACE = timedelta(seconds=10)
 # An older build's file is deleted this long after a newer build of the same report finished,
 # so a download link someone just opened still works.
 SUPERSEDED_GRACE = timedelta(hours=1)
@@ -130,17 +133,20 @@ def hand_over(report_id: int) -> bool:
     return False
 
 
-def needs_hand_over() -> Q:
-    """Queued rows never handed over (or long ago), and builds under an expired lease."""
+def needs_hand_over(*, grace: timedelta = timedelta(0)) -> Q:
+    """Queued rows never handed over (created more than ``grace`` ago: the request that made
+    one may be handing it over right now) or handed over long ago, and builds under an
+    expired lease."""
+    now = timezone.now()
     never_sent = Q(state=Report.State.QUEUED) & (
-        Q(handed_over_at__isnull=True) | Q(handed_over_at__lt=timezone.now() - RESEND_AFTER)
+        Q(handed_over_at__isnull=True, created_at__lt=now - grace) | Q(handed_over_at__lt=now - RESEND_AFTER)
     )
     return never_sent | stale()
 
 
 def resume_if_stale(report: Report) -> bool:
     """Called by requests that meet a row: send it again when nobody is building it."""
-    if Report.objects.filter(pk=report.pk).filter(needs_hand_over()).exists():
+    if Report.objects.filter(pk=report.pk).filter(needs_hand_over(grace=HAND_OVER_GRACE)).exists():
         return hand_over(report.pk)
     return False
 
