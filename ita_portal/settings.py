@@ -143,7 +143,7 @@ if ITA_TASK_QUEUE not in {"redis", "inline", "filesystem"}:
     raise RuntimeError("ITA_TASK_QUEUE must be inline or filesystem (or set REDIS_URL)")
 ITA_BROKER_DIR = Path(os.environ.get("ITA_BROKER_DIR", BASE_DIR / "var" / "broker"))
 if ITA_TASK_QUEUE == "filesystem":
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(ITA_BROKER_DIR),
         "data_folder_out": str(ITA_BROKER_DIR),
@@ -154,7 +154,12 @@ else:
     CELERY_BROKER_URL = REDIS_URL or "memory://"
     # A request hands work over with one short try: when Redis is away the row stays
     # "not handed over" and the sweep (below) sends it later; the page answers at once.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 5, "max_retries": 1, "interval_start": 0}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 1,
+        "socket_timeout": 5,
+        "max_retries": 1,
+        "interval_start": 0,
+    }
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
 CELERY_TASK_ALWAYS_EAGER = ITA_TASK_QUEUE == "inline"
