@@ -198,6 +198,8 @@ class Measure(models.Model):
     target = models.TextField("เป้าหมาย/ตัวชี้วัดความสำเร็จ", blank=True)
     template_key = models.CharField(max_length=60, blank=True)
     carried_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Raised by every save: an edit based on an older version is refused (optimistic locking).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = "มาตรการ"
@@ -318,6 +320,7 @@ class FollowUpEntry(models.Model):
     suggestions = models.TextField("ข้อเสนอแนะ", blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    version = models.PositiveIntegerField(default=1)  # optimistic locking, as Measure.version
 
     class Meta:
         verbose_name = "ผลการดำเนินการรายมาตรการ"

@@ -204,8 +204,66 @@ def draft_plan_from_analysis(organisation, *, fiscal_year, by, analysis_year=Non
     return plan, len(chosen)
 
 
-def save_measure(plan, *, by, measure=None, **fields):
-    """Create or change one measure of an editable plan; units/people are lists of rows."""
+class EditConflict(WorkflowError):
+    """Someone else saved the row after this edit was opened; the message (Thai) says what
+    they changed. Nothing was saved; the form keeps what was typed."""
+
+    def __init__(self, message, *, current_version):
+        super().__init__(message)
+        self.current_version = current_version
+
+
+def _shown(value):
+    """A value as people read it in a conflict message."""
+    if value is None or value == "" or value == []:
+        return "–"
+    if isinstance(value, date):
+        return format_date(value, thai_digits=False)
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _measure_values(measure):
+    values = {name: getattr(measure, name) for name in MEASURE_FIELDS if name not in ("units", "people")}
+    values["units"] = sorted(u.name for u in measure.units.all())
+    values["people"] = sorted(str(p) for p in measure.people.all())
+    return values
+
+
+MEASURE_FIELDS = ("issue_area", "indicators", "items", "title", "method", "steps", "units", "people", "start",
+                  "end", "monitoring", "budget", "target")  # fmt: skip
+
+
+def _changes(before, after):
+    """{field label: [old, new]} of what differs, as people read the values."""
+    out = {}
+    for name, old in before.items():
+        new = after.get(name, old)
+        if _shown(old) != _shown(new):
+            out[str(Measure._meta.get_field(name).verbose_name)] = [_shown(old), _shown(new)]
+    return out
+
+
+def conflict_message(subject, entries):
+    """The Thai refusal of a stale edit: who changed what since the version it was based on.
+    ``entries`` are ChangeLog rows whose details carry ``changes`` {label: [old, new]}."""
+    lines = [f"{subject}ถูกแก้ไขโดยผู้อื่นหลังจากที่ท่านเปิดแบบฟอร์มนี้ จึงยังไม่ได้บันทึกสิ่งที่ท่านกรอก (ข้อมูลที่กรอกยังอยู่ครบ)"]
+    for entry in entries:
+        who = (entry.user.get_full_name() or entry.user.username) if entry.user else "ระบบ"
+        changed = entry.details.get("changes") or {}
+        what = "; ".join(f"{label}: “{old}” → “{new}”" for label, (old, new) in changed.items()) or "บันทึกซ้ำ"
+        lines.append(f"• {who} เมื่อ {format_date(timezone.localtime(entry.at).date(), thai_digits=False)} "
+                     f"{timezone.localtime(entry.at):%H:%M} น.: {what}")  # fmt: skip
+    lines.append("ตรวจสอบแล้วหากต้องการบันทึกค่าของท่านแทน กดบันทึกอีกครั้ง")
+    return "\n".join(lines)
+
+
+def save_measure(plan, *, by, measure=None, version=None, **fields):
+    """Create or change one measure of an editable plan; units/people are lists of rows.
+
+    ``version`` is the measure's version the edit was based on: when someone saved the
+    measure since, the change is refused (EditConflict) with what they changed."""
     units = fields.pop("units", None)
     people = fields.pop("people", None)
     with transaction.atomic():
@@ -213,20 +271,35 @@ def save_measure(plan, *, by, measure=None, **fields):
         _require_editable(plan)
         if fields.get("start") and fields.get("end") and fields["end"] < fields["start"]:
             raise WorkflowError("วันสิ้นสุดต้องไม่ก่อนวันเริ่ม")
+        changes = {}
         if measure is None:
             fields.setdefault("order", (plan.measures.aggregate(m=Max("order"))["m"] or 0) + 1)
             measure = Measure.objects.create(plan=plan, **fields)
             action = "measure.add"
         else:
+            measure = Measure.objects.select_for_update().get(pk=measure.pk)
+            if version is not None and version != measure.version:
+                newer = ChangeLog.objects.filter(
+                    organisation=plan.organisation, action="measure.edit", details__measure=measure.pk,
+                    details__version__gt=version,
+                ).select_related("user").order_by("at", "pk")  # fmt: skip
+                raise EditConflict(conflict_message("มาตรการนี้", newer), current_version=measure.version)
+            before = _measure_values(measure)
             for name, value in fields.items():
                 setattr(measure, name, value)
+            measure.version += 1
             measure.save()
+            after = {**{name: getattr(measure, name) for name in before}}
+            after["units"] = sorted(u.name for u in units) if units is not None else before["units"]
+            after["people"] = sorted(str(p) for p in people) if people is not None else before["people"]
+            changes = _changes(before, after)
             action = "measure.edit"
         if units is not None:
             measure.units.set(units)
         if people is not None:
             measure.people.set(people)
-        _log(plan, by, action, f"มาตรการ: {measure.title[:80]}", measure=measure.pk)
+        _log(plan, by, action, f"มาตรการ: {measure.title[:80]}", measure=measure.pk, version=measure.version,
+             changes=changes)  # fmt: skip
     return measure
 
 
@@ -543,25 +616,118 @@ def ensure_rounds(plan, *, months=DEFAULT_ROUNDS):
     return list(plan.rounds.order_by("number"))
 
 
-def record_followup(round_, *, measure, by, status, percent, done="", problems="", suggestions=""):
-    """What was actually done for one measure in one round (status, percent, narrative)."""
+ENTRY_FIELDS = ("status", "percent", "done", "problems", "suggestions")
+
+
+def fingerprint(*values):
+    """A short digest of values as shown in a form: tells whether the person changed them
+    at all (textareas come back with CRLF line ends)."""
+    parts = [("" if value is None else str(value)).replace("\r\n", "\n").strip() for value in values]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def entry_fingerprint(values):
+    return fingerprint(*(values.get(name) for name in ENTRY_FIELDS))
+
+
+def entry_values(entry):
+    """An entry's values for its form (the defaults when nothing was reported yet)."""
+    if entry is None:
+        return {"status": FollowUpEntry.Status.NOT_STARTED, "percent": 0, "done": "", "problems": "", "suggestions": ""}
+    return {name: getattr(entry, name) for name in ENTRY_FIELDS}
+
+
+def _entry_changes(before, after):
+    out = {}
+    for name in ENTRY_FIELDS:
+        old, new = before[name], after[name]
+        if name == "status":
+            old, new = FollowUpEntry.Status(old).label, FollowUpEntry.Status(new).label
+        if str(old) != str(new):
+            out[str(FollowUpEntry._meta.get_field(name).verbose_name)] = [_shown(old), _shown(new)]
+    return out
+
+
+def record_followup(round_, *, measure, by, status, percent, done="", problems="", suggestions="", version=None):
+    """What was actually done for one measure in one round (status, percent, narrative).
+
+    Each entry stands alone, so several units can report their measures in one round.
+    ``version`` is the entry's version the edit was based on (0: there was no entry yet);
+    an entry saved by someone else since is refused with EditConflict."""
     if not 0 <= int(percent) <= 100:
         raise WorkflowError("ร้อยละความสำเร็จต้องอยู่ระหว่าง 0 ถึง 100")
     if measure.plan_id != round_.plan_id:
         raise WorkflowError("มาตรการนี้ไม่อยู่ในแผนของรอบการติดตามนี้")
     with transaction.atomic():
-        entry, _ = FollowUpEntry.objects.select_for_update().get_or_create(round=round_, measure=measure)
+        entry, created = FollowUpEntry.objects.select_for_update().get_or_create(round=round_, measure=measure)
+        current = 0 if created else entry.version
+        if version is not None and version != current:
+            newer = ChangeLog.objects.filter(
+                organisation=round_.plan.organisation, action="followup.entry", details__entry=entry.pk,
+                details__version__gt=version,
+            ).select_related("user").order_by("at", "pk")  # fmt: skip
+            raise EditConflict(
+                conflict_message(f"ผลของมาตรการ “{measure.title[:60]}” ใน{round_.title} ", newer),
+                current_version=current,
+            )
+        before = entry_values(None if created else entry)
         entry.status, entry.percent = status, int(percent)
         entry.done, entry.problems, entry.suggestions = done, problems, suggestions
         entry.updated_by = by
+        entry.version = current + 1
         entry.save()
         _log(
             round_.plan,
             by,
             "followup.entry",
             f"{round_.title}: {measure.title[:60]} ({entry.get_status_display()} {percent}%)",
+            entry=entry.pk,
+            version=entry.version,
+            changes=_entry_changes(before, entry_values(entry)),
         )
     return entry
+
+
+def record_round(round_, *, by, entries, summary=None):
+    """Save the entries someone changed on a round's page, all or none: when any of them was
+    saved by someone else after the page was opened, nothing is saved and EditConflicts maps
+    each refused measure id to its conflict. ``entries``: dicts with measure, version, the
+    entry's fields and optionally evidence (upload, url, description). ``summary``: the
+    round's problems and suggestions with the values the page was opened with, or None."""
+    conflicts = {}
+    with transaction.atomic():
+        for edit in entries:
+            fields = {name: edit[name] for name in ENTRY_FIELDS}
+            try:
+                entry = record_followup(round_, measure=edit["measure"], by=by, version=edit["version"], **fields)
+            except EditConflict as exc:
+                conflicts[edit["measure"].pk] = exc
+                continue
+            evidence = edit.get("evidence") or {}
+            if evidence.get("upload") or evidence.get("url"):
+                add_evidence(entry, by=by, **evidence)
+        if summary is not None:
+            round_ = FollowUpRound.objects.select_for_update().get(pk=round_.pk)
+            loaded = summary.pop("loaded")
+            if loaded and fingerprint(round_.problems, round_.suggestions) != loaded:  # no token: no check
+                conflicts["round"] = EditConflict(
+                    "ปัญหาและข้อเสนอแนะในภาพรวมถูกแก้ไขโดยผู้อื่นหลังจากที่ท่านเปิดหน้านี้ จึงยังไม่ได้บันทึก ค่าปัจจุบัน: "
+                    f"ปัญหา “{_shown(round_.problems)}” ข้อเสนอแนะ “{_shown(round_.suggestions)}”",
+                    current_version=0,
+                )
+            else:
+                save_round_summary(round_, by=by, **summary)
+        if conflicts:
+            raise EditConflicts(conflicts)
+    return round_
+
+
+class EditConflicts(WorkflowError):
+    """Several refused edits of one page: {measure id or "round": EditConflict}."""
+
+    def __init__(self, conflicts):
+        super().__init__("มีรายการที่ผู้อื่นแก้ไขไปก่อน จึงยังไม่ได้บันทึกทั้งหน้า ข้อมูลที่ท่านกรอกยังอยู่ครบ")
+        self.conflicts = conflicts
 
 
 def evidence_problem(upload):
