@@ -279,3 +279,28 @@ def test_with_redis_away_a_decision_and_a_report_request_answer_at_once_and_noth
     ]
     assert sum(sent) == 1, sent
     assert Report.objects.filter(organisation=plan.organisation).count() == 1
+
+
+def test_ten_anonymous_requests_of_a_changed_public_pdf_at_once_make_one_build(plan, staff, approver):
+    submitted = plans.submit_plan(plan, by=staff)
+    plans.record_decision(submitted, by=approver, kind="approve", opinion="อนุมัติ", permit_publish=True)
+    barrier = threading.Barrier(10)
+    answers = []
+
+    def fetch():
+        try:
+            barrier.wait(timeout=30)
+            response = Client().get(f"/p/{plan.organisation.code}/2566/measures.pdf")
+            answers.append((response.status_code, b"".join(response.streaming_content)[:4]))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=fetch) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert answers == [(200, b"%PDF")] * 10
+    (report,) = Report.objects.filter(organisation=plan.organisation, kind="measures")
+    assert report.attempts == 1

@@ -113,3 +113,9 @@ def test_superseded_files_are_deleted_after_the_grace_and_the_page_says_so(demo,
     client = Client()
     client.login(username="staff", password="ita-demo-2567")
     assert "ขอฉบับล่าสุด" in client.get(f"/o/demo/reports/file/{old.pk}/").content.decode()
+
+
+def test_workers_are_recycled_after_the_configured_number_of_tasks(settings):
+    from ita_portal.celery import app
+
+    assert app.conf.worker_max_tasks_per_child == settings.CELERY_WORKER_MAX_TASKS_PER_CHILD == 50
