@@ -19,6 +19,7 @@ from assessments import services as assessment_services
 from assessments.models import ChangeLog, FiscalYear, IssueArea, Membership, Role
 from assessments.thai import format_date
 
+from . import versions
 from .models import (
     ApprovalStep,
     Decision,
@@ -213,52 +214,6 @@ class EditConflict(WorkflowError):
         self.current_version = current_version
 
 
-def _shown(value):
-    """A value as people read it in a conflict message."""
-    if value is None or value == "" or value == []:
-        return "–"
-    if isinstance(value, date):
-        return format_date(value, thai_digits=False)
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
-def _measure_values(measure):
-    values = {name: getattr(measure, name) for name in MEASURE_FIELDS if name not in ("units", "people")}
-    values["units"] = sorted(u.name for u in measure.units.all())
-    values["people"] = sorted(str(p) for p in measure.people.all())
-    return values
-
-
-MEASURE_FIELDS = ("issue_area", "indicators", "items", "title", "method", "steps", "units", "people", "start",
-                  "end", "monitoring", "budget", "target")  # fmt: skip
-
-
-def _changes(before, after):
-    """{field label: [old, new]} of what differs, as people read the values."""
-    out = {}
-    for name, old in before.items():
-        new = after.get(name, old)
-        if _shown(old) != _shown(new):
-            out[str(Measure._meta.get_field(name).verbose_name)] = [_shown(old), _shown(new)]
-    return out
-
-
-def conflict_message(subject, entries):
-    """The Thai refusal of a stale edit: who changed what since the version it was based on.
-    ``entries`` are ChangeLog rows whose details carry ``changes`` {label: [old, new]}."""
-    lines = [f"{subject}ถูกแก้ไขโดยผู้อื่นหลังจากที่ท่านเปิดแบบฟอร์มนี้ จึงยังไม่ได้บันทึกสิ่งที่ท่านกรอก (ข้อมูลที่กรอกยังอยู่ครบ)"]
-    for entry in entries:
-        who = (entry.user.get_full_name() or entry.user.username) if entry.user else "ระบบ"
-        changed = entry.details.get("changes") or {}
-        what = "; ".join(f"{label}: “{old}” → “{new}”" for label, (old, new) in changed.items()) or "บันทึกซ้ำ"
-        lines.append(f"• {who} เมื่อ {format_date(timezone.localtime(entry.at).date(), thai_digits=False)} "
-                     f"{timezone.localtime(entry.at):%H:%M} น.: {what}")  # fmt: skip
-    lines.append("ตรวจสอบแล้วหากต้องการบันทึกค่าของท่านแทน กดบันทึกอีกครั้ง")
-    return "\n".join(lines)
-
-
 def save_measure(plan, *, by, measure=None, version=None, **fields):
     """Create or change one measure of an editable plan; units/people are lists of rows.
 
@@ -283,8 +238,8 @@ def save_measure(plan, *, by, measure=None, version=None, **fields):
                     organisation=plan.organisation, action="measure.edit", details__measure=measure.pk,
                     details__version__gt=version,
                 ).select_related("user").order_by("at", "pk")  # fmt: skip
-                raise EditConflict(conflict_message("มาตรการนี้", newer), current_version=measure.version)
-            before = _measure_values(measure)
+                raise EditConflict(versions.conflict_message("มาตรการนี้", newer), current_version=measure.version)
+            before = versions.measure_values(measure)
             for name, value in fields.items():
                 setattr(measure, name, value)
             measure.version += 1
@@ -292,7 +247,7 @@ def save_measure(plan, *, by, measure=None, version=None, **fields):
             after = {**{name: getattr(measure, name) for name in before}}
             after["units"] = sorted(u.name for u in units) if units is not None else before["units"]
             after["people"] = sorted(str(p) for p in people) if people is not None else before["people"]
-            changes = _changes(before, after)
+            changes = versions.measure_changes(before, after)
             action = "measure.edit"
         if units is not None:
             measure.units.set(units)
@@ -616,38 +571,6 @@ def ensure_rounds(plan, *, months=DEFAULT_ROUNDS):
     return list(plan.rounds.order_by("number"))
 
 
-ENTRY_FIELDS = ("status", "percent", "done", "problems", "suggestions")
-
-
-def fingerprint(*values):
-    """A short digest of values as shown in a form: tells whether the person changed them
-    at all (textareas come back with CRLF line ends)."""
-    parts = [("" if value is None else str(value)).replace("\r\n", "\n").strip() for value in values]
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
-
-
-def entry_fingerprint(values):
-    return fingerprint(*(values.get(name) for name in ENTRY_FIELDS))
-
-
-def entry_values(entry):
-    """An entry's values for its form (the defaults when nothing was reported yet)."""
-    if entry is None:
-        return {"status": FollowUpEntry.Status.NOT_STARTED, "percent": 0, "done": "", "problems": "", "suggestions": ""}
-    return {name: getattr(entry, name) for name in ENTRY_FIELDS}
-
-
-def _entry_changes(before, after):
-    out = {}
-    for name in ENTRY_FIELDS:
-        old, new = before[name], after[name]
-        if name == "status":
-            old, new = FollowUpEntry.Status(old).label, FollowUpEntry.Status(new).label
-        if str(old) != str(new):
-            out[str(FollowUpEntry._meta.get_field(name).verbose_name)] = [_shown(old), _shown(new)]
-    return out
-
-
 def record_followup(round_, *, measure, by, status, percent, done="", problems="", suggestions="", version=None):
     """What was actually done for one measure in one round (status, percent, narrative).
 
@@ -667,10 +590,10 @@ def record_followup(round_, *, measure, by, status, percent, done="", problems="
                 details__version__gt=version,
             ).select_related("user").order_by("at", "pk")  # fmt: skip
             raise EditConflict(
-                conflict_message(f"ผลของมาตรการ “{measure.title[:60]}” ใน{round_.title} ", newer),
+                versions.conflict_message(f"ผลของมาตรการ “{measure.title[:60]}” ใน{round_.title} ", newer),
                 current_version=current,
             )
-        before = entry_values(None if created else entry)
+        before = versions.entry_values(None if created else entry)
         entry.status, entry.percent = status, int(percent)
         entry.done, entry.problems, entry.suggestions = done, problems, suggestions
         entry.updated_by = by
@@ -683,7 +606,7 @@ def record_followup(round_, *, measure, by, status, percent, done="", problems="
             f"{round_.title}: {measure.title[:60]} ({entry.get_status_display()} {percent}%)",
             entry=entry.pk,
             version=entry.version,
-            changes=_entry_changes(before, entry_values(entry)),
+            changes=versions.entry_changes(before, versions.entry_values(entry)),
         )
     return entry
 
@@ -697,7 +620,7 @@ def record_round(round_, *, by, entries, summary=None):
     conflicts = {}
     with transaction.atomic():
         for edit in entries:
-            fields = {name: edit[name] for name in ENTRY_FIELDS}
+            fields = {name: edit[name] for name in versions.ENTRY_FIELDS}
             try:
                 entry = record_followup(round_, measure=edit["measure"], by=by, version=edit["version"], **fields)
             except EditConflict as exc:
@@ -709,10 +632,10 @@ def record_round(round_, *, by, entries, summary=None):
         if summary is not None:
             round_ = FollowUpRound.objects.select_for_update().get(pk=round_.pk)
             loaded = summary.pop("loaded")
-            if loaded and fingerprint(round_.problems, round_.suggestions) != loaded:  # no token: no check
+            if loaded and versions.fingerprint(round_.problems, round_.suggestions) != loaded:  # no token: no check
                 conflicts["round"] = EditConflict(
                     "ปัญหาและข้อเสนอแนะในภาพรวมถูกแก้ไขโดยผู้อื่นหลังจากที่ท่านเปิดหน้านี้ จึงยังไม่ได้บันทึก ค่าปัจจุบัน: "
-                    f"ปัญหา “{_shown(round_.problems)}” ข้อเสนอแนะ “{_shown(round_.suggestions)}”",
+                    f"ปัญหา “{versions.shown(round_.problems)}” ข้อเสนอแนะ “{versions.shown(round_.suggestions)}”",
                     current_version=0,
                 )
             else:

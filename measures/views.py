@@ -17,7 +17,7 @@ from assessments.models import FiscalYear, Role
 from assessments.thai import format_month_range
 from ita_portal.access import access_organisation, access_plan, require_edit
 
-from . import services
+from . import services, versions
 from .forms import DecisionForm, EntryForm, MeasureForm, PersonForm, RoundSummaryForm, StepForm, UnitForm
 from .models import ApprovalStep, Decision, Evidence, FollowUpEntry, Measure, Notification, OrgUnit, Person, Plan
 from .services import WorkflowError
@@ -256,9 +256,9 @@ def followup(request, code, year, number):
     entries = {m.pk: (m.followups.all()[0] if m.followups.all() else None) for m in measures}
 
     def initial(entry):
-        values = services.entry_values(entry)
+        values = versions.entry_values(entry)
         return {**values, "percent": str(values["percent"]), "version": entry.version if entry else 0,
-                "loaded": services.entry_fingerprint(values)}  # fmt: skip
+                "loaded": versions.entry_fingerprint(values)}  # fmt: skip
 
     conflicts = {}
     if request.method == "POST":
@@ -272,11 +272,11 @@ def followup(request, code, year, number):
                 data = forms[m.pk].cleaned_data
                 evidence = {"upload": data["evidence_file"], "url": data["evidence_url"],
                             "description": data["evidence_description"]}  # fmt: skip
-                if services.entry_fingerprint(data) != data["loaded"] or evidence["upload"] or evidence["url"]:
+                if versions.entry_fingerprint(data) != data["loaded"] or evidence["upload"] or evidence["url"]:
                     edits.append({"measure": m, "version": data["version"], "evidence": evidence,
-                                  **{name: data[name] for name in services.ENTRY_FIELDS}})  # fmt: skip
+                                  **{name: data[name] for name in versions.ENTRY_FIELDS}})  # fmt: skip
             shown = summary.cleaned_data
-            changed_summary = services.fingerprint(shown["problems"], shown["suggestions"]) != shown["loaded"]
+            changed_summary = versions.fingerprint(shown["problems"], shown["suggestions"]) != shown["loaded"]
             try:
                 services.record_round(
                     round_, by=request.user, entries=edits,
@@ -292,10 +292,10 @@ def followup(request, code, year, number):
                 for pk in conflicts:
                     if pk == "round":
                         round_.refresh_from_db()
-                        data["round-loaded"] = services.fingerprint(round_.problems, round_.suggestions)
+                        data["round-loaded"] = versions.fingerprint(round_.problems, round_.suggestions)
                     else:
                         data[f"m{pk}-version"] = conflicts[pk].current_version
-                        data[f"m{pk}-loaded"] = services.entry_fingerprint(services.entry_values(fresh.get(pk)))
+                        data[f"m{pk}-loaded"] = versions.entry_fingerprint(versions.entry_values(fresh.get(pk)))
                 forms = {m.pk: EntryForm(data, request.FILES, prefix=f"m{m.pk}") for m in measures}
                 summary = RoundSummaryForm(data, prefix="round")
                 for pk, conflict in conflicts.items():
@@ -310,7 +310,7 @@ def followup(request, code, year, number):
         forms = {m.pk: EntryForm(initial=initial(entries[m.pk]), prefix=f"m{m.pk}") for m in measures}
         summary = RoundSummaryForm(
             initial={"problems": round_.problems, "suggestions": round_.suggestions,
-                     "loaded": services.fingerprint(round_.problems, round_.suggestions)},
+                     "loaded": versions.fingerprint(round_.problems, round_.suggestions)},
             prefix="round",
         )  # fmt: skip
         status = 200
