@@ -4,6 +4,7 @@ With no environment at all the portal runs on the embedded default: a SQLite fil
 the project and Celery tasks executed inline. See the README's table of variables.
 """
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -178,8 +179,12 @@ CELERY_BEAT_SCHEDULE = {
     "report-sweep": {"task": "reports.tasks.sweep_reports", "schedule": 60},
     "superseded-report-files": {"task": "reports.tasks.delete_superseded_reports", "schedule": 60 * 60},
 }
-(BASE_DIR / "var").mkdir(exist_ok=True)
-CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
+    "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")
+)
+# Beat creates its schedule file, not the folder; a read-only project folder sets the variable.
+with contextlib.suppress(OSError):
+    Path(CELERY_BEAT_SCHEDULE_FILENAME).parent.mkdir(exist_ok=True)
 
 # Reports: a running build holds a lease, renewed while it works; a lease not renewed for
 # ITA_REPORT_LEASE_SECONDS (a killed worker) is taken over by the next worker or request.
