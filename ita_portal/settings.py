@@ -148,9 +148,10 @@ if ITA_TASK_QUEUE == "filesystem":
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(ITA_BROKER_DIR),
         "data_folder_out": str(ITA_BROKER_DIR),
+        "control_folder": str(ITA_BROKER_DIR / "control"),  # kombu's default is ./control
         "store_processed": False,
     }
-    ITA_BROKER_DIR.mkdir(parents=True, exist_ok=True)
+    (ITA_BROKER_DIR / "control").mkdir(parents=True, exist_ok=True)
 else:
     CELERY_BROKER_URL = REDIS_URL or "memory://"
     # A request hands work over with one short try: when Redis is away the row stays
