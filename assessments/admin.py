@@ -188,11 +188,16 @@ class FiscalYearAdmin(admin.ModelAdmin):
 
     @admin.action(description="คำนวณสรุปคะแนนของทุกหน่วยงานใหม่ (หลังแก้เกณฑ์หรือน้ำหนัก)")
     def recompute_summaries(self, request, queryset):
+        from ita_portal.celery import hand_over
+
         from .tasks import refresh_summaries
 
-        for fiscal_year in queryset:
-            refresh_summaries.delay(fiscal_year.year)
-        messages.info(request, f"ส่งงานคำนวณใหม่แล้ว {queryset.count()} ปี")
+        # Nothing to record first here: the administrator is told at once when the broker is away.
+        sent = sum(hand_over(refresh_summaries, fiscal_year.year) for fiscal_year in queryset)
+        if sent:
+            messages.info(request, f"ส่งงานคำนวณใหม่แล้ว {sent} ปี")
+        if sent < queryset.count():
+            messages.error(request, "ระบบคิวงานไม่พร้อมในขณะนี้ บางปียังไม่ได้ส่งงานคำนวณ กรุณาลองอีกครั้งภายหลัง")
 
     @admin.action(description="ดาวน์โหลดกรอบการประเมินเป็น Excel")
     def download_framework(self, request, queryset):

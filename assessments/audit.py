@@ -105,8 +105,8 @@ def _label(text: str) -> str:
 
 def _raw_changes(details: dict) -> list[tuple[str, str, str]]:
     details = details or {}
-    if isinstance(details.get("changes"), dict):
-        return [(name, _text(c.get("old")), _text(c.get("new"))) for name, c in details["changes"].items()]
+    if isinstance(details.get("changes"), dict):  # {field: [old, new]} as the services write it
+        return [(name, _text(old), _text(new)) for name, (old, new) in details["changes"].items()]
     old, new = details.get("old"), details.get("new")
     if isinstance(old, dict) or isinstance(new, dict):
         keys = list(dict.fromkeys([*(old or {}), *(new or {})]))

@@ -43,6 +43,7 @@ class ScoresForm(forms.Form):
             self.fields[name] = ScoreField(
                 label=label,
                 initial=format_score(initial, thai_digits=False) if initial is not None else "",
+                show_hidden_initial=True,  # the figure as loaded: only changed figures are saved
             )
             self.fields[name].widget.attrs["aria-label"] = label
             self.slots[name] = (level, key, part)
@@ -50,6 +51,24 @@ class ScoresForm(forms.Form):
     def values(self):
         """{(level, key, part): Decimal or None} for every slot of the form."""
         return {slot: self.cleaned_data.get(name) for name, slot in self.slots.items()}
+
+    def edits(self):
+        """(values, expected): the figures this person changed, and for each the figure the page
+        was opened with (optimistic locking: someone else's change since is not overwritten).
+        A field posted without the figure it was opened with is saved as before, unchecked."""
+        values, expected = {}, {}
+        changed = set(self.changed_data)
+        for name, slot in self.slots.items():
+            loaded = self.data.get(self.add_initial_prefix(name))
+            if loaded is None:
+                values[slot] = self.cleaned_data.get(name)
+            elif name in changed:
+                values[slot] = self.cleaned_data.get(name)
+                try:
+                    expected[slot] = parse_score(loaded)
+                except ScoreError:
+                    expected[slot] = None
+        return values, expected
 
 
 class UploadForm(forms.Form):
@@ -76,6 +95,8 @@ class NarrativeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text="เว้นว่างแล้วบันทึกเพื่อกลับไปใช้ร่างที่ระบบสร้าง",
     )
+    # The saved narrative's updated_at as the page was opened ("" for the draft): optimistic locking.
+    based_on = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class RecommendationForm(forms.Form):

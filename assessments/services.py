@@ -18,6 +18,7 @@ from .models import (
     IndicatorNarrative,
     Level,
     Organisation,
+    Part,
     Recommendation,
     Score,
 )
@@ -124,16 +125,49 @@ def get_or_create_assessment(organisation, fiscal_year):
     return assessment
 
 
-def record_scores(organisation, *, fiscal_year, values, by, source="form", framework=None):
+class EditConflict(ValueError):
+    """Someone else saved after the form was opened; the Thai message says what is there now.
+    Nothing was saved; the form keeps what was typed. ``current``: for scores, the figures
+    now stored in the refused slots."""
+
+    def __init__(self, message, *, current=None):
+        super().__init__(message)
+        self.current = current or {}
+
+
+def _by_name(user):
+    return (user.get_full_name() or user.username) if user else "ผู้อื่น"
+
+
+def record_scores(organisation, *, fiscal_year, values, by, source="form", framework=None, expected=None):
     """Store published figures exactly as entered; a None value removes that figure.
 
     ``values`` maps (level, key, part) to a Decimal or None. Returns the number of
     figures added, changed and removed. Every change is logged with old and new value.
+    ``expected`` maps slots to the figure the form was opened with: when any of them is no
+    longer stored, someone else changed it since and nothing is saved (EditConflict).
     """
     with transaction.atomic():
         assessment = get_or_create_assessment(organisation, fiscal_year)
         assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        existing = {(s.level, s.key, s.part): s for s in assessment.scores.all()}
+        existing = {(s.level, s.key, s.part): s for s in assessment.scores.select_related("updated_by")}
+        stale = [
+            (key, existing.get(key))
+            for key, loaded in (expected or {}).items()
+            if (existing[key].value if key in existing else None) != loaded
+        ]
+        if stale:
+            shown = "; ".join(
+                f"{Level(key[0]).label}{'' if key[0] == Level.TOTAL else ' ' + key[1]}"
+                f"{' ' + Part(key[2]).label if key[2] else ''}: ตอนนี้ "
+                f"{'ว่าง' if score is None else f'{score.value:.2f} (โดย {_by_name(score.updated_by)})'}"
+                for key, score in stale
+            )
+            raise EditConflict(
+                f"คะแนนบางช่องถูกแก้ไขโดยผู้อื่นหลังจากที่ท่านเปิดหน้านี้ จึงยังไม่ได้บันทึก (ข้อมูลที่กรอกยังอยู่ครบ): {shown} "
+                "ตรวจสอบแล้วหากต้องการบันทึกค่าของท่านแทน กดบันทึกอีกครั้ง",
+                current={key: score.value if score else None for key, score in stale},
+            )
         added, changed, removed = [], [], []
         to_create, to_update = [], []
         for key, value in values.items():
@@ -173,16 +207,30 @@ def record_scores(organisation, *, fiscal_year, values, by, source="form", frame
     return {"added": len(added), "changed": len(changed), "removed": len(removed)}
 
 
-def save_narrative(assessment, *, indicator_number, text, by):
+def narrative_token(narrative):
+    """The version of a saved narrative a form is based on ("" for the system's draft)."""
+    return narrative.updated_at.isoformat() if narrative is not None else ""
+
+
+def save_narrative(assessment, *, indicator_number, text, by, based_on=None):
     """Keep staff's edited narrative for one indicator; an empty text returns to the draft.
+    ``based_on`` is the narrative_token the form was opened with: a narrative saved by
+    someone else since is not overwritten (EditConflict, with the text now saved).
     Logged old → new, and only when the text really changed."""
     text = (text or "").strip()
     with transaction.atomic():
+        Assessment.objects.select_for_update().get(pk=assessment.pk)  # one writer at a time
         current = (
-            IndicatorNarrative.objects.select_for_update()
-            .filter(assessment=assessment, indicator_number=indicator_number)
+            IndicatorNarrative.objects.filter(assessment=assessment, indicator_number=indicator_number)
+            .select_related("updated_by")
             .first()
         )
+        if based_on is not None and narrative_token(current) != based_on:
+            now = f"“{current.text}” (โดย {_by_name(current.updated_by)})" if current else "ร่างที่ระบบสร้าง"
+            raise EditConflict(
+                f"คำอธิบายตัวชี้วัดที่ {indicator_number} ถูกแก้ไขโดยผู้อื่นหลังจากที่ท่านเปิดหน้านี้ จึงยังไม่ได้บันทึก "
+                f"(ข้อความที่ท่านพิมพ์ยังอยู่ครบ) ตอนนี้เป็น: {now} ตรวจสอบแล้วหากต้องการบันทึกข้อความของท่านแทน กดบันทึกอีกครั้ง"
+            )
         old = current.text if current else ""
         if old == text:
             return

@@ -22,9 +22,9 @@ from ita_portal.access import access_assessment, access_organisation, may_read_a
 from . import services
 from .analysis import PART_LABELS
 from .charts import chart_bars
-from .forms import NarrativeForm, RecommendationForm, ScoresForm, UploadForm
+from .forms import NarrativeForm, RecommendationForm, ScoresForm, UploadForm, field_name
 from .frameworks import framework_for
-from .models import Assessment, FiscalYear, Level, Membership, Organisation
+from .models import Assessment, FiscalYear, IndicatorNarrative, Level, Membership, Organisation
 
 # --------------------------------------------------------------------------- #
 # Home and organisations
@@ -135,16 +135,20 @@ def scores_overview(request, code, year):
         for part, name in tool.parts:
             slots.append((Level.TOOL, tool.code, part, f"{tool.code.upper()} {PART_LABELS.get(part, name)}"))
     current = _current_scores(assessment)
+    status = 200
     if request.method == "POST":
         require_edit(organisation, request.user)
         form = ScoresForm(request.POST, slots=slots, current=current)
-        if form.is_valid():
-            counts = services.record_scores(
-                organisation, fiscal_year=fiscal_year, values=form.values(), by=request.user
-            )
-            messages.success(request, _saved_message(counts))
-            return redirect("scores", code=code, year=year)
-        messages.error(request, "มีช่องที่กรอกไม่ถูกต้อง ยังไม่ได้บันทึก กรุณาแก้ไขช่องที่มีข้อความสีแดง")
+        try:
+            counts = _record_edits(form, organisation, fiscal_year, request.user)
+        except services.EditConflict as exc:
+            form, status = _conflicting(form, exc, slots, current), 409
+            messages.error(request, str(exc))
+        else:
+            if counts is not None:
+                messages.success(request, _saved_message(counts))
+                return redirect("scores", code=code, year=year)
+            messages.error(request, "มีช่องที่กรอกไม่ถูกต้อง ยังไม่ได้บันทึก กรุณาแก้ไขช่องที่มีข้อความสีแดง")
     else:
         form = ScoresForm(slots=slots, current=current)
     result = services.analyse_assessment(assessment, with_previous=False) if assessment else None
@@ -166,7 +170,25 @@ def scores_overview(request, code, year):
             "indicator_rows": indicator_rows,
             "can_edit": can_edit,
         },
+        status=status,
     )
+
+
+def _record_edits(form, organisation, fiscal_year, user):
+    """Save the figures this person changed (None when the form has errors)."""
+    if not form.is_valid():
+        return None
+    values, expected = form.edits()
+    return services.record_scores(organisation, fiscal_year=fiscal_year, values=values, by=user, expected=expected)
+
+
+def _conflicting(form, exc, slots, current):
+    """The refused form again, what was typed kept, with the figures now stored as the ones
+    it is based on in the refused fields: saving again deliberately replaces them."""
+    data = form.data.copy()
+    for (level, key, part), value in exc.current.items():
+        data[form.add_initial_prefix(field_name(level, key, part))] = "" if value is None else f"{value:.2f}"
+    return ScoresForm(data, slots=slots, current=current)
 
 
 def _saved_message(counts):
@@ -228,20 +250,24 @@ def indicator_scores(request, code, year, number):
     current = _current_scores(assessment)
     numbers = [i.number for i in framework.indicators]
     next_number = numbers[numbers.index(number) + 1] if numbers.index(number) + 1 < len(numbers) else None
+    status = 200
     if request.method == "POST":
         require_edit(organisation, request.user)
         form = ScoresForm(request.POST, slots=slots, current=current)
-        if form.is_valid():
-            counts = services.record_scores(
-                organisation, fiscal_year=fiscal_year, values=form.values(), by=request.user
-            )
-            messages.success(request, _saved_message(counts))
-            if "save_next" in request.POST and next_number is not None:
-                return redirect("indicator_scores", code=code, year=year, number=next_number)
-            if "save_next" in request.POST:
-                return redirect("scores", code=code, year=year)
-            return redirect("indicator_scores", code=code, year=year, number=number)
-        messages.error(request, "มีช่องที่กรอกไม่ถูกต้อง ยังไม่ได้บันทึก กรุณาแก้ไขช่องที่มีข้อความสีแดง")
+        try:
+            counts = _record_edits(form, organisation, fiscal_year, request.user)
+        except services.EditConflict as exc:
+            form, status = _conflicting(form, exc, slots, current), 409
+            messages.error(request, str(exc))
+        else:
+            if counts is not None:
+                messages.success(request, _saved_message(counts))
+                if "save_next" in request.POST and next_number is not None:
+                    return redirect("indicator_scores", code=code, year=year, number=next_number)
+                if "save_next" in request.POST:
+                    return redirect("scores", code=code, year=year)
+                return redirect("indicator_scores", code=code, year=year, number=number)
+            messages.error(request, "มีช่องที่กรอกไม่ถูกต้อง ยังไม่ได้บันทึก กรุณาแก้ไขช่องที่มีข้อความสีแดง")
     else:
         form = ScoresForm(slots=slots, current=current)
     result = services.analyse_assessment(assessment, with_previous=False) if assessment else None
@@ -267,6 +293,7 @@ def indicator_scores(request, code, year, number):
             "next_number": next_number,
             "can_edit": can_edit,
         },
+        status=status,
     )
 
 
@@ -387,20 +414,34 @@ def narrative_edit(request, code, year, number):
     indicator = next((i for i in result.indicators if i.number == number), None)
     if indicator is None:
         raise Http404("ไม่มีตัวชี้วัดนี้")
+    saved = IndicatorNarrative.objects.filter(assessment=assessment, indicator_number=number).first()
+    status = 200
     if request.method == "POST":
         form = NarrativeForm(request.POST)
         if form.is_valid():
-            services.save_narrative(
-                assessment, indicator_number=number, text=form.cleaned_data["text"], by=request.user
-            )
-            messages.success(request, f"บันทึกคำอธิบายตัวชี้วัดที่ {number} แล้ว")
-            return redirect(reverse("analysis", kwargs={"code": code, "year": year}) + f"#ind-{number}")
+            # A form posted without the token (an old page) is saved unchecked, as before.
+            based_on = form.cleaned_data["based_on"] if "based_on" in request.POST else None
+            try:
+                services.save_narrative(
+                    assessment, indicator_number=number, text=form.cleaned_data["text"], by=request.user,
+                    based_on=based_on,
+                )  # fmt: skip
+            except services.EditConflict as exc:
+                data = request.POST.copy()
+                data["based_on"] = services.narrative_token(saved)  # saving again replaces it deliberately
+                form = NarrativeForm(data)
+                form.add_error(None, str(exc))
+                status = 409
+            else:
+                messages.success(request, f"บันทึกคำอธิบายตัวชี้วัดที่ {number} แล้ว")
+                return redirect(reverse("analysis", kwargs={"code": code, "year": year}) + f"#ind-{number}")
     else:
-        form = NarrativeForm(initial={"text": indicator.narrative})
+        form = NarrativeForm(initial={"text": indicator.narrative, "based_on": services.narrative_token(saved)})
     return render(
         request,
         "assessments/narrative_edit.html",
         {"organisation": organisation, "fiscal_year": fiscal_year, "indicator": indicator, "form": form},
+        status=status,
     )
 
 

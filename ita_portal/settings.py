@@ -4,6 +4,7 @@ With no environment at all the portal runs on the embedded default: a SQLite fil
 the project and Celery tasks executed inline. See the README's table of variables.
 """
 
+import contextlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -203,18 +204,66 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ITA_SIGNING_DIR = os.environ.get("ITA_SIGNING_DIR", "")
 ITA_MAX_IMPORT_BYTES = int(os.environ.get("ITA_MAX_IMPORT_BYTES", str(2 * 1024 * 1024)))
 
-# Celery: with REDIS_URL the tasks go to a real worker; without, they run inline.
+# Celery: with REDIS_URL the tasks go to a real worker. Without it they run inline, unless
+# ITA_TASK_QUEUE=filesystem (set by scripts/setup, which starts a worker beside the web
+# server): then kombu's filesystem transport carries them through ITA_BROKER_DIR, no server.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+ITA_TASK_QUEUE = "redis" if REDIS_URL else os.environ.get("ITA_TASK_QUEUE", "inline")
+if ITA_TASK_QUEUE not in {"redis", "inline", "filesystem"}:
+    raise RuntimeError("ITA_TASK_QUEUE must be inline or filesystem (or set REDIS_URL)")
+ITA_BROKER_DIR = Path(os.environ.get("ITA_BROKER_DIR", BASE_DIR / "var" / "broker"))
+if ITA_TASK_QUEUE == "filesystem":
+    CELERY_BROKER_URL = "filesystem://localhost/"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(ITA_BROKER_DIR),
+        "data_folder_out": str(ITA_BROKER_DIR),
+        "control_folder": str(ITA_BROKER_DIR / "control"),  # kombu's default is ./control
+        "store_processed": False,
+    }
+    (ITA_BROKER_DIR / "control").mkdir(parents=True, exist_ok=True)
+else:
+    CELERY_BROKER_URL = REDIS_URL or "memory://"
+    # A request hands work over with one short try: when Redis is away the row stays
+    # "not handed over" and the sweep (below) sends it later; the page answers at once.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 1,
+        "socket_timeout": 5,
+        "max_retries": 1,
+        "interval_start": 0,
+    }
 CELERY_RESULT_BACKEND = REDIS_URL or None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_TASK_ALWAYS_EAGER = ITA_TASK_QUEUE == "inline"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker process is replaced after this many tasks (WeasyPrint's memory grows per build).
+CELERY_WORKER_MAX_TASKS_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_TASKS_PER_CHILD", "50"))
 CELERY_BEAT_SCHEDULE = {
     "follow-up-reminders": {"task": "measures.tasks.send_due_reminders", "schedule": 6 * 60 * 60},
+    "notification-sweep": {"task": "measures.tasks.sweep_notifications", "schedule": 60},
+    "report-sweep": {"task": "reports.tasks.sweep_reports", "schedule": 60},
+    "superseded-report-files": {"task": "reports.tasks.delete_superseded_reports", "schedule": 60 * 60},
 }
+CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
+    "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")
+)
+# Beat creates its schedule file, not the folder; a read-only project folder sets the variable.
+with contextlib.suppress(OSError):
+    Path(CELERY_BEAT_SCHEDULE_FILENAME).parent.mkdir(exist_ok=True)
+
+# Reports: a running build holds a lease, renewed while it works; a lease not renewed for
+# ITA_REPORT_LEASE_SECONDS (a killed worker) is taken over by the next worker or request.
+ITA_REPORT_LEASE_SECONDS = int(os.environ.get("ITA_REPORT_LEASE_SECONDS", "60"))
+ITA_REPORT_TIME_LIMIT = int(os.environ.get("ITA_REPORT_TIME_LIMIT", "600"))
+ITA_REPORT_MAX_ATTEMPTS = int(os.environ.get("ITA_REPORT_MAX_ATTEMPTS", "3"))
+# Test-only: a worker started with this many seconds pauses each build after claiming it
+# (so a test can kill it mid-build, waiting on the row's state, never on a timer).
+ITA_REPORT_TEST_PAUSE = float(os.environ.get("ITA_REPORT_TEST_PAUSE", "0"))
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

@@ -32,6 +32,7 @@ class MeasureForm(forms.Form):
     monitoring = forms.CharField(label="การติดตามประเมินผล", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     budget = forms.CharField(label="งบประมาณ (บาท)", required=False, max_length=30)
     target = forms.CharField(label="เป้าหมาย/ตัวชี้วัดความสำเร็จ", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)  # the version the edit is based on
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,6 +102,7 @@ class MeasureForm(forms.Form):
             "monitoring": measure.monitoring,
             "budget": "" if measure.budget is None else f"{measure.budget:.2f}",
             "target": measure.target,
+            "version": measure.version,
         }
 
 
@@ -170,6 +172,8 @@ class EntryForm(forms.Form):
     evidence_file = forms.FileField(label="แนบไฟล์หลักฐาน", required=False)
     evidence_url = forms.URLField(label="หรือลิงก์หลักฐาน", required=False, assume_scheme="https")
     evidence_description = forms.CharField(label="คำอธิบายหลักฐาน", required=False, max_length=255)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)  # 0: no entry yet
+    loaded = forms.CharField(required=False, widget=forms.HiddenInput)  # fingerprint of the values shown
 
     def clean_percent(self):
         raw = to_arabic_digits(self.cleaned_data["percent"]).strip().rstrip("%")
@@ -190,3 +194,4 @@ class EntryForm(forms.Form):
 class RoundSummaryForm(forms.Form):
     problems = forms.CharField(label="ปัญหาและอุปสรรคในภาพรวม", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     suggestions = forms.CharField(label="ข้อเสนอแนะในภาพรวม", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    loaded = forms.CharField(required=False, widget=forms.HiddenInput)  # fingerprint of the values shown

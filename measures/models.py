@@ -201,6 +201,8 @@ class Measure(models.Model):
     target = models.TextField("เป้าหมาย/ตัวชี้วัดความสำเร็จ", blank=True)
     template_key = models.CharField(max_length=60, blank=True)
     carried_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Raised by every save: an edit based on an older version is refused (optimistic locking).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = "มาตรการ"
@@ -367,6 +369,7 @@ class FollowUpEntry(models.Model):
     suggestions = models.TextField("ข้อเสนอแนะ", blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    version = models.PositiveIntegerField(default=1)  # optimistic locking, as Measure.version
 
     class Meta:
         verbose_name = "ผลการดำเนินการรายมาตรการ"
@@ -432,7 +435,12 @@ class Notification(models.Model):
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)  # only once the mail backend accepted it
+    # Handed to the broker after commit (null: it was away; the sweep sends it later).
+    handed_over_at = models.DateTimeField(null=True, blank=True)
+    # A worker is sending it now (a claim, so two workers never send twice; an old claim
+    # of a worker that died before sending is taken over).
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "การแจ้งเตือน"

@@ -11,7 +11,7 @@ import json
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from assessments.models import ChangeLog, FiscalYear, IssueArea, Membership, Rol
 from assessments.thai import format_date
 from ita_portal import access
 
+from . import versions
 from .evidence import content_problem as evidence_content_problem
 from .evidence import display_name as evidence_display_name
 from .models import (
@@ -221,42 +222,20 @@ def draft_plan_from_analysis(organisation, *, fiscal_year, by, analysis_year=Non
     return plan, len(chosen)
 
 
-MEASURE_FIELDS = (
-    "issue_area",
-    "indicators",
-    "items",
-    "title",
-    "method",
-    "steps",
-    "start",
-    "end",
-    "monitoring",
-    "budget",
-    "target",
-)
+class EditConflict(WorkflowError):
+    """Someone else saved the row after this edit was opened; the message (Thai) says what
+    they changed. Nothing was saved; the form keeps what was typed."""
+
+    def __init__(self, message, *, current_version):
+        super().__init__(message)
+        self.current_version = current_version
 
 
-def _measure_values(measure: Measure) -> dict:
-    """A measure's fields as plain, comparable values (the change log's old and new)."""
-    values = {}
-    for name in MEASURE_FIELDS:
-        value = getattr(measure, name)
-        if name == "issue_area":
-            value = measure.issue_area.number if measure.issue_area_id else None
-        elif name in ("start", "end"):
-            value = value.isoformat() if value else None
-        elif name == "budget":
-            value = None if value is None else str(value)
-        values[name] = value
-    if measure.pk:
-        values["units"] = [u.name for u in measure.units.all()]
-        values["people"] = [p.name for p in measure.people.all()]
-    return values
-
-
-def save_measure(plan, *, by, measure=None, **fields):
+def save_measure(plan, *, by, measure=None, version=None, **fields):
     """Create or change one measure of an editable plan; units/people are lists of rows.
-    The change log keeps every changed field, old → new; saving without a change logs nothing."""
+
+    ``version`` is the measure's version the edit was based on: when someone saved the
+    measure since, the change is refused (EditConflict) with what they changed."""
     units = fields.pop("units", None)
     people = fields.pop("people", None)
     with transaction.atomic():
@@ -264,27 +243,39 @@ def save_measure(plan, *, by, measure=None, **fields):
         _require_editable(plan)
         if fields.get("start") and fields.get("end") and fields["end"] < fields["start"]:
             raise WorkflowError("วันสิ้นสุดต้องไม่ก่อนวันเริ่ม")
+        changes = {}
         if measure is None:
             fields.setdefault("order", (plan.measures.aggregate(m=Max("order"))["m"] or 0) + 1)
             measure = Measure.objects.create(plan=plan, **fields)
             action, before = "measure.add", {}
         else:
-            measure = Measure.objects.select_related("issue_area").get(pk=measure.pk, plan=plan)
-            before = _measure_values(measure)
+            measure = Measure.objects.select_for_update().get(pk=measure.pk, plan=plan)
+            if version is not None and version != measure.version:
+                newer = ChangeLog.objects.filter(
+                    organisation=plan.organisation, action="measure.edit", details__measure=measure.pk,
+                    details__version__gt=version,
+                ).select_related("user").order_by("at", "pk")  # fmt: skip
+                raise EditConflict(versions.conflict_message("มาตรการนี้", newer), current_version=measure.version)
+            before = versions.measure_values(measure)
             for name, value in fields.items():
                 setattr(measure, name, value)
+            after = {**{name: getattr(measure, name) for name in before}}
+            after["units"] = sorted(u.name for u in units) if units is not None else before["units"]
+            after["people"] = sorted(str(p) for p in people) if people is not None else before["people"]
+            changes = versions.measure_changes(before, after)
+            if not changes:
+                return measure  # saving an unchanged measure writes nothing, not even a version
+            measure.version += 1
             measure.save()
             action = "measure.edit"
         if units is not None:
             measure.units.set(units)
         if people is not None:
             measure.people.set(people)
-        after = _measure_values(Measure.objects.select_related("issue_area").get(pk=measure.pk))
-        changed = {k: {"old": before.get(k), "new": v} for k, v in after.items() if before.get(k) != v}
-        if action == "measure.add" or changed:
+        if action == "measure.add" or changes:
             _contribute(plan, by, action)
-            _log(plan, by, action, f"มาตรการ: {measure.title[:80]}", measure=measure.pk,
-                 fields=sorted(changed), changes=changed)  # fmt: skip
+            _log(plan, by, action, f"มาตรการ: {measure.title[:80]}", measure=measure.pk, version=measure.version,
+                 changes=changes)  # fmt: skip
     return measure
 
 
@@ -296,7 +287,7 @@ def delete_measure(measure, *, by):
         plan = _lock(measure.plan)
         _require_editable(plan)
         title = measure.title
-        old = _measure_values(measure)
+        old = {k: versions.shown(v) for k, v in versions.measure_values(measure).items()}
         measure.delete()
         _contribute(plan, by, "measure.delete")
         _log(plan, by, "measure.delete", f"ลบมาตรการ: {title[:80]}", old=old)
@@ -477,12 +468,13 @@ def record_decision(plan, *, by, kind, opinion="", acting=Acting.NONE, acting_fo
                 fields += ["approved_revision", "publish_permitted"]
             plan.save(update_fields=fields)
             if kind == Decision.Kind.APPROVE:
+                from ita_portal.celery import hand_over
                 from reports.tasks import freeze_approved_documents  # the memo and measures PDFs, frozen
 
                 revision_pk = plan.approved_revision.pk
                 # robust: a failure (e.g. a certificate that does not open) never turns the committed
                 # approval into an error page; the first request for the documents tries again.
-                transaction.on_commit(lambda: freeze_approved_documents.delay(revision_pk), robust=True)
+                transaction.on_commit(lambda: hand_over(freeze_approved_documents, revision_pk), robust=True)
             message = {
                 Decision.Kind.RETURN: f"แผนมาตรการปี {plan.fiscal_year.year} ถูกส่งกลับแก้ไข: {opinion}",
                 Decision.Kind.APPROVE: f"แผนมาตรการปี {plan.fiscal_year.year} ได้รับอนุมัติแล้ว",
@@ -639,8 +631,43 @@ def notify(users, *, organisation, key, message, url=""):
         if new:
             created.append(notice.pk)
     for pk in created:
-        transaction.on_commit(lambda pk=pk: send_notification_email.delay(pk))
+        transaction.on_commit(lambda pk=pk: hand_over_notification(pk, task=send_notification_email))
     return created
+
+
+def hand_over_notification(pk, *, task):
+    """Give one notice's e-mail to the broker with a short try; remember when it was taken.
+    A broker that is away leaves ``handed_over_at`` empty for the sweep (never an error)."""
+    from ita_portal.celery import hand_over
+
+    if hand_over(task, pk):
+        Notification.objects.filter(pk=pk).update(handed_over_at=timezone.now())
+
+
+# A notice handed over but still not e-mailed after this long is sent again (its message may
+# have been lost); older than NOTICE_MAX_AGE it is left alone.
+NOTICE_RESEND_AFTER = timedelta(minutes=10)
+NOTICE_MAX_AGE = timedelta(days=3)
+
+
+def sweep_notifications(limit=500):
+    """Periodic (Celery beat): e-mail notices that were never handed to the broker (it was
+    away after the commit) or handed over long ago and still not sent. Returns how many."""
+    from .tasks import send_notification_email
+
+    now = timezone.now()
+    pending = (
+        Notification.objects.filter(emailed_at__isnull=True, created_at__gte=now - NOTICE_MAX_AGE)
+        .exclude(user__email="")
+        .filter(Q(handed_over_at__isnull=True) | Q(handed_over_at__lt=now - NOTICE_RESEND_AFTER))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    sent = 0
+    for pk in pending:
+        hand_over_notification(pk, task=send_notification_email)
+        sent += 1
+    return sent
 
 
 def _notify_step(plan, step):
@@ -699,29 +726,88 @@ def ensure_rounds(plan, *, months=DEFAULT_ROUNDS):
     return list(plan.rounds.order_by("number"))
 
 
-def record_followup(round_, *, measure, by, status, percent, done="", problems="", suggestions=""):
-    """What was actually done for one measure in one round (status, percent, narrative)."""
+def record_followup(round_, *, measure, by, status, percent, done="", problems="", suggestions="", version=None):
+    """What was actually done for one measure in one round (status, percent, narrative).
+
+    Each entry stands alone, so several units can report their measures in one round.
+    ``version`` is the entry's version the edit was based on (0: there was no entry yet);
+    an entry saved by someone else since is refused with EditConflict."""
     if not 0 <= int(percent) <= 100:
         raise WorkflowError("ร้อยละความสำเร็จต้องอยู่ระหว่าง 0 ถึง 100")
     if measure.plan_id != round_.plan_id:
         raise WorkflowError("มาตรการนี้ไม่อยู่ในแผนของรอบการติดตามนี้")
-    new = {"status": status, "percent": int(percent), "done": done, "problems": problems, "suggestions": suggestions}
     with transaction.atomic():
         entry, created = FollowUpEntry.objects.select_for_update().get_or_create(
             round=round_, measure=measure, defaults={"measure_key": measure.pk, "measure_title": measure.title}
         )
-        old = {name: getattr(entry, name) for name in new}
-        changed = {k: {"old": old[k], "new": v} for k, v in new.items() if old[k] != v}
-        if not changed and not created:
+        current = 0 if created else entry.version
+        if version is not None and version != current:
+            newer = ChangeLog.objects.filter(
+                organisation=round_.plan.organisation, action="followup.entry", details__entry=entry.pk,
+                details__version__gt=version,
+            ).select_related("user").order_by("at", "pk")  # fmt: skip
+            raise EditConflict(
+                versions.conflict_message(f"ผลของมาตรการ “{measure.title[:60]}” ใน{round_.title} ", newer),
+                current_version=current,
+            )
+        before = versions.entry_values(None if created else entry)
+        after = {"status": status, "percent": int(percent), "done": done, "problems": problems,
+                 "suggestions": suggestions}  # fmt: skip
+        changes = versions.entry_changes(before, after)
+        if not changes and not created:
             return entry  # saving an unchanged entry writes nothing
-        for name, value in new.items():
-            setattr(entry, name, value)
+        entry.status, entry.percent = status, int(percent)
+        entry.done, entry.problems, entry.suggestions = done, problems, suggestions
         entry.updated_by = by
+        entry.version = current + 1
         entry.save()
         _log(round_.plan, by, "followup.entry",
              f"{round_.title}: {measure.title[:60]} ({entry.get_status_display()} {percent}%)",
-             round=round_.number, measure=measure.pk, changes=changed)  # fmt: skip
+             round=round_.number, entry=entry.pk, measure=measure.pk, version=entry.version,
+             changes=changes)  # fmt: skip
     return entry
+
+
+def record_round(round_, *, by, entries, summary=None):
+    """Save the entries someone changed on a round's page, all or none: when any of them was
+    saved by someone else after the page was opened, nothing is saved and EditConflicts maps
+    each refused measure id to its conflict. ``entries``: dicts with measure, version, the
+    entry's fields and optionally evidence (upload, url, description). ``summary``: the
+    round's problems and suggestions with the values the page was opened with, or None."""
+    conflicts = {}
+    with transaction.atomic():
+        for edit in entries:
+            fields = {name: edit[name] for name in versions.ENTRY_FIELDS}
+            try:
+                entry = record_followup(round_, measure=edit["measure"], by=by, version=edit["version"], **fields)
+            except EditConflict as exc:
+                conflicts[edit["measure"].pk] = exc
+                continue
+            evidence = edit.get("evidence") or {}
+            if evidence.get("upload") or evidence.get("url"):
+                add_evidence(entry, by=by, **evidence)
+        if summary is not None:
+            round_ = FollowUpRound.objects.select_for_update().get(pk=round_.pk)
+            loaded = summary.pop("loaded")
+            if loaded and versions.fingerprint(round_.problems, round_.suggestions) != loaded:  # no token: no check
+                conflicts["round"] = EditConflict(
+                    "ปัญหาและข้อเสนอแนะในภาพรวมถูกแก้ไขโดยผู้อื่นหลังจากที่ท่านเปิดหน้านี้ จึงยังไม่ได้บันทึก ค่าปัจจุบัน: "
+                    f"ปัญหา “{versions.shown(round_.problems)}” ข้อเสนอแนะ “{versions.shown(round_.suggestions)}”",
+                    current_version=0,
+                )
+            else:
+                save_round_summary(round_, by=by, **summary)
+        if conflicts:
+            raise EditConflicts(conflicts)
+    return round_
+
+
+class EditConflicts(WorkflowError):
+    """Several refused edits of one page: {measure id or "round": EditConflict}."""
+
+    def __init__(self, conflicts):
+        super().__init__("มีรายการที่ผู้อื่นแก้ไขไปก่อน จึงยังไม่ได้บันทึกทั้งหน้า ข้อมูลที่ท่านกรอกยังอยู่ครบ")
+        self.conflicts = conflicts
 
 
 def evidence_problem(upload):

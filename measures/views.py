@@ -17,7 +17,7 @@ from assessments.thai import format_month_range
 from ita_portal import access
 from ita_portal.access import access_organisation, access_plan, require_edit
 
-from . import services
+from . import services, versions
 from .forms import DecisionForm, EntryForm, MeasureForm, PersonForm, RoundSummaryForm, StepForm, UnitForm
 from .models import ApprovalStep, Decision, Evidence, FollowUpEntry, Measure, Notification, OrgUnit, Person, Plan
 from .services import WorkflowError
@@ -134,11 +134,18 @@ def measure_edit(request, code, year, pk=None):
     if plan is None:
         plan = services.get_or_create_plan(organisation, fiscal_year=fiscal_year)
     measure = get_object_or_404(Measure, pk=pk, plan=plan) if pk else None
+    conflict = False
     if request.method == "POST":
         form = MeasureForm(request.POST, organisation=organisation)
         if form.is_valid():
             try:
                 services.save_measure(plan, by=request.user, measure=measure, **form.cleaned_data)
+            except services.EditConflict as exc:
+                form.add_error(None, str(exc))
+                # Saving again, after reading what changed, deliberately replaces the other edit.
+                form.data = form.data.copy()
+                form.data["version"] = exc.current_version
+                conflict = True
             except WorkflowError as exc:
                 form.add_error(None, str(exc))
             else:
@@ -155,7 +162,7 @@ def measure_edit(request, code, year, pk=None):
         request,
         "measures/measure_form.html",
         {"organisation": organisation, "fiscal_year": fiscal_year, "plan": plan, "measure": measure, "form": form},
-        status=400 if request.method == "POST" else 200,
+        status=409 if conflict else 400 if request.method == "POST" else 200,
     )
 
 
@@ -253,9 +260,9 @@ def followup(request, code, year, number):
     entries = {m.pk: (m.followups.all()[0] if m.followups.all() else None) for m in measures}
 
     def initial(entry):
-        if entry is None:
-            return {"status": FollowUpEntry.Status.NOT_STARTED, "percent": "0"}
-        return {f: getattr(entry, f) for f in ("status", "percent", "done", "problems", "suggestions")}
+        values = versions.entry_values(entry)
+        return {**values, "percent": str(values["percent"]), "version": entry.version if entry else 0,
+                "loaded": versions.entry_fingerprint(values)}  # fmt: skip
 
     if request.method == "POST" and request.POST.get("action") == "report":
         require_edit(organisation, request.user)
@@ -265,32 +272,59 @@ def followup(request, code, year, number):
         except WorkflowError as exc:
             messages.error(request, str(exc))
         return redirect("followup", code=code, year=year, number=number)
+    conflicts = {}
     if request.method == "POST":
         require_edit(organisation, request.user)
         forms = {m.pk: EntryForm(request.POST, request.FILES, prefix=f"m{m.pk}") for m in measures}
         summary = RoundSummaryForm(request.POST, prefix="round")
         if all(f.is_valid() for f in forms.values()) and summary.is_valid():
+            # Only what this person changed is saved, each entry against the version it saw.
+            edits = []
             for m in measures:
                 data = forms[m.pk].cleaned_data
-                entry = services.record_followup(
-                    round_, measure=m, by=request.user, status=data["status"], percent=data["percent"],
-                    done=data["done"], problems=data["problems"], suggestions=data["suggestions"],
+                evidence = {"upload": data["evidence_file"], "url": data["evidence_url"],
+                            "description": data["evidence_description"]}  # fmt: skip
+                if versions.entry_fingerprint(data) != data["loaded"] or evidence["upload"] or evidence["url"]:
+                    edits.append({"measure": m, "version": data["version"], "evidence": evidence,
+                                  **{name: data[name] for name in versions.ENTRY_FIELDS}})  # fmt: skip
+            shown = summary.cleaned_data
+            changed_summary = versions.fingerprint(shown["problems"], shown["suggestions"]) != shown["loaded"]
+            try:
+                services.record_round(
+                    round_, by=request.user, entries=edits,
+                    summary={**shown} if changed_summary else None,
                 )  # fmt: skip
-                if data["evidence_file"] or data["evidence_url"]:
-                    services.add_evidence(
-                        entry, by=request.user, upload=data["evidence_file"], url=data["evidence_url"],
-                        description=data["evidence_description"],
-                    )  # fmt: skip
-            services.save_round_summary(round_, by=request.user, **summary.cleaned_data)
-            messages.success(request, f"บันทึกผล{round_.title}แล้ว")
-            return redirect("followup", code=code, year=year, number=number)
-        messages.error(request, "มีช่องที่กรอกไม่ถูกต้อง ยังไม่ได้บันทึก กรุณาแก้ไขช่องที่มีข้อความสีแดง")
-        status = 400
+            except services.EditConflicts as exc:
+                conflicts = exc.conflicts
+                messages.error(request, str(exc))
+                status = 409
+                # Saving again, after reading what changed, deliberately replaces the other edits.
+                fresh = {e.measure_id: e for e in FollowUpEntry.objects.filter(round=round_)}
+                data = request.POST.copy()
+                for pk in conflicts:
+                    if pk == "round":
+                        round_.refresh_from_db()
+                        data["round-loaded"] = versions.fingerprint(round_.problems, round_.suggestions)
+                    else:
+                        data[f"m{pk}-version"] = conflicts[pk].current_version
+                        data[f"m{pk}-loaded"] = versions.entry_fingerprint(versions.entry_values(fresh.get(pk)))
+                forms = {m.pk: EntryForm(data, request.FILES, prefix=f"m{m.pk}") for m in measures}
+                summary = RoundSummaryForm(data, prefix="round")
+                for pk, conflict in conflicts.items():
+                    (summary if pk == "round" else forms[pk]).add_error(None, str(conflict))
+            else:
+                messages.success(request, f"บันทึกผล{round_.title}แล้ว")
+                return redirect("followup", code=code, year=year, number=number)
+        else:
+            messages.error(request, "มีช่องที่กรอกไม่ถูกต้อง ยังไม่ได้บันทึก กรุณาแก้ไขช่องที่มีข้อความสีแดง")
+            status = 400
     else:
         forms = {m.pk: EntryForm(initial=initial(entries[m.pk]), prefix=f"m{m.pk}") for m in measures}
         summary = RoundSummaryForm(
-            initial={"problems": round_.problems, "suggestions": round_.suggestions}, prefix="round"
-        )
+            initial={"problems": round_.problems, "suggestions": round_.suggestions,
+                     "loaded": versions.fingerprint(round_.problems, round_.suggestions)},
+            prefix="round",
+        )  # fmt: skip
         status = 200
     today = timezone.localdate()
     rows = [

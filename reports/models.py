@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 
 from assessments.models import Organisation
 
@@ -23,6 +25,10 @@ class Report(models.Model):
         RUNNING = "running", "กำลังสร้าง"
         DONE = "done", "เสร็จแล้ว"
         FAILED = "failed", "ไม่สำเร็จ"
+        SUPERSEDED = "superseded", "มีฉบับใหม่กว่าแทนแล้ว"
+
+    # States that hold a build: one such row per (kind, parameters, data hash) at most.
+    LIVE_STATES = (State.QUEUED, State.RUNNING, State.DONE)
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="reports")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -37,12 +43,32 @@ class Report(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Handed to the broker (null: not yet, e.g. the broker was away; the sweep sends it).
+    handed_over_at = models.DateTimeField(null=True, blank=True)
+    # The build's lease: who builds it and until when, renewed while it runs. A lease
+    # past its expiry (a killed worker) is taken over by the next worker or request.
+    lease_owner = models.CharField(max_length=200, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = "รายงาน"
         verbose_name_plural = "รายงาน"
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["organisation", "kind", "year", "fmt"])]
+        constraints = [
+            # However many requests arrive at once, one build per kind, parameters and data.
+            models.UniqueConstraint(
+                "organisation",
+                "kind",
+                "year",
+                Coalesce("round_number", Value(0)),
+                "fmt",
+                "source_hash",
+                condition=Q(state__in=["queued", "running", "done"]),
+                name="report_one_build_per_data",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.year} ({self.fmt})"

@@ -5,8 +5,11 @@ public address of a plan and its follow-up needs no login and exists only once t
 last approver granted permission to publish.
 """
 
+import time
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +20,7 @@ from assessments.models import Organisation
 from ita_portal.access import access_organisation, access_plan
 from measures.models import Plan
 
-from . import builders, services, verification
+from . import builders, leases, services, verification
 from .frozen import approved_document
 from .models import ApprovedDocument, Report
 
@@ -63,6 +66,8 @@ def request_report(request, code, year):
 def report_status(request, code, pk):
     organisation = access_organisation(request.user, code)
     report = get_object_or_404(Report, pk=pk, organisation=organisation)
+    if report.state in (Report.State.QUEUED, Report.State.RUNNING) and leases.resume_if_stale(report):
+        report.refresh_from_db()  # nobody was building it (its worker died): sent again
     return render(request, "reports/report_status.html", {"organisation": organisation, "report": report})
 
 
@@ -120,17 +125,28 @@ def public_plan(request, code, year):
 
 
 def _public_file(organisation, kind, year, round_number=None):
-    """The stored PDF if up to date, else built now (public readers do not wait on a queue)."""
+    """The stored PDF if up to date, else built now (public readers do not wait on a queue).
+    Identical requests at once share one row: the first builds, the others wait for it."""
     context = builders.build(kind, organisation, year, round_number=round_number, approved_only=True)
     digest = builders.source_hash(context)
-    report = Report.objects.filter(
+    same = Report.objects.filter(
         organisation=organisation, kind=kind, year=year, round_number=round_number, fmt="pdf",
-        state=Report.State.DONE, source_hash=digest,
-    ).first()  # fmt: skip
+        source_hash=digest, state__in=Report.LIVE_STATES,
+    )  # fmt: skip
+    report = same.first()
     if report is None:
-        report = Report.objects.create(
-            organisation=organisation, kind=kind, year=year, round_number=round_number, fmt="pdf", source_hash=digest
-        )
+        try:
+            with transaction.atomic():
+                report = Report.objects.create(
+                    organisation=organisation, kind=kind, year=year, round_number=round_number, fmt="pdf",
+                    source_hash=digest,
+                )  # fmt: skip
+        except IntegrityError:
+            report = same.get()
+    report = services.generate(report)
+    deadline = time.monotonic() + 60
+    while report.state in (Report.State.QUEUED, Report.State.RUNNING) and time.monotonic() < deadline:
+        time.sleep(0.25)  # another request or worker holds the build: wait for its state
         report = services.generate(report)
     if report.state != Report.State.DONE:
         raise Http404(report.error)

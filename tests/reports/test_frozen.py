@@ -195,7 +195,7 @@ def test_an_unreported_round_is_not_public(demo):
 
 def test_staff_report_a_round_from_the_follow_up_page_and_it_is_logged(demo):
     client = Client()
-    client.login(username="staff", password="ita-demo-2567")
+    client.force_login(get_user_model().objects.get(username="staff"))
     assert "ส่งรายงานผลรอบนี้" in client.get("/o/demo/plans/2566/rounds/2/").content.decode()
     response = client.post("/o/demo/plans/2566/rounds/2/", {"action": "report"}, follow=True)
     assert "ส่งรายงานผลรอบ 12 เดือนแล้ว" in response.content.decode()
@@ -207,7 +207,7 @@ def test_staff_report_a_round_from_the_follow_up_page_and_it_is_logged(demo):
 
 def test_a_viewer_cannot_report_a_round(demo):
     client = Client()
-    client.login(username="viewer", password="ita-demo-2567")
+    client.force_login(get_user_model().objects.get(username="viewer"))
     assert client.post("/o/demo/plans/2566/rounds/2/", {"action": "report"}).status_code == 403
     assert plan_of(demo).rounds.get(number=2).reported_at is None
 
@@ -236,7 +236,7 @@ def test_deleting_a_measure_in_revision_2_keeps_revision_1s_follow_up_and_eviden
     row = next(r for r in rows if r["id"] == key)
     assert row["title"] == title and row["percent"] == 100 and row["evidence"] == ["รายงานการประชุม"]
     client = Client()
-    client.login(username="staff", password="ita-demo-2567")
+    client.force_login(get_user_model().objects.get(username="staff"))
     download = client.get(f"/o/demo/plans/2566/evidence/{evidence.pk}/")
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 evidence"
     public, _ = text_of(b"".join(Client().get("/p/demo/2566/followup-2.pdf").streaming_content))
@@ -322,16 +322,16 @@ def test_a_wrong_passphrase_is_a_clear_message_and_stores_nothing(demo, settings
 
 
 def test_staff_download_revision_1s_memo_while_revision_2_is_drafted_and_outsiders_get_404(demo):
-    from tests.factories import PASSWORD, make_organisation, make_user
+    from tests.factories import make_organisation, make_user
 
     revision = plan_of(demo).approved_revision
     plans.start_revision(plan_of(demo), by=user("staff"))
     client = Client()
-    client.login(username="viewer", password="ita-demo-2567")
+    client.force_login(get_user_model().objects.get(username="viewer"))
     response = client.get("/o/demo/plans/2566/revisions/1/memo.pdf")
     assert b"".join(response.streaming_content) == stored_bytes(revision.documents.get(kind="memo"))
     outsider = make_user(organisation=make_organisation(code="far"))
-    client.login(username=outsider.username, password=PASSWORD)
+    client.force_login(outsider)
     assert client.get("/o/demo/plans/2566/revisions/1/memo.pdf").status_code == 404
 
 
@@ -346,7 +346,7 @@ def test_a_certificate_that_does_not_open_never_undoes_the_approval(
         plan = approve(plan)
     assert plan.state == Plan.State.APPROVED and not ApprovedDocument.objects.filter(revision=plan.approved_revision)
     client = Client()
-    client.login(username="staff", password="ita-demo-2567")
+    client.force_login(get_user_model().objects.get(username="staff"))
     response = client.post("/o/demo/reports/2566/request/", {"kind": "memo", "fmt": "pdf"}, follow=True)
     assert "เปิดใบรับรองสำหรับลงลายมือชื่อดิจิทัล" in response.content.decode()
 

@@ -1,0 +1,122 @@
+"""Report builds under a lease: taken over when it expires, one build per data, failures
+with a Thai message and a way to try again, superseded files deleted."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.test import Client
+from django.utils import timezone
+
+from reports import builders, leases, services
+from reports.models import Report
+
+pytestmark = pytest.mark.django_db
+
+
+def queued(demo, kind="memo", year=2566, **fields):
+    context = builders.build(kind, demo, year)
+    values = {
+        "organisation": demo,
+        "kind": kind,
+        "year": year,
+        "fmt": "pdf",
+        "source_hash": builders.source_hash(context),
+    }
+    return Report.objects.create(**{**values, **fields})
+
+
+def test_a_build_whose_lease_expired_is_taken_over_and_finished(demo):
+    report = queued(
+        demo, state=Report.State.RUNNING, lease_owner="dead-host:1:x", attempts=1,
+        lease_expires_at=timezone.now() - timedelta(seconds=1),
+    )  # fmt: skip
+    built = services.generate(report)
+    assert built.state == Report.State.DONE and built.attempts == 2 and built.lease_owner == ""
+    assert built.file.read(4) == b"%PDF"
+
+
+def test_a_build_under_a_live_lease_is_left_to_its_owner(demo):
+    report = queued(
+        demo, state=Report.State.RUNNING, lease_owner="busy-host:1:x", attempts=1,
+        lease_expires_at=timezone.now() + timedelta(minutes=1),
+    )  # fmt: skip
+    assert services.generate(report).state == Report.State.RUNNING
+    assert Report.objects.get(pk=report.pk).attempts == 1
+
+
+def test_a_build_tried_too_often_fails_with_a_thai_message(demo, settings):
+    report = queued(
+        demo, state=Report.State.RUNNING, attempts=settings.ITA_REPORT_MAX_ATTEMPTS,
+        lease_expires_at=timezone.now() - timedelta(seconds=1),
+    )  # fmt: skip
+    failed = services.generate(report)
+    assert failed.state == Report.State.FAILED and "หลังพยายาม 3 ครั้ง" in failed.error
+
+
+def test_a_second_live_row_for_the_same_data_is_refused_by_the_database(demo):
+    first = queued(demo)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Report.objects.create(
+            organisation=demo, kind=first.kind, year=first.year, fmt="pdf", source_hash=first.source_hash
+        )
+
+
+def test_a_failed_row_does_not_block_a_new_build_of_the_same_data(demo):
+    first = queued(demo, state=Report.State.FAILED, error="เสีย")
+    second = services.request_report(demo, kind="memo", year=2566, fmt="pdf", by=None)
+    assert second.pk != first.pk and second.source_hash == first.source_hash
+
+
+def test_a_failed_report_shows_the_reason_and_a_button_to_try_again(demo):
+    report = queued(demo, state=Report.State.FAILED, error="สร้างรายงานไม่สำเร็จ (ValueError)")
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="staff"))
+    page = client.get(f"/o/demo/reports/file/{report.pk}/").content.decode()
+    assert "สร้างรายงานไม่สำเร็จ (ValueError)" in page and "ลองสร้างอีกครั้ง" in page
+    again = client.post("/o/demo/reports/2566/request/", {"kind": "memo", "fmt": "pdf"})
+    assert again.status_code == 302 and again.url != f"/o/demo/reports/file/{report.pk}/"
+
+
+def test_a_request_meeting_a_row_never_handed_over_sends_it_again(demo, inline_celery):
+    report = queued(demo)
+    Report.objects.filter(pk=report.pk).update(created_at=timezone.now() - timedelta(minutes=1))
+    again = services.request_report(demo, kind="memo", year=2566, fmt="pdf", by=None)
+    assert again.pk == report.pk
+    report.refresh_from_db()
+    assert report.state == Report.State.DONE and report.handed_over_at is not None
+
+
+def test_the_sweep_builds_rows_never_handed_over(demo, inline_celery):
+    report = queued(demo)
+    assert leases.sweep() == 1
+    report.refresh_from_db()
+    assert report.state == Report.State.DONE
+    assert leases.sweep() == 0
+
+
+def test_superseded_files_are_deleted_after_the_grace_and_the_page_says_so(demo, inline_celery):
+    old = services.generate(queued(demo, kind="analysis", year=2565))
+    path = old.file.path
+    Report.objects.filter(pk=old.pk).update(source_hash="older-data", finished_at=timezone.now() - timedelta(hours=3))
+    new = services.generate(queued(demo, kind="analysis", year=2565))
+    assert leases.delete_superseded(grace=timedelta(hours=1)) == 0  # the newer one is too fresh
+    Report.objects.filter(pk=new.pk).update(finished_at=timezone.now() - timedelta(hours=2))
+
+    assert leases.delete_superseded(grace=timedelta(hours=1)) == 1
+    old.refresh_from_db()
+    assert old.state == Report.State.SUPERSEDED and not old.file
+    import os
+
+    assert not os.path.exists(path)
+    assert Report.objects.get(pk=new.pk).file.read(4) == b"%PDF"
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="staff"))
+    assert "ขอฉบับล่าสุด" in client.get(f"/o/demo/reports/file/{old.pk}/").content.decode()
+
+
+def test_workers_are_recycled_after_the_configured_number_of_tasks(settings):
+    from ita_portal.celery import app
+
+    assert app.conf.worker_max_tasks_per_child == settings.CELERY_WORKER_MAX_TASKS_PER_CHILD == 50
