@@ -3,9 +3,30 @@
 from django import forms
 
 from .models import Part
-from .thai import ScoreError, format_score, parse_score
+from .thai import InputError, ScoreError, clean_input, format_score, parse_score
 
 PART_NAMES = {"": "คะแนน", "public": "EIT Public", "survey": "EIT Survey"}
+
+
+class TextField(forms.CharField):
+    """Free text typed by people, kept the way ``thai.clean_input`` keeps it: control
+    characters removed, a NUL refused, and a Thai message past ``max_length``.
+
+    The browser is given no maxlength attribute, so a long paste is never cut silently:
+    the whole text comes back with the message and nothing typed is lost."""
+
+    def __init__(self, *, max_length, multiline=False, rows=3, **kwargs):
+        if multiline:
+            kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows}))
+        super().__init__(**kwargs)
+        self.limit, self.multiline = max_length, multiline
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        try:
+            return clean_input(value, max_length=self.limit, multiline=self.multiline)
+        except InputError as exc:
+            raise forms.ValidationError(str(exc)) from exc
 
 
 class ScoreField(forms.CharField):
@@ -70,10 +91,12 @@ class UploadForm(forms.Form):
 
 
 class NarrativeForm(forms.Form):
-    text = forms.CharField(
+    text = TextField(
         label="คำอธิบายผลการวิเคราะห์",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 10}),
+        max_length=20_000,
+        multiline=True,
+        rows=10,
         help_text="เว้นว่างแล้วบันทึกเพื่อกลับไปใช้ร่างที่ระบบสร้าง",
     )
 
@@ -85,5 +108,5 @@ class RecommendationForm(forms.Form):
         required=False,
     )
     part = forms.ChoiceField(label="ส่วน", choices=Part.choices, required=False)
-    item_codes = forms.CharField(label="ข้อที่เกี่ยวข้อง", required=False, max_length=255)
-    text = forms.CharField(label="ข้อเสนอแนะของผู้ตรวจประเมิน", widget=forms.Textarea(attrs={"rows": 4}))
+    item_codes = TextField(label="ข้อที่เกี่ยวข้อง", required=False, max_length=255)
+    text = TextField(label="ข้อเสนอแนะของผู้ตรวจประเมิน", max_length=10_000, multiline=True, rows=4)
