@@ -75,6 +75,12 @@ class ScoresForm(forms.Form):
 
 class UploadForm(forms.Form):
     file = forms.FileField(label="ไฟล์คะแนน (.csv หรือ .xlsx)")
+    sheet = TextField(
+        label="ชื่อชีต",
+        required=False,
+        max_length=100,
+        help_text="เว้นว่างเพื่ออ่านชีตที่เปิดอยู่เมื่อบันทึกไฟล์ (ชีตที่ซ่อนไว้จะไม่ถูกอ่าน)",
+    )
 
     def __init__(self, *args, max_bytes, **kwargs):
         super().__init__(*args, **kwargs)

@@ -338,10 +338,17 @@ def parse_score_sheet(table, framework):
     return ParsedSheet(rows)
 
 
-def import_scores(organisation, *, fiscal_year, fileobj, filename, by, dry_run=False):
+def read_score_sheet(fileobj, filename, framework, *, sheet=None):
+    """Read and check an uploaded score sheet (the active visible sheet, or ``sheet``) within
+    the score sheet's bounds; the web preview and the command line both come through here."""
+    table = sheets.read_table(fileobj, filename, sheet=sheet or None, limits=sheets.SCORE_LIMITS)
+    return parse_score_sheet(table, framework)
+
+
+def import_scores(organisation, *, fiscal_year, fileobj, filename, by, dry_run=False, sheet=None):
     """Import a score sheet for one organisation and year: every row good, or nothing saved."""
     framework = framework_for(fiscal_year)
-    sheet = parse_score_sheet(read_table(fileobj, filename, limits=sheets.SCORE_LIMITS), framework)
+    sheet = read_score_sheet(fileobj, filename, framework, sheet=sheet)
     if dry_run:
         return sheet, None
     counts = record_scores(

@@ -110,7 +110,7 @@ def parse_score(raw, *, max_places=2, low=Decimal("0"), high=Decimal("100")):
         return None
     if text.count(",") == 1 and "." not in text:
         text = text.replace(",", ".")  # 92,77 typed with a decimal comma
-    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
+    if not re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", text):
         raise ScoreError(f"“{clip(raw)}” ไม่ใช่ตัวเลข")
     try:
         value = Decimal(text)

@@ -303,7 +303,9 @@ def import_scores(request, code, year):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                sheet = services.parse_score_sheet(services.read_table(upload, upload.name), framework_for(fiscal_year))
+                sheet = services.read_score_sheet(
+                    upload, upload.name, framework_for(fiscal_year), sheet=form.cleaned_data["sheet"]
+                )
             except services.ImportRefused as exc:
                 context["errors"] = exc.lines()
                 context["filename"] = upload.name

@@ -57,7 +57,7 @@ SCORE_LIMITS = Limits(
     members=200,
     member_bytes=20 * MiB,
     xml_bytes=30 * MiB,
-    shared_strings=50_000,
+    shared_strings=20_000,
     elements=500_000,
 )
 

@@ -167,6 +167,8 @@ class Book:
         except ParseError as exc:
             line = getattr(exc, "position", (0, 0))[0]
             raise Refuse(f"ส่วน {path[:60]} มี XML ไม่ถูกต้องหรือไม่ครบ (บรรทัด {line})") from None
+        except LookupError:  # an XML declaration naming an encoding Python does not know
+            raise Refuse(f"ส่วน {path[:60]} ใช้การเข้ารหัสอักขระที่ไม่รองรับ") from None
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError, NotImplementedError):
             raise Refuse(f"ส่วน {path[:60]} เสียหาย (ขยายข้อมูลไม่ได้หรือไม่ครบ)") from None
 
@@ -405,14 +407,19 @@ class Book:
             except (ValueError, IndexError):
                 raise Refuse(f"ช่อง {ref} อ้างถึงรูปแบบเซลล์ลำดับที่ “{style[:12]}” ซึ่งไม่มีในไฟล์ (ไฟล์เสียหาย)", row) from None
         if fmt == "percent":
-            return _number(Decimal(repr(number)) * 100)
+            return _number(_shown(number) * 100)
         if fmt == "date":
             if not 0 <= number <= _MAX_SERIAL:
                 raise Refuse(f"ช่อง {ref} เป็นวันที่นอกช่วงที่ใช้ได้", row)
             from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
             return from_excel(number, CALENDAR_MAC_1904 if self.date1904 else CALENDAR_WINDOWS_1900)
-        return _number(Decimal(repr(number)))
+        return _number(_shown(number))
+
+
+def _shown(number: float) -> Decimal:
+    """The number as Excel shows it: 15 significant digits (0.1 + 0.2 is 0.3, not 0.30000000000000004)."""
+    return Decimal(f"{number:.15g}")
 
 
 def _number(value: Decimal) -> int | Decimal:
