@@ -1,9 +1,12 @@
-"""Forms: score entry per indicator and per summary level, imports, narratives."""
+"""Forms: score entry per indicator and per summary level, imports, narratives; the fields
+every form of the portal shares (free text, choices of rows)."""
+
+import re
 
 from django import forms
 
 from .models import Part
-from .thai import InputError, ScoreError, clean_input, format_score, parse_score
+from .thai import InputError, ScoreError, clean_input, clip, format_score, parse_score
 
 PART_NAMES = {"": "คะแนน", "public": "EIT Public", "survey": "EIT Survey"}
 
@@ -27,6 +30,32 @@ class TextField(forms.CharField):
             return clean_input(value, max_length=self.limit, multiline=self.multiline)
         except InputError as exc:
             raise forms.ValidationError(str(exc)) from exc
+
+
+def _check_ids(values):
+    """A posted row id is 1–9 digits: text or a number past any row (10^20) is a Thai form
+    error, never a query the database cannot hold."""
+    for value in values:
+        if not re.fullmatch(r"[0-9]{1,9}", str(value).strip()):
+            raise forms.ValidationError(f"“{clip(value, 20)}” ไม่ใช่รายการที่เลือกได้", code="invalid_choice")
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    """One row chosen by id, the id checked before it reaches the database."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not isinstance(value, self.queryset.model):
+            _check_ids([value])
+        return super().to_python(value)
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Rows chosen by id, every id checked before it reaches the database."""
+
+    def _check_values(self, value):
+        if not isinstance(value, (str, bytes)):
+            _check_ids([v for v in value if not isinstance(v, self.queryset.model)])
+        return super()._check_values(value)
 
 
 class ScoreField(forms.CharField):

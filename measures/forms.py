@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib.auth import get_user_model
 
-from assessments.forms import TextField
+from assessments.forms import ModelChoiceField, ModelMultipleChoiceField, TextField
 from assessments.models import IssueArea
 from assessments.thai import InputError, clean_input, normalise_text, to_arabic_digits
 
@@ -18,7 +18,7 @@ MAX_BUDGET = Decimal("999999999999.99")  # the column holds 14 digits, 2 of them
 
 
 class MeasureForm(forms.Form):
-    issue_area = forms.ModelChoiceField(label="ประเด็น", queryset=IssueArea.objects.order_by("number"))
+    issue_area = ModelChoiceField(label="ประเด็น", queryset=IssueArea.objects.order_by("number"))
     indicators = TextField(label="ตัวชี้วัด (หมายเลข คั่นด้วยจุลภาค)", required=False, max_length=100)
     items = TextField(label="ข้อการประเมิน (เช่น i7, O18)", required=False, max_length=255)
     title = TextField(
@@ -28,8 +28,8 @@ class MeasureForm(forms.Form):
     steps = TextField(
         label="ขั้นตอนหรือวิธีดำเนินการ (บรรทัดละหนึ่งขั้นตอน)", required=False, max_length=20_000, multiline=True, rows=4
     )
-    units = forms.ModelMultipleChoiceField(label="ส่วนราชการที่รับผิดชอบ", queryset=OrgUnit.objects.none(), required=False)
-    people = forms.ModelMultipleChoiceField(label="ผู้รับผิดชอบ", queryset=Person.objects.none(), required=False)
+    units = ModelMultipleChoiceField(label="ส่วนราชการที่รับผิดชอบ", queryset=OrgUnit.objects.none(), required=False)
+    people = ModelMultipleChoiceField(label="ผู้รับผิดชอบ", queryset=Person.objects.none(), required=False)
     start = forms.DateField(label="วันเริ่ม", widget=DATE_WIDGET)
     end = forms.DateField(label="วันสิ้นสุด", widget=DATE_WIDGET)
     monitoring = TextField(label="การติดตามประเมินผล", required=False, max_length=5_000, multiline=True, rows=2)
@@ -133,7 +133,7 @@ class DecisionForm(forms.Form):
 
 class StepForm(forms.ModelForm):
     title = TextField(label="ตำแหน่งผู้พิจารณา", max_length=255)
-    users = forms.ModelMultipleChoiceField(label="ผู้มีสิทธิ์พิจารณา", queryset=get_user_model().objects.none())
+    users = ModelMultipleChoiceField(label="ผู้มีสิทธิ์พิจารณา", queryset=get_user_model().objects.none())
 
     class Meta:
         model = ApprovalStep
@@ -158,6 +158,7 @@ class UnitForm(forms.ModelForm):
 class PersonForm(forms.ModelForm):
     name = TextField(label="ชื่อ-สกุล", max_length=255)
     position = TextField(label="ตำแหน่ง", required=False, max_length=255)
+    unit = ModelChoiceField(label="ส่วนราชการ", queryset=OrgUnit.objects.none(), required=False)
 
     class Meta:
         model = Person

@@ -171,7 +171,7 @@ def measure_edit(request, code, year, pk=None):
     require_edit(organisation, request.user)
     if pk is not None and plan is None:
         raise Http404("ไม่มีแผนมาตรการปีนี้")
-    measure = get_object_or_404(Measure, pk=pk, plan=plan) if pk else None
+    measure = get_object_or_404(Measure, pk=pk, plan=plan) if pk is not None else None
     if request.method == "POST":
         form = MeasureForm(request.POST, organisation=organisation)
         if form.is_valid():

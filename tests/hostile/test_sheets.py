@@ -252,3 +252,21 @@ def test_a_percent_cell_that_shows_92_percent_is_stored_as_92(corpus_dir, org):
     code, _out, err = run_cli(corpus_dir / "xlsx-percent-0.xlsx")
     assert code == 0, err
     assert Score.objects.get(key="i1").value == Decimal("92.00")
+
+
+def test_the_admin_refuses_a_framework_workbook_with_xml_entities_before_reading_it(corpus_dir):
+    from django.contrib.auth import get_user_model
+
+    from assessments.models import FiscalYear
+
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", PASSWORD)
+    client = Client()
+    client.force_login(admin)
+    years = FiscalYear.objects.count()
+    for name in ("xlsx-entities-xl_workbook_xml-0.xlsx", "xlsx-zipbomb-zeros-1gb.xlsx", "xlsx-bomb-depth.xlsx"):
+        upload = io.BytesIO((corpus_dir / name).read_bytes())
+        upload.name = name
+        response = client.post("/admin/assessments/fiscalyear/import-framework/", {"file": upload})
+        assert response.status_code == 400, name
+        assert "ไฟล์ “" in response.content.decode(), name
+    assert FiscalYear.objects.count() == years
