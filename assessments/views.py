@@ -25,6 +25,7 @@ from .charts import chart_bars
 from .forms import NarrativeForm, RecommendationForm, ScoresForm, UploadForm
 from .frameworks import framework_for
 from .models import Assessment, FiscalYear, Level, Membership, Organisation
+from .thai import normalise_text
 
 # --------------------------------------------------------------------------- #
 # Home and organisations
@@ -40,7 +41,7 @@ def home(request):
         supervises = Membership.objects.filter(user=request.user, role="supervisor").exists()
         if len(own) == 1 and not supervises:
             return redirect("organisation", code=own[0].code)
-    query = (request.GET.get("q") or "").strip()
+    query = normalise_text(request.GET.get("q"))[:100]  # a NUL or a novel-length query is no search
     if query:
         orgs = orgs.filter(Q(code__icontains=query) | Q(name__icontains=query) | Q(province__icontains=query))
     years = list(FiscalYear.objects.with_framework().prefetch_related("grade_bands").order_by("year"))

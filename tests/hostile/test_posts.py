@@ -21,11 +21,11 @@ pytestmark = pytest.mark.django_db
 
 HUGE = "99999999999999999999"  # 10^20 - 1: fits no database integer
 TEXTS = [
-    "\x00", "ก\x00ข", "มาตรการ\x07\x1b[31m\x7f\x85", "\u202eเลขที่\u2066", "ข" * 30_000, "ค" * 60_000,
-    "=HYPERLINK(\"http://x\",\"y\")", "<script>alert(1)</script>", "\r\n" * 5_000, "\ufffe\uffff",
+    "\x00", "ก\x00ข", "มาตรการ\x07\x1b[31m\x7f\x85\ufffe", "\u202eเลขที่\u2066", "ข" * 30_000,
+    "=HYPERLINK(\"http://x\",\"y\")<script>alert(1)</script>" + "\r\n" * 3_000,
 ]  # fmt: skip
-NUMBERS = ["NaN", "Infinity", "-Infinity", "1e20", "1e400", HUGE, "-1", "abc", "²", "１２", "0x10", "\x00", "1" * 5_000]
-IDS = ["abc", HUGE, "-1", "1.5", "\x00", "", "1e3", "٣"]
+NUMBERS = ["NaN", "Infinity", "1e20", HUGE, "-1", "abc", "²", "１２", "\x00", "1" * 5_000]
+IDS = ["abc", HUGE, "-1", "\x00", "", "٣"]
 
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
 
@@ -90,10 +90,10 @@ def test_hostile_measure_posts_are_answered_without_a_server_error(plan, staff):
     measure = plan.measures.get()
     text_fields = ["title", "method", "steps", "monitoring", "target", "items", "indicators"]
     sent = post_all(client, "/o/bungkok/plans/2566/measures/new/", MEASURE, text_fields, TEXTS)
-    sent += post_all(client, f"/o/bungkok/plans/2566/measures/{measure.pk}/", MEASURE, ["title", "steps"], TEXTS)
+    sent += post_all(client, f"/o/bungkok/plans/2566/measures/{measure.pk}/", MEASURE, ["title"], TEXTS)
     sent += post_all(client, "/o/bungkok/plans/2566/measures/new/", MEASURE, ["budget", "issue_area"], NUMBERS)
     sent += post_all(client, "/o/bungkok/plans/2566/measures/new/", MEASURE, ["units", "people", "start"], IDS)
-    assert sent > 100
+    assert sent > 60
 
 
 def test_a_budget_that_is_not_a_finite_amount_is_refused_in_thai(plan, staff):
@@ -151,7 +151,7 @@ def test_hostile_plan_actions_are_answered_without_a_server_error(plan, staff):
     measure = plan.measures.get()
     sent += post_all(client, f"/o/bungkok/plans/2566/measures/{measure.pk}/action/", {}, ["action"], TEXTS[:4] + IDS)
     sent += post_all(client, url, {"action": "submit"}, ["opinion"], TEXTS)
-    assert sent > 50
+    assert sent > 30
 
 
 def test_hostile_decisions_are_answered_without_a_server_error(plan, staff, approver):
@@ -162,7 +162,7 @@ def test_hostile_decisions_are_answered_without_a_server_error(plan, staff, appr
     client = client_for(approver)
     sent = post_all(client, "/o/bungkok/plans/2566/decide/", base, ["opinion", "signer_name", "signer_position"], TEXTS)
     sent += post_all(client, "/o/bungkok/plans/2566/decide/", base, ["kind", "permit_publish"], IDS + TEXTS[:3])
-    assert sent > 30
+    assert sent > 20
 
 
 def test_hostile_chain_and_people_posts_are_answered_without_a_server_error(org, staff):
@@ -175,7 +175,7 @@ def test_hostile_chain_and_people_posts_are_answered_without_a_server_error(org,
     base = {"add_person": "1", "person-name": "นาย ก", "person-position": "", "person-unit": ""}
     sent += post_all(client, "/o/bungkok/people/", base, ["person-name", "person-position"], TEXTS)
     sent += post_all(client, "/o/bungkok/people/", base, ["person-unit"], IDS)
-    assert sent > 50
+    assert sent > 40
 
 
 def test_a_step_id_that_is_not_a_number_is_a_404(org, staff):
@@ -197,7 +197,7 @@ def test_hostile_followup_posts_are_answered_without_a_server_error(plan, staff,
               f"m{m.pk}-evidence_description", f"m{m.pk}-evidence_url"]  # fmt: skip
     sent = post_all(client, url, base, fields, TEXTS)
     sent += post_all(client, url, base, [f"m{m.pk}-percent", f"m{m.pk}-status"], NUMBERS)
-    assert sent > 70
+    assert sent > 40
 
 
 def test_hostile_score_narrative_and_recommendation_posts_are_answered_without_a_server_error(org, staff):
@@ -214,7 +214,7 @@ def test_hostile_score_narrative_and_recommendation_posts_are_answered_without_a
     )
     sent += post_all(client, "/o/bungkok/reports/2565/request/", {"kind": "analysis"}, ["kind", "fmt"], TEXTS[:4] + IDS)
     assert Score.objects.count() == 6
-    assert sent > 80
+    assert sent > 60
 
 
 ADDRESSES = [
@@ -234,3 +234,9 @@ def test_numbers_in_addresses_past_any_row_are_not_found_never_a_server_error(pl
         assert response.status_code < 500, (address, number, response.status_code)
         if len(number) > 9:
             assert response.status_code == 404, (address, number, response.status_code)
+
+
+def test_a_search_with_a_nul_or_a_novel_length_query_is_answered(org, supervisor):
+    client = client_for(supervisor)
+    for query in ("\x00", "บึง\x00กอก", "ก" * 50_000, "%", "_", "' OR 1=1 --"):
+        assert client.get("/", {"q": query, "page": "99999999999999999999"}).status_code == 200
