@@ -270,3 +270,14 @@ def test_the_admin_refuses_a_framework_workbook_with_xml_entities_before_reading
         assert response.status_code == 400, name
         assert "ไฟล์ “" in response.content.decode(), name
     assert FiscalYear.objects.count() == years
+
+
+def test_the_organisations_import_reads_through_the_same_bounds(corpus_dir, org):
+    from assessments.models import Organisation
+
+    count = Organisation.objects.count()
+    for name in ("xlsx-zipbomb-zeros-1gb.xlsx", "xlsx-entities-xl_sharedStrings_xml-0.xlsx", "csv-nul-0.csv"):
+        with pytest.raises(CommandError) as exc, memory_limit():
+            call_command("ita_import_orgs", str(corpus_dir / name), stdout=io.StringIO(), stderr=io.StringIO())
+        assert exc.value.returncode == 1, name
+    assert Organisation.objects.count() == count
