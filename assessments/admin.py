@@ -12,7 +12,7 @@ from django.urls import path
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import SelectableFieldsExportForm
 
-from . import frameworks
+from . import frameworks, sheets
 from .models import (
     Assessment,
     ChangeLog,
@@ -159,9 +159,17 @@ class FiscalYearAdmin(admin.ModelAdmin):
         form = FrameworkUploadForm(request.POST or None, request.FILES or None)
         errors = []
         if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
             try:
-                payload = frameworks.payload_from_workbook(form.cleaned_data["file"])
+                # The workbook's bounds (zip, XML entities, sizes, rows) are checked before
+                # openpyxl reads it; frameworks.payload_from_workbook can take the safe
+                # workbook itself once that module calls sheets.open_workbook_safely.
+                sheets.open_workbook_safely(upload)
+                upload.seek(0)
+                payload = frameworks.payload_from_workbook(upload)
                 fiscal_year = frameworks.install(payload, replace=form.cleaned_data["replace"])
+            except sheets.ImportRefused as exc:
+                errors = exc.lines()
             except frameworks.FrameworkError as exc:
                 errors = exc.errors
             else:

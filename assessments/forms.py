@@ -1,11 +1,61 @@
-"""Forms: score entry per indicator and per summary level, imports, narratives."""
+"""Forms: score entry per indicator and per summary level, imports, narratives; the fields
+every form of the portal shares (free text, choices of rows)."""
+
+import re
 
 from django import forms
 
 from .models import Part
-from .thai import ScoreError, format_score, parse_score
+from .thai import InputError, ScoreError, clean_input, clip, format_score, parse_score
 
 PART_NAMES = {"": "คะแนน", "public": "EIT Public", "survey": "EIT Survey"}
+
+
+class TextField(forms.CharField):
+    """Free text typed by people, kept the way ``thai.clean_input`` keeps it: control
+    characters removed, a NUL refused, and a Thai message past ``max_length``.
+
+    The browser is given no maxlength attribute, so a long paste is never cut silently:
+    the whole text comes back with the message and nothing typed is lost."""
+
+    def __init__(self, *, max_length, multiline=False, rows=3, **kwargs):
+        if multiline:
+            kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows}))
+        super().__init__(**kwargs)
+        self.limit, self.multiline = max_length, multiline
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        try:
+            return clean_input(value, max_length=self.limit, multiline=self.multiline)
+        except InputError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+def _check_ids(values):
+    """A posted row id is 1–9 digits: text or a number past any row (10^20) is a Thai form
+    error, never a query the database cannot hold."""
+    for value in values:
+        if not re.fullmatch(r"[0-9]{1,9}", str(value).strip()):
+            raise forms.ValidationError(f"“{clip(value, 20)}” ไม่ใช่รายการที่เลือกได้", code="invalid_choice")
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    """One row chosen by id, the id checked before it reaches the database."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not isinstance(value, self.queryset.model):
+            _check_ids([value])
+        return super().to_python(value)
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Rows chosen by id, every id checked before it reaches the database."""
+
+    def _check_values(self, value):
+        if not isinstance(value, (str, bytes)):
+            _check_ids([v for v in value if not isinstance(v, self.queryset.model)])
+        return super()._check_values(value)
 
 
 class ScoreField(forms.CharField):
@@ -73,6 +123,12 @@ class ScoresForm(forms.Form):
 
 class UploadForm(forms.Form):
     file = forms.FileField(label="ไฟล์คะแนน (.csv หรือ .xlsx)")
+    sheet = TextField(
+        label="ชื่อชีต",
+        required=False,
+        max_length=100,
+        help_text="เว้นว่างเพื่ออ่านชีตที่เปิดอยู่เมื่อบันทึกไฟล์ (ชีตที่ซ่อนไว้จะไม่ถูกอ่าน)",
+    )
 
     def __init__(self, *args, max_bytes, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,10 +145,12 @@ class UploadForm(forms.Form):
 
 
 class NarrativeForm(forms.Form):
-    text = forms.CharField(
+    text = TextField(
         label="คำอธิบายผลการวิเคราะห์",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 10}),
+        max_length=20_000,
+        multiline=True,
+        rows=10,
         help_text="เว้นว่างแล้วบันทึกเพื่อกลับไปใช้ร่างที่ระบบสร้าง",
     )
     # The saved narrative's updated_at as the page was opened ("" for the draft): optimistic locking.
@@ -106,5 +164,5 @@ class RecommendationForm(forms.Form):
         required=False,
     )
     part = forms.ChoiceField(label="ส่วน", choices=Part.choices, required=False)
-    item_codes = forms.CharField(label="ข้อที่เกี่ยวข้อง", required=False, max_length=255)
-    text = forms.CharField(label="ข้อเสนอแนะของผู้ตรวจประเมิน", widget=forms.Textarea(attrs={"rows": 4}))
+    item_codes = TextField(label="ข้อที่เกี่ยวข้อง", required=False, max_length=255)
+    text = TextField(label="ข้อเสนอแนะของผู้ตรวจประเมิน", max_length=10_000, multiline=True, rows=4)

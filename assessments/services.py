@@ -4,13 +4,11 @@ Each function owns its transaction, locks the row it changes, checks the input a
 raises a domain error with a Thai message, and writes a ChangeLog row.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from . import analysis
+from . import analysis, sheets
 from .frameworks import framework_for
 from .models import (
     Assessment,
@@ -22,18 +20,10 @@ from .models import (
     Recommendation,
     Score,
 )
-from .thai import ScoreError, normalise_text, parse_score, round2, to_arabic_digits
+from .sheets import BadCell, ImportRefused
+from .thai import ScoreError, clip, normalise_text, parse_score, round2, to_arabic_digits
 
-
-class ImportRefused(ValueError):
-    """A file refused whole; ``errors`` lists (row number, reason) in Thai."""
-
-    def __init__(self, errors, message="ไฟล์มีข้อผิดพลาด จึงไม่ได้บันทึกข้อมูลใด ๆ"):
-        self.errors = list(errors)
-        super().__init__(message)
-
-    def lines(self):
-        return [f"แถวที่ {row}: {reason}" if row else reason for row, reason in self.errors]
+__all__ = ["ImportRefused"]  # re-exported: callers catch services.ImportRefused
 
 
 # --------------------------------------------------------------------------- #
@@ -306,30 +296,10 @@ class ParsedSheet:
         return {(r.level, r.key, r.part): r.value for r in self.rows}
 
 
-def read_table(fileobj, filename):
-    """Rows of a CSV or XLSX file as lists of cell values (first row = header)."""
-    name = (filename or "").lower()
-    data = fileobj.read()
-    if name.endswith(".xlsx") or data[:2] == b"PK":
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:
-            raise ImportRefused([(None, f"อ่านไฟล์ Excel ไม่ได้ ({exc.__class__.__name__})")]) from exc
-        ws = wb.worksheets[0]
-        return [list(r) for r in ws.iter_rows(values_only=True)]
-    if name and not name.endswith((".csv", ".txt")):
-        raise ImportRefused([(None, "รองรับเฉพาะไฟล์ .csv และ .xlsx")])
-    for encoding in ("utf-8-sig", "cp874"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportRefused([(None, "อ่านไฟล์ CSV ไม่ได้: ต้องเป็น UTF-8 หรือ TIS-620/Windows-874")])
-    return list(csv.reader(io.StringIO(text)))
+def read_table(fileobj, filename, *, limits=sheets.DEFAULT_LIMITS):
+    """Rows of a CSV or XLSX file as lists of cell values (first row = header), read within
+    ``limits`` by :mod:`assessments.sheets`; a hostile file raises ImportRefused."""
+    return sheets.read_table(fileobj, filename, limits=limits)
 
 
 def resolve_code(raw_code, raw_part, framework, allowed=None):
@@ -339,6 +309,7 @@ def resolve_code(raw_code, raw_part, framework, allowed=None):
     """
     code = to_arabic_digits(normalise_text(raw_code)).lower().replace(" ", "")
     part = PART_ALIASES.get(normalise_text(raw_part).lower())
+    raw_code, raw_part = clip(raw_code), clip(raw_part)
     if part is None:
         raise ValueError(f"ส่วน “{raw_part}” ต้องเป็น public หรือ survey")
     if not code:
@@ -395,6 +366,10 @@ def parse_score_sheet(table, framework):
         if values is None or all(v in (None, "") or str(v).strip() == "" for v in values):
             continue
         raw_code, raw_score, raw_part = cell(values, "code"), cell(values, "score"), cell(values, "part")
+        bad = next((v for v in (raw_code, raw_score, raw_part) if isinstance(v, BadCell)), None)
+        if bad is not None:
+            errors.append((number, bad.reason))
+            continue
         try:
             level, key, part, label = resolve_code(str(raw_code), str(raw_part), framework, allowed)
         except ValueError as exc:
@@ -420,10 +395,17 @@ def parse_score_sheet(table, framework):
     return ParsedSheet(rows)
 
 
-def import_scores(organisation, *, fiscal_year, fileobj, filename, by, dry_run=False):
+def read_score_sheet(fileobj, filename, framework, *, sheet=None):
+    """Read and check an uploaded score sheet (the active visible sheet, or ``sheet``) within
+    the score sheet's bounds; the web preview and the command line both come through here."""
+    table = sheets.read_table(fileobj, filename, sheet=sheet or None, limits=sheets.SCORE_LIMITS)
+    return parse_score_sheet(table, framework)
+
+
+def import_scores(organisation, *, fiscal_year, fileobj, filename, by, dry_run=False, sheet=None):
     """Import a score sheet for one organisation and year: every row good, or nothing saved."""
     framework = framework_for(fiscal_year)
-    sheet = parse_score_sheet(read_table(fileobj, filename), framework)
+    sheet = read_score_sheet(fileobj, filename, framework, sheet=sheet)
     if dry_run:
         return sheet, None
     counts = record_scores(

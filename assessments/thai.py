@@ -36,13 +36,55 @@ def to_thai_digits(text):
     return str(text).translate(_TO_THAI)
 
 
+# C0 controls but tab, line feed and carriage return; DEL; C1 controls; the bidirectional
+# overrides and isolates (text that displays in another order than it is stored); the
+# XML non-characters U+FFFE/U+FFFF. None of them belongs in a Thai document, and Excel
+# files and PDFs cannot carry most of them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+
+
 def normalise_text(text):
-    """NFC, non-breaking and zero-width spaces folded, runs of white space collapsed."""
+    """One line of text: NFC, control characters removed, non-breaking and zero-width
+    spaces folded, runs of white space collapsed."""
     if text is None:
         return ""
     text = unicodedata.normalize("NFC", str(text))
-    text = text.replace("\u200b", "").replace("\ufeff", "").replace("\xa0", " ")
+    text = _CONTROL.sub("", text.replace("\u200b", "").replace("\ufeff", "").replace("\xa0", " "))
     return re.sub(r"\s+", " ", text).strip()
+
+
+class InputError(ValueError):
+    """Typed text that cannot be accepted; the message is Thai, for the user."""
+
+
+def clean_input(text, *, max_length, multiline=False):
+    """Text typed into a form, the way every form of the portal keeps it.
+
+    NFC; a NUL refused (it is never typed, only sent); other control characters removed;
+    line ends made "\\n"; for one line, white space collapsed as ``normalise_text`` does;
+    for several lines, trailing spaces and blank lines at both ends trimmed. Raises
+    InputError with a Thai message when the result is longer than ``max_length``.
+    """
+    if text is None:
+        return ""
+    text = str(text)
+    if "\x00" in text:
+        raise InputError("มีอักขระ NUL ซึ่งใช้ในข้อความไม่ได้")
+    if multiline:
+        text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+        text = _CONTROL.sub("", text.replace("\u200b", "").replace("\ufeff", "").replace("\xa0", " "))
+        text = "\n".join(line.rstrip() for line in text.split("\n")).strip("\n").strip()
+    else:
+        text = normalise_text(text)
+    if len(text) > max_length:
+        raise InputError(f"ยาวเกิน {max_length:,} ตัวอักษร (พิมพ์มา {len(text):,} ตัวอักษร)")
+    return text
+
+
+def clip(text, limit=40):
+    """A value quoted in a message, cut to ``limit`` characters ("abc…")."""
+    text = normalise_text(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class ScoreError(ValueError):
@@ -62,16 +104,18 @@ def parse_score(raw, *, max_places=2, low=Decimal("0"), high=Decimal("100")):
     else:
         text = normalise_text(raw)
     text = to_arabic_digits(text).replace(" ", "")
+    if text.endswith("%"):
+        text = text[:-1]  # "92 %" is 92: scores are percentages already
     if text == "":
         return None
     if text.count(",") == 1 and "." not in text:
         text = text.replace(",", ".")  # 92,77 typed with a decimal comma
-    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
-        raise ScoreError(f"“{raw}” ไม่ใช่ตัวเลข")
+    if not re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", text):
+        raise ScoreError(f"“{clip(raw)}” ไม่ใช่ตัวเลข")
     try:
         value = Decimal(text)
     except InvalidOperation as exc:  # pragma: no cover - regex above guards
-        raise ScoreError(f"“{raw}” ไม่ใช่ตัวเลข") from exc
+        raise ScoreError(f"“{clip(raw)}” ไม่ใช่ตัวเลข") from exc
     if value < low or value > high:
         raise ScoreError(f"คะแนนต้องอยู่ระหว่าง {low} ถึง {high} (ได้ {text})")
     exponent = value.normalize().as_tuple().exponent

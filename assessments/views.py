@@ -25,6 +25,7 @@ from .charts import chart_bars
 from .forms import NarrativeForm, RecommendationForm, ScoresForm, UploadForm, field_name
 from .frameworks import framework_for
 from .models import Assessment, FiscalYear, IndicatorNarrative, Level, Membership, Organisation
+from .thai import normalise_text
 
 # --------------------------------------------------------------------------- #
 # Home and organisations
@@ -41,7 +42,7 @@ def home(request):
         supervises = Membership.objects.filter(user=request.user, role="supervisor").exists()
         if len(own) == 1 and not supervises:
             return redirect("organisation", code=own[0].code)
-    query = (request.GET.get("q") or "").strip()
+    query = normalise_text(request.GET.get("q"))[:100]  # a NUL or a novel-length query is no search
     if query:
         orgs = orgs.filter(Q(code__icontains=query) | Q(name__icontains=query) | Q(province__icontains=query))
     years = list(FiscalYear.objects.with_framework().prefetch_related("grade_bands").order_by("year"))
@@ -333,7 +334,9 @@ def import_scores(request, code, year):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                sheet = services.parse_score_sheet(services.read_table(upload, upload.name), framework_for(fiscal_year))
+                sheet = services.read_score_sheet(
+                    upload, upload.name, framework_for(fiscal_year), sheet=form.cleaned_data["sheet"]
+                )
             except services.ImportRefused as exc:
                 context["errors"] = exc.lines()
                 context["filename"] = upload.name

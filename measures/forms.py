@@ -1,37 +1,40 @@
 """Forms for measures, decisions, the approval chain, people and follow-up."""
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
 
 from assessments.fields import BEDateField
+from assessments.forms import ModelChoiceField, ModelMultipleChoiceField, TextField
 from assessments.models import IssueArea
-from assessments.thai import normalise_text, to_arabic_digits
+from assessments.thai import InputError, clean_input, normalise_text, to_arabic_digits
 
 from .models import Acting, Decision, FollowUpEntry, OrgUnit, Person
 
+MAX_STEPS, MAX_STEP_CHARS = 50, 2_000
+MAX_BUDGET = Decimal("999999999999.99")  # the column holds 14 digits, 2 of them decimals
+
 
 class MeasureForm(forms.Form):
-    issue_area = forms.ModelChoiceField(label="ประเด็น", queryset=IssueArea.objects.order_by("number"))
-    indicators = forms.CharField(label="ตัวชี้วัด (หมายเลข คั่นด้วยจุลภาค)", required=False, max_length=100)
-    items = forms.CharField(label="ข้อการประเมิน (เช่น i7, O18)", required=False, max_length=255)
-    title = forms.CharField(
-        label="มาตรการ", widget=forms.Textarea(attrs={"rows": 2}), error_messages={"required": "กรุณากรอกชื่อมาตรการ"}
+    issue_area = ModelChoiceField(label="ประเด็น", queryset=IssueArea.objects.order_by("number"))
+    indicators = TextField(label="ตัวชี้วัด (หมายเลข คั่นด้วยจุลภาค)", required=False, max_length=100)
+    items = TextField(label="ข้อการประเมิน (เช่น i7, O18)", required=False, max_length=255)
+    title = TextField(
+        label="มาตรการ", max_length=2_000, multiline=True, rows=2, error_messages={"required": "กรุณากรอกชื่อมาตรการ"}
     )
-    method = forms.CharField(
-        label="วิธีการนำผลวิเคราะห์ไปสู่การปฏิบัติ", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    method = TextField(label="วิธีการนำผลวิเคราะห์ไปสู่การปฏิบัติ", required=False, max_length=10_000, multiline=True)
+    steps = TextField(
+        label="ขั้นตอนหรือวิธีดำเนินการ (บรรทัดละหนึ่งขั้นตอน)", required=False, max_length=20_000, multiline=True, rows=4
     )
-    steps = forms.CharField(
-        label="ขั้นตอนหรือวิธีดำเนินการ (บรรทัดละหนึ่งขั้นตอน)", required=False, widget=forms.Textarea(attrs={"rows": 4})
-    )
-    units = forms.ModelMultipleChoiceField(label="ส่วนราชการที่รับผิดชอบ", queryset=OrgUnit.objects.none(), required=False)
-    people = forms.ModelMultipleChoiceField(label="ผู้รับผิดชอบ", queryset=Person.objects.none(), required=False)
+    units = ModelMultipleChoiceField(label="ส่วนราชการที่รับผิดชอบ", queryset=OrgUnit.objects.none(), required=False)
+    people = ModelMultipleChoiceField(label="ผู้รับผิดชอบ", queryset=Person.objects.none(), required=False)
     start = BEDateField(label="วันเริ่ม (พ.ศ.)")
     end = BEDateField(label="วันสิ้นสุด (พ.ศ.)")
-    monitoring = forms.CharField(label="การติดตามประเมินผล", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    budget = forms.CharField(label="งบประมาณ (บาท)", required=False, max_length=30)
-    target = forms.CharField(label="เป้าหมาย/ตัวชี้วัดความสำเร็จ", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    monitoring = TextField(label="การติดตามประเมินผล", required=False, max_length=5_000, multiline=True, rows=2)
+    budget = TextField(label="งบประมาณ (บาท)", required=False, max_length=30)
+    target = TextField(label="เป้าหมาย/ตัวชี้วัดความสำเร็จ", required=False, max_length=5_000, multiline=True, rows=2)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)  # the version the edit is based on
 
     def __init__(self, *args, organisation, **kwargs):
@@ -52,7 +55,7 @@ class MeasureForm(forms.Form):
             part = part.strip()
             if not part:
                 continue
-            if not part.isdigit() or not 1 <= int(part) <= 10:
+            if not re.fullmatch(r"[0-9]{1,2}", part) or not 1 <= int(part) <= 10:
                 raise forms.ValidationError(f"“{part}” ไม่ใช่หมายเลขตัวชี้วัด 1–10")
             numbers.append(int(part))
         return numbers
@@ -61,23 +64,31 @@ class MeasureForm(forms.Form):
         raw = self.cleaned_data["items"] or ""
         codes = [normalise_text(c).lower() for c in raw.replace(";", ",").split(",") if c.strip()]
         for code in codes:
-            if code[:1] not in "ieo" or not to_arabic_digits(code[1:]).isdigit():
+            if code[:1] not in "ieo" or not re.fullmatch(r"[0-9]{1,3}", to_arabic_digits(code[1:])):
                 raise forms.ValidationError(f"“{code}” ไม่ใช่รหัสข้อการประเมิน (เช่น i7, e1, o18)")
         return [code[0] + to_arabic_digits(code[1:]) for code in codes]
 
     def clean_steps(self):
-        return [normalise_text(line) for line in (self.cleaned_data["steps"] or "").splitlines() if line.strip()]
+        steps = [normalise_text(line) for line in (self.cleaned_data["steps"] or "").splitlines() if line.strip()]
+        if len(steps) > MAX_STEPS:
+            raise forms.ValidationError(f"ขั้นตอนได้ไม่เกิน {MAX_STEPS} บรรทัด (พิมพ์มา {len(steps)} บรรทัด)")
+        for number, step in enumerate(steps, start=1):
+            if len(step) > MAX_STEP_CHARS:
+                raise forms.ValidationError(f"ขั้นตอนที่ {number} ยาวเกิน {MAX_STEP_CHARS:,} ตัวอักษร ({len(step):,} ตัวอักษร)")
+        return steps
 
     def clean_budget(self):
-        raw = to_arabic_digits(self.cleaned_data["budget"] or "").replace(",", "").strip()
+        raw = to_arabic_digits(self.cleaned_data["budget"] or "").replace(",", "").replace(" ", "")
+        raw = raw.removesuffix("บาท")
         if not raw:
             return None
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            raise forms.ValidationError("งบประมาณต้องเป็นตัวเลข (บาท)") from None
-        if value < 0:
+        if raw.startswith("-"):
             raise forms.ValidationError("งบประมาณต้องไม่ติดลบ")
+        if not re.fullmatch(r"[0-9]+(\.[0-9]{1,2})?", raw):
+            raise forms.ValidationError("งบประมาณต้องเป็นตัวเลขจำนวนบาท ทศนิยมไม่เกิน 2 ตำแหน่ง เช่น 25000 หรือ 25,000.50")
+        value = Decimal(raw)
+        if value > MAX_BUDGET:
+            raise forms.ValidationError(f"งบประมาณต้องไม่เกิน {MAX_BUDGET:,.2f} บาท")
         return value
 
     def clean(self):
@@ -111,9 +122,9 @@ class DecisionForm(forms.Form):
     account (measures.services.signer_of). The kinds offered are those the rule allows this
     user now (ita_portal.access.decision_kinds), the same list the buttons show."""
 
-    opinion = forms.CharField(label="ความเห็น", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    opinion = TextField(label="ความเห็น", required=False, max_length=5_000, multiline=True)
     acting = forms.ChoiceField(label="การลงนาม", choices=Acting.choices, required=False)
-    acting_for = forms.CharField(label="ลงนามแทนตำแหน่ง", required=False, max_length=255)
+    acting_for = TextField(label="ลงนามแทนตำแหน่ง", required=False, max_length=255)
     permit_publish = forms.BooleanField(label="อนุญาตให้เผยแพร่บนเว็บไซต์ของหน่วยงาน", required=False, initial=True)
     kind = forms.ChoiceField(choices=[], widget=forms.HiddenInput)
 
@@ -133,8 +144,8 @@ class DecisionForm(forms.Form):
 class StepForm(forms.Form):
     """A new step: only the organisation's approvers and executives can be chosen."""
 
-    title = forms.CharField(label="ตำแหน่งผู้พิจารณา", max_length=255)
-    users = forms.ModelMultipleChoiceField(label="ผู้มีสิทธิ์พิจารณา", queryset=get_user_model().objects.none())
+    title = TextField(label="ตำแหน่งผู้พิจารณา", max_length=255)
+    users = ModelMultipleChoiceField(label="ผู้มีสิทธิ์พิจารณา", queryset=get_user_model().objects.none())
 
     def __init__(self, *args, organisation, **kwargs):
         from ita_portal.access import step_holders_eligible
@@ -146,12 +157,18 @@ class StepForm(forms.Form):
 
 
 class UnitForm(forms.ModelForm):
+    name = TextField(label="ส่วนราชการ", max_length=255)
+
     class Meta:
         model = OrgUnit
         fields = ["name"]
 
 
 class PersonForm(forms.ModelForm):
+    name = TextField(label="ชื่อ-สกุล", max_length=255)
+    position = TextField(label="ตำแหน่ง", required=False, max_length=255)
+    unit = ModelChoiceField(label="ส่วนราชการ", queryset=OrgUnit.objects.none(), required=False)
+
     class Meta:
         model = Person
         fields = ["name", "position", "unit"]
@@ -166,18 +183,18 @@ class EntryForm(forms.Form):
     percent = forms.CharField(
         label="ร้อยละ", max_length=5, widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "score-input"})
     )
-    done = forms.CharField(label="การดำเนินการ", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    problems = forms.CharField(label="ปัญหาอุปสรรค", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    suggestions = forms.CharField(label="ข้อเสนอแนะ", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    evidence_file = forms.FileField(label="แนบไฟล์หลักฐาน", required=False)
-    evidence_url = forms.URLField(label="หรือลิงก์หลักฐาน", required=False, assume_scheme="https")
-    evidence_description = forms.CharField(label="คำอธิบายหลักฐาน", required=False, max_length=255)
+    done = TextField(label="การดำเนินการ", required=False, max_length=10_000, multiline=True)
+    problems = TextField(label="ปัญหาอุปสรรค", required=False, max_length=5_000, multiline=True, rows=2)
+    suggestions = TextField(label="ข้อเสนอแนะ", required=False, max_length=5_000, multiline=True, rows=2)
+    evidence_file = forms.FileField(label="แนบไฟล์หลักฐาน", required=False, max_length=200)
+    evidence_url = forms.URLField(label="หรือลิงก์หลักฐาน", required=False, assume_scheme="https", max_length=200)
+    evidence_description = TextField(label="คำอธิบายหลักฐาน", required=False, max_length=255)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)  # 0: no entry yet
     loaded = forms.CharField(required=False, widget=forms.HiddenInput)  # fingerprint of the values shown
 
     def clean_percent(self):
         raw = to_arabic_digits(self.cleaned_data["percent"]).strip().rstrip("%")
-        if not raw.isdigit() or not 0 <= int(raw) <= 100:
+        if not re.fullmatch(r"[0-9]{1,3}", raw) or not 0 <= int(raw) <= 100:
             raise forms.ValidationError("ร้อยละต้องเป็นจำนวนเต็ม 0 ถึง 100")
         return int(raw)
 
@@ -192,6 +209,15 @@ class EntryForm(forms.Form):
 
 
 class RoundSummaryForm(forms.Form):
-    problems = forms.CharField(label="ปัญหาและอุปสรรคในภาพรวม", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    suggestions = forms.CharField(label="ข้อเสนอแนะในภาพรวม", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    problems = TextField(label="ปัญหาและอุปสรรคในภาพรวม", required=False, max_length=10_000, multiline=True)
+    suggestions = TextField(label="ข้อเสนอแนะในภาพรวม", required=False, max_length=10_000, multiline=True)
     loaded = forms.CharField(required=False, widget=forms.HiddenInput)  # fingerprint of the values shown
+
+
+def clean_posted_text(value, *, label, max_length, multiline=True):
+    """A free text posted outside a form (the opinion sent with a submission), cleaned like
+    every form field; raises ValueError with a Thai message naming the field."""
+    try:
+        return clean_input(value, max_length=max_length, multiline=multiline)
+    except InputError as exc:
+        raise ValueError(f"{label}: {exc}") from exc

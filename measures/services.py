@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from assessments import services as assessment_services
 from assessments.models import ChangeLog, FiscalYear, IssueArea, Membership, Role
-from assessments.thai import format_date
+from assessments.thai import format_date, normalise_text
 from ita_portal import access
 
 from . import versions
@@ -130,7 +130,9 @@ def set_plan_documents(plan, *, by, layout, memo_number=""):
     measures, they change only while the plan is being drafted: what was approved stays as signed."""
     if layout not in Plan.Layout.values:
         raise WorkflowError("ไม่รู้จักรูปแบบตารางนี้ เลือกได้: " + " หรือ ".join(f"“{label}”" for label in Plan.Layout.labels))
-    memo_number = " ".join((memo_number or "").split())
+    if "\x00" in (memo_number or ""):
+        raise WorkflowError("เลขที่หนังสือมีอักขระ NUL ซึ่งใช้ไม่ได้")
+    memo_number = normalise_text(memo_number)
     if len(memo_number) > 60:
         raise WorkflowError(f"เลขที่หนังสือยาวเกิน 60 ตัวอักษร ({len(memo_number)} ตัวอักษร)")
     with transaction.atomic():

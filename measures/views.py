@@ -4,6 +4,8 @@ Every page goes through ``access_organisation`` (another organisation's plan is 
 404); content changes need the staff role; decisions are checked by the services.
 """
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
@@ -13,12 +15,21 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from assessments.models import FiscalYear
-from assessments.thai import format_month_range
+from assessments.thai import clip, format_month_range
 from ita_portal import access
 from ita_portal.access import access_organisation, access_plan, require_edit
 
 from . import services, versions
-from .forms import DecisionForm, EntryForm, MeasureForm, PersonForm, RoundSummaryForm, StepForm, UnitForm
+from .forms import (
+    DecisionForm,
+    EntryForm,
+    MeasureForm,
+    PersonForm,
+    RoundSummaryForm,
+    StepForm,
+    UnitForm,
+    clean_posted_text,
+)
 from .models import ApprovalStep, Decision, Evidence, FollowUpEntry, Measure, Notification, OrgUnit, Person, Plan
 from .services import WorkflowError
 
@@ -28,10 +39,28 @@ def _round_months(raw):
     from assessments.thai import to_arabic_digits
 
     parts = [p.strip() for p in to_arabic_digits(raw or "").replace(" ", ",").split(",") if p.strip()]
-    if not parts or not all(p.isdigit() and 1 <= int(p) <= 12 for p in parts):
+    if not parts or not all(re.fullmatch(r"[0-9]{1,2}", p) and 1 <= int(p) <= 12 for p in parts):
         raise WorkflowError("รอบการติดตามต้องเป็นจำนวนเดือน 1–12 คั่นด้วยจุลภาค เช่น 6,12")
     months = sorted({int(p) for p in parts})
     return tuple(months)
+
+
+def _posted_id(request, name, *, default=None):
+    """A posted id or year as an int; anything else (text, a huge number) is a 404, never a 500."""
+    raw = (request.POST.get(name) or "").strip()
+    if not raw and default is not None:
+        return default
+    if not re.fullmatch(r"[0-9]{1,9}", raw):
+        raise Http404(f"ไม่พบรายการ “{clip(raw, 20)}”")
+    return int(raw)
+
+
+def _posted_text(request, name, *, label, max_length):
+    """A free text posted outside a form, cleaned like every form field (WorkflowError if refused)."""
+    try:
+        return clean_posted_text(request.POST.get(name, ""), label=label, max_length=max_length)
+    except ValueError as exc:
+        raise WorkflowError(str(exc)) from None
 
 
 def _measures(plan):
@@ -55,13 +84,16 @@ def plan_page(request, code, year):
         action = request.POST.get("action")
         try:
             if action == "draft":
-                analysis_year = FiscalYear.objects.filter(year=request.POST.get("analysis_year") or year - 1).first()
+                analysis_year = FiscalYear.objects.filter(
+                    year=_posted_id(request, "analysis_year", default=year - 1)
+                ).first()
                 plan, added = services.draft_plan_from_analysis(
                     organisation, fiscal_year=fiscal_year, analysis_year=analysis_year, by=request.user
                 )
                 messages.success(request, f"ร่างมาตรการจากผลการวิเคราะห์ปี {plan.analysis_year.year} แล้ว {added} มาตรการ")
             elif action == "submit" and plan:
-                services.submit_plan(plan, by=request.user, opinion=request.POST.get("opinion", ""))
+                opinion = _posted_text(request, "opinion", label="ความเห็น", max_length=5_000)
+                services.submit_plan(plan, by=request.user, opinion=opinion)
                 messages.success(request, "เสนอแผนเพื่อพิจารณาแล้ว")
             elif action == "revise" and plan:
                 services.start_revision(plan, by=request.user)
@@ -131,14 +163,16 @@ def measure_edit(request, code, year, pk=None):
     """Add or edit one measure; on a validation error everything typed stays in the form."""
     organisation, fiscal_year, plan = access_plan(request.user, code, year)
     require_edit(organisation, request.user)
-    if plan is None:
-        plan = services.get_or_create_plan(organisation, fiscal_year=fiscal_year)
-    measure = get_object_or_404(Measure, pk=pk, plan=plan) if pk else None
+    if pk is not None and plan is None:
+        raise Http404("ไม่มีแผนมาตรการปีนี้")
+    measure = get_object_or_404(Measure, pk=pk, plan=plan) if pk is not None else None
     conflict = False
     if request.method == "POST":
         form = MeasureForm(request.POST, organisation=organisation)
         if form.is_valid():
             try:
+                if plan is None:  # the plan is created by the first measure saved, never by a GET
+                    plan = services.get_or_create_plan(organisation, fiscal_year=fiscal_year)
                 services.save_measure(plan, by=request.user, measure=measure, **form.cleaned_data)
             except services.EditConflict as exc:
                 form.add_error(None, str(exc))
@@ -359,11 +393,7 @@ def chain_page(request, code):
         access.require_configure_chain(organisation, request.user)
         try:
             if request.POST.get("action") == "delete":
-                step_id = request.POST.get("step", "")
-                step = get_object_or_404(
-                    ApprovalStep, pk=int(step_id) if step_id.isdigit() and len(step_id) < 12 else 0,
-                    organisation=organisation,
-                )  # fmt: skip
+                step = get_object_or_404(ApprovalStep, pk=_posted_id(request, "step"), organisation=organisation)
                 services.remove_step(step, by=request.user)
                 messages.success(request, "ลบขั้นตอนแล้ว")
                 return redirect("chain", code=code)

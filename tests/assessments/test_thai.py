@@ -4,7 +4,9 @@ from decimal import Decimal
 import pytest
 
 from assessments.thai import (
+    InputError,
     ScoreError,
+    clean_input,
     fiscal_year_bounds,
     fiscal_year_of,
     format_date,
@@ -78,3 +80,24 @@ def test_fiscal_period_reads_as_month_range():
 def test_october_belongs_to_the_next_fiscal_year():
     assert fiscal_year_of(date(2023, 10, 1)) == 2567
     assert fiscal_year_of(date(2024, 9, 30)) == 2567
+
+
+def test_typed_text_loses_its_control_characters_but_keeps_tabs_and_line_ends():
+    assert clean_input("ก\x07ข\u202e\tค\r\nง\x7f", max_length=100, multiline=True) == "กข\tค\nง"
+    assert clean_input("  ก \x1b  ข\n ", max_length=100) == "ก ข"
+
+
+def test_a_nul_in_typed_text_is_refused_in_thai():
+    with pytest.raises(InputError, match="NUL"):
+        clean_input("ก\x00ข", max_length=100)
+
+
+def test_typed_text_past_its_limit_is_refused_with_both_lengths():
+    with pytest.raises(InputError, match="ยาวเกิน 10 ตัวอักษร \\(พิมพ์มา 11 ตัวอักษร\\)"):
+        clean_input("ก" * 11, max_length=10)
+
+
+def test_a_percent_sign_after_a_score_is_accepted_and_other_scripts_digits_are_not():
+    assert parse_score("92 %") == Decimal("92.00")
+    with pytest.raises(ScoreError):
+        parse_score("٩٢")

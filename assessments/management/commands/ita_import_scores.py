@@ -15,17 +15,24 @@ class Command(BaseCommand):
         parser.add_argument("--org", required=True, help="organisation code")
         parser.add_argument("--year", required=True, type=int, help="fiscal year (B.E.)")
         parser.add_argument("--dry-run", action="store_true", help="check only, save nothing")
+        parser.add_argument("--sheet", default=None, help="XLSX sheet to read (default: the active visible sheet)")
 
     def handle(self, *args, file, org, year, dry_run, **options):
         organisation = get_organisation(org)
         fiscal_year = get_fiscal_year(year)
         path = Path(file)
-        if not path.exists():
+        if not path.is_file():
             raise CommandError(f"ไม่พบไฟล์ {file}")
         try:
             with path.open("rb") as fh:
                 sheet, counts = services.import_scores(
-                    organisation, fiscal_year=fiscal_year, fileobj=fh, filename=path.name, by=None, dry_run=dry_run
+                    organisation,
+                    fiscal_year=fiscal_year,
+                    fileobj=fh,
+                    filename=path.name,
+                    by=None,
+                    dry_run=dry_run,
+                    sheet=options.get("sheet"),
                 )
         except services.ImportRefused as exc:
             for line in exc.lines():
