@@ -28,6 +28,29 @@ from .models import (
 from .resources import OrganisationResource
 
 
+class RenewsFramework:
+    """Admin saves and deletes of framework rows renew the frameworks' cache key.
+
+    Every year is renewed: a row may move from one year to another (an item's year or
+    indicator), issue areas are shared by all years, and there are only a handful of years."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        frameworks.renew_framework()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # inlines and issue-area links
+        frameworks.renew_framework()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        frameworks.renew_framework()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        frameworks.renew_framework()
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 1
@@ -69,7 +92,7 @@ class ToolInline(admin.TabularInline):
 
 
 @admin.register(FiscalYear)
-class FiscalYearAdmin(admin.ModelAdmin):
+class FiscalYearAdmin(RenewsFramework, admin.ModelAdmin):
     list_display = ["year", "start", "end", "result_mode", "eit_combination", "item_count", "uncertain"]
     list_filter = ["uncertain"]
     inlines = [ToolInline, GradeBandInline]
@@ -137,20 +160,20 @@ class FiscalYearAdmin(admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(RenewsFramework, admin.ModelAdmin):
     list_display = ["fiscal_year", "number", "name_th", "tool"]
     list_filter = ["fiscal_year"]
     filter_horizontal = ["issue_areas"]
 
 
 @admin.register(SubIndicator)
-class SubIndicatorAdmin(admin.ModelAdmin):
+class SubIndicatorAdmin(RenewsFramework, admin.ModelAdmin):
     list_display = ["indicator", "code", "name_th", "uncertain"]
     list_filter = ["indicator__fiscal_year", "uncertain"]
 
 
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin):
+class ItemAdmin(RenewsFramework, admin.ModelAdmin):
     list_display = ["fiscal_year", "label", "title_th", "indicator", "subindicator", "uncertain"]
     list_filter = ["fiscal_year", "uncertain", "indicator__number"]
     search_fields = ["code", "title_th"]
@@ -158,7 +181,7 @@ class ItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(IssueArea)
-class IssueAreaAdmin(admin.ModelAdmin):
+class IssueAreaAdmin(RenewsFramework, admin.ModelAdmin):
     list_display = ["number", "name_th"]
 
 

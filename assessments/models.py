@@ -168,9 +168,8 @@ class FiscalYear(models.Model):
     eit_combination_uncertain = models.BooleanField("การรวม EIT ยังไม่ยืนยัน", default=False)
     weights_uncertain = models.BooleanField("น้ำหนักยังไม่ยืนยัน", default=False)
     source = models.TextField("แหล่งที่มา", blank=True)
-    # A new value whenever anything of the year's framework changes (this row on save, its
-    # parts through assessments/signals.py), so every process may keep the framework it
-    # built under the token it read (frameworks.framework_for).
+    # The framework's cache key (frameworks.cache): a new value whenever this row is saved,
+    # the admin saves or deletes a part of any framework, or ``frameworks.install`` completes.
     framework_token = models.UUIDField(default=uuid.uuid4, editable=False)
 
     objects = FiscalYearQuerySet.as_manager()

@@ -1,0 +1,164 @@
+"""The framework as a spreadsheet: the admin's import (workbook -> payload) and export."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from ..thai import normalise_text
+from .cache import fiscal_year_subindicators
+from .errors import FrameworkError
+
+SHEETS = {
+    "year": ["key", "value"],
+    "tools": ["code", "name_th", "name_en", "weight", "order", "parts"],
+    "indicators": ["number", "tool", "name_th", "name_en", "description_th", "issue_areas"],
+    "subindicators": ["code", "indicator", "name_th", "uncertain"],
+    "items": ["code", "indicator", "subindicator", "title_th", "uncertain", "issue_areas"],
+    "grade_bands": ["grade", "min"],
+}
+YEAR_KEYS = [
+    "fiscal_year",
+    "start",
+    "end",
+    "pass_score",
+    "excellent_score",
+    "strength_threshold",
+    "eit_gap_threshold",
+    "result_mode",
+    "eit_combination",
+    "uncertain",
+    "eit_combination_uncertain",
+    "weights_uncertain",
+    "source",
+]
+PART_NAMES = {"public": "ส่วนที่ ๑ ผู้รับบริการหรือติดต่อราชการเข้าตอบด้วยตนเอง (EIT Public)",
+              "survey": "ส่วนที่ ๒ ผู้ประเมินจัดเก็บข้อมูล (EIT Survey)"}  # fmt: skip
+
+
+def _truthy(value: Any) -> bool:
+    return str(value).strip().lower() in {"1", "true", "yes", "y", "ใช่", "x"}
+
+
+def payload_from_workbook(fileobj: Any) -> dict[str, Any]:
+    """Read a framework workbook (sheets year, tools, indicators, subindicators, items, grade_bands)."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(fileobj, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a non-xlsx file
+        raise FrameworkError([f"อ่านไฟล์ Excel ไม่ได้: {exc.__class__.__name__}"]) from exc
+    missing = [name for name in SHEETS if name not in wb.sheetnames and name != "grade_bands"]
+    if missing:
+        raise FrameworkError([f"ไม่พบชีต “{name}”" for name in missing])
+
+    def rows(name):
+        if name not in wb.sheetnames:
+            return []
+        it = wb[name].iter_rows(values_only=True)
+        header = [normalise_text(h).lower() if h is not None else "" for h in next(it, [])]
+        wanted = SHEETS[name]
+        absent = [
+            h
+            for h in wanted
+            if h not in header and h not in ("order", "name_en", "description_th", "uncertain", "issue_areas", "parts")
+        ]
+        if absent:
+            raise FrameworkError([f"ชีต “{name}” ไม่มีคอลัมน์ {', '.join(absent)}"])
+        out = []
+        for values in it:
+            if values is None or all(v in (None, "") for v in values):
+                continue
+            out.append({h: v for h, v in zip(header, values, strict=False) if h})
+        return out
+
+    year = {str(r.get("key") or "").strip(): r.get("value") for r in rows("year")}
+    payload = {k: year.get(k) for k in YEAR_KEYS if k in year}
+    for flag in ("uncertain", "eit_combination_uncertain", "weights_uncertain"):
+        payload[flag] = _truthy(year.get(flag, ""))
+    payload["tools"] = [
+        {
+            **r,
+            "parts": [
+                {"code": c.strip().lower(), "name_th": PART_NAMES.get(c.strip().lower(), c)}
+                for c in str(r.get("parts") or "").split(",")
+                if c.strip()
+            ],
+        }
+        for r in rows("tools")
+    ]
+    payload["indicators"] = rows("indicators")
+    payload["subindicators"] = [
+        {**r, "code": str(r.get("code") or ""), "uncertain": _truthy(r.get("uncertain", ""))}
+        for r in rows("subindicators")
+    ]
+    payload["items"] = [
+        {
+            **r,
+            "subindicator": (str(r["subindicator"]) if r.get("subindicator") not in (None, "") else None),
+            "uncertain": _truthy(r.get("uncertain", "")),
+        }
+        for r in rows("items")
+    ]
+    payload["grade_bands"] = rows("grade_bands")
+    return payload
+
+
+def workbook_from_fiscal_year(fiscal_year: Any) -> Any:
+    """A framework workbook for one year, in the form the import reads (also a template)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "year"
+    ws.append(SHEETS["year"])
+    values = {
+        "fiscal_year": fiscal_year.year,
+        "start": fiscal_year.start.isoformat(),
+        "end": fiscal_year.end.isoformat(),
+        "pass_score": fiscal_year.pass_score,
+        "excellent_score": fiscal_year.excellent_score,
+        "strength_threshold": fiscal_year.strength_threshold,
+        "eit_gap_threshold": fiscal_year.eit_gap_threshold,
+        "result_mode": fiscal_year.result_mode,
+        "eit_combination": fiscal_year.eit_combination,
+        "uncertain": int(fiscal_year.uncertain),
+        "eit_combination_uncertain": int(fiscal_year.eit_combination_uncertain),
+        "weights_uncertain": int(fiscal_year.weights_uncertain),
+        "source": fiscal_year.source,
+    }
+    for key in YEAR_KEYS:
+        value = values[key]
+        ws.append([key, float(value) if isinstance(value, Decimal) else value])
+    sheet = wb.create_sheet("tools")
+    sheet.append(SHEETS["tools"])
+    for t in fiscal_year.tools.prefetch_related("parts"):
+        sheet.append([t.code, t.name_th, t.name_en, float(t.weight), t.order, ",".join(p.code for p in t.parts.all())])
+    sheet = wb.create_sheet("indicators")
+    sheet.append(SHEETS["indicators"])
+    for i in fiscal_year.indicators.select_related("tool").prefetch_related("issue_areas"):
+        areas = ",".join(str(a.number) for a in i.issue_areas.all())
+        sheet.append([i.number, i.tool.code, i.name_th, i.name_en, i.description_th, areas])
+    sheet = wb.create_sheet("subindicators")
+    sheet.append(SHEETS["subindicators"])
+    for s in fiscal_year_subindicators(fiscal_year):
+        sheet.append([s.code, s.indicator.number, s.name_th, int(s.uncertain)])
+    sheet = wb.create_sheet("items")
+    sheet.append(SHEETS["items"])
+    for i in fiscal_year.items.select_related("indicator", "subindicator").prefetch_related("issue_areas"):
+        areas = ",".join(str(a.number) for a in i.issue_areas.all())
+        sheet.append(
+            [
+                i.label,
+                i.indicator.number,
+                i.subindicator.code if i.subindicator_id else "",
+                i.title_th,
+                int(i.uncertain),
+                areas,
+            ]
+        )
+    sheet = wb.create_sheet("grade_bands")
+    sheet.append(SHEETS["grade_bands"])
+    for b in fiscal_year.grade_bands.order_by("-min_score"):
+        sheet.append([b.grade, float(b.min_score)])
+    return wb
