@@ -15,6 +15,7 @@ from . import frameworks
 from .models import (
     Assessment,
     ChangeLog,
+    Edition,
     FiscalYear,
     GradeBand,
     Indicator,
@@ -57,11 +58,31 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = "__all__"
+        help_texts = {
+            "status_tiers": 'เว้นว่างเพื่อใช้ตามกรอบการประเมิน หรือเช่น [{"code": "strong", "label": "จุดแข็งมาก", "min": 95}, '
+            '{"code": "good", "label": "ดี", "min": 85}, {"code": "weak", "label": "จุดอ่อนที่ต้องพัฒนาเร่งด่วน", "min": 0}]'
+        }
+
+    def clean_status_tiers(self):
+        from .frameworks.ladder import clean_tiers
+
+        errors = []
+        tiers = clean_tiers(self.cleaned_data.get("status_tiers"), errors)
+        if errors:
+            raise forms.ValidationError(errors)
+        return tiers
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(ImportExportModelAdmin):
+    form = OrganisationForm
     resource_classes = [OrganisationResource]
-    list_display = ["code", "name", "org_type", "province", "district", "parent"]
-    list_filter = ["org_type", "province"]
+    list_display = ["code", "name", "org_type", "scheme", "province", "district", "parent"]
+    list_filter = ["scheme", "org_type", "province"]
     search_fields = ["code", "name", "province", "district"]
     autocomplete_fields = ["parent"]
     inlines = [MembershipInline]
@@ -91,17 +112,30 @@ class ToolInline(admin.TabularInline):
     fields = ["code", "name_th", "weight", "order"]
 
 
-@admin.register(FiscalYear)
-class FiscalYearAdmin(RenewsFramework, admin.ModelAdmin):
-    list_display = ["year", "start", "end", "result_mode", "eit_combination", "item_count", "uncertain"]
-    list_filter = ["uncertain"]
-    inlines = [ToolInline, GradeBandInline]
-    change_list_template = "admin/assessments/fiscalyear/change_list.html"
-    actions = ["download_framework", "recompute_summaries"]
+class EditionInline(admin.TabularInline):
+    model = Edition
+    extra = 0
+    fields = ["scheme", "name_th", "result_mode", "uncertain"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
 
-    @admin.display(description="จำนวนข้อ")
-    def item_count(self, obj):
-        return obj.items.count()
+    def has_add_permission(self, request, obj=None):
+        return False  # an edition comes from a framework file (นำเข้ากรอบการประเมิน)
+
+
+@admin.register(FiscalYear)
+class FiscalYearAdmin(admin.ModelAdmin):
+    list_display = ["year", "start", "end", "edition_list"]
+    inlines = [EditionInline]
+    change_list_template = "admin/assessments/fiscalyear/change_list.html"
+
+    @admin.display(description="กรอบการประเมิน (ฉบับ)")
+    def edition_list(self, obj):
+        return ", ".join(e.label + (" (อนุมาน)" if e.uncertain else "") for e in obj.editions.all()) or "—"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("editions")
 
     def get_urls(self):
         return [
@@ -110,26 +144,27 @@ class FiscalYearAdmin(RenewsFramework, admin.ModelAdmin):
         ]
 
     def import_framework(self, request):
-        """Load a new year's framework from a workbook; refuse the whole file with reasons."""
+        """Load a year's edition from a workbook; refuse the whole file with reasons."""
         form = FrameworkUploadForm(request.POST or None, request.FILES or None)
         errors = []
         if request.method == "POST" and form.is_valid():
             try:
                 payload = frameworks.payload_from_workbook(form.cleaned_data["file"])
-                fiscal_year = frameworks.install(payload, replace=form.cleaned_data["replace"])
+                edition = frameworks.install(payload, replace=form.cleaned_data["replace"])
             except frameworks.FrameworkError as exc:
                 errors = exc.errors
             else:
+                year = edition.fiscal_year.year
                 ChangeLog.objects.create(
                     user=request.user,
                     action="framework.import",
-                    summary=f"นำเข้ากรอบการประเมินปี {fiscal_year.year}",
-                    details={"year": fiscal_year.year, "items": fiscal_year.items.count()},
+                    summary=f"นำเข้ากรอบการประเมินปี {year} {edition.label}",
+                    details={"year": year, "scheme": edition.scheme, "items": edition.items.count()},
                 )
                 messages.success(
-                    request, f"นำเข้ากรอบการประเมินปี {fiscal_year.year} แล้ว ({fiscal_year.items.count()} ข้อ)"
+                    request, f"นำเข้ากรอบการประเมินปี {year} {edition.label} แล้ว ({edition.items.count()} ข้อ)"
                 )
-                return redirect("admin:assessments_fiscalyear_changelist")
+                return redirect("admin:assessments_edition_changelist")
         context = {
             **self.admin_site.each_context(request),
             "form": form,
@@ -141,28 +176,45 @@ class FiscalYearAdmin(RenewsFramework, admin.ModelAdmin):
             request, "admin/assessments/fiscalyear/import_framework.html", context, status=400 if errors else 200
         )
 
+
+@admin.register(Edition)
+class EditionAdmin(RenewsFramework, admin.ModelAdmin):
+    list_display = ["fiscal_year", "scheme", "name_th", "result_mode", "item_count", "uncertain_mark"]
+    list_filter = ["scheme", "uncertain", "fiscal_year"]
+    inlines = [ToolInline, GradeBandInline]
+    actions = ["download_framework", "recompute_summaries"]
+
+    @admin.display(description="จำนวนข้อ")
+    def item_count(self, obj):
+        return obj.items.count()
+
+    @admin.display(description="ข้อมูลอนุมาน")
+    def uncertain_mark(self, obj):
+        return "อนุมาน" if obj.uncertain else ""
+
     @admin.action(description="คำนวณสรุปคะแนนของทุกหน่วยงานใหม่ (หลังแก้เกณฑ์หรือน้ำหนัก)")
     def recompute_summaries(self, request, queryset):
         from .tasks import refresh_summaries
 
-        for fiscal_year in queryset:
-            refresh_summaries.delay(fiscal_year.year)
-        messages.info(request, f"ส่งงานคำนวณใหม่แล้ว {queryset.count()} ปี")
+        for year in sorted({e.fiscal_year.year for e in queryset.select_related("fiscal_year")}):
+            refresh_summaries.delay(year)
+        messages.info(request, f"ส่งงานคำนวณใหม่แล้ว {queryset.count()} ฉบับ")
 
     @admin.action(description="ดาวน์โหลดกรอบการประเมินเป็น Excel")
     def download_framework(self, request, queryset):
-        fiscal_year = queryset.order_by("-year").first()
-        wb = frameworks.workbook_from_fiscal_year(fiscal_year)
+        edition = queryset.select_related("fiscal_year").order_by("-fiscal_year__year", "scheme").first()
+        wb = frameworks.workbook_from_edition(edition)
         response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="ita-framework-{fiscal_year.year}.xlsx"'
+        name = f"ita-framework-{edition.fiscal_year.year}" + ("" if edition.scheme == "nacc" else f"-{edition.scheme}")
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
         wb.save(response)
         return response
 
 
 @admin.register(Indicator)
 class IndicatorAdmin(RenewsFramework, admin.ModelAdmin):
-    list_display = ["fiscal_year", "number", "name_th", "tool"]
-    list_filter = ["fiscal_year"]
+    list_display = ["fiscal_year", "edition", "number", "name_th", "tool"]
+    list_filter = ["fiscal_year", "edition__scheme"]
     filter_horizontal = ["issue_areas"]
 
 
@@ -174,10 +226,14 @@ class SubIndicatorAdmin(RenewsFramework, admin.ModelAdmin):
 
 @admin.register(Item)
 class ItemAdmin(RenewsFramework, admin.ModelAdmin):
-    list_display = ["fiscal_year", "label", "title_th", "indicator", "subindicator", "uncertain"]
-    list_filter = ["fiscal_year", "uncertain", "indicator__number"]
+    list_display = ["fiscal_year", "edition", "label", "title_th", "indicator", "subindicator", "uncertain_mark"]
+    list_filter = ["fiscal_year", "edition__scheme", "uncertain", "indicator__number"]
     search_fields = ["code", "title_th"]
     filter_horizontal = ["issue_areas"]
+
+    @admin.display(description="ข้อมูลอนุมาน")
+    def uncertain_mark(self, obj):
+        return "อนุมาน (ยังไม่ยืนยัน)" if obj.uncertain else ""
 
 
 @admin.register(IssueArea)
@@ -187,8 +243,8 @@ class IssueAreaAdmin(RenewsFramework, admin.ModelAdmin):
 
 @admin.register(Assessment)
 class AssessmentAdmin(admin.ModelAdmin):
-    list_display = ["organisation", "fiscal_year", "total_score", "mismatch_count", "updated_at"]
-    list_filter = ["fiscal_year"]
+    list_display = ["organisation", "fiscal_year", "edition", "total_score", "mismatch_count", "updated_at"]
+    list_filter = ["fiscal_year", "edition__scheme"]
     search_fields = ["organisation__code", "organisation__name"]
     readonly_fields = ["total_score", "mismatch_count"]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from . import analysis
-from .frameworks import framework_for
+from .frameworks import edition_of, framework_for, status_tiers
 from .models import (
     Assessment,
     ChangeLog,
@@ -40,6 +40,18 @@ class ImportRefused(ValueError):
 # --------------------------------------------------------------------------- #
 
 
+def edition_for(organisation, fiscal_year):
+    """The organisation's edition of the year: the one its scores answer, else its scheme's.
+
+    Raises frameworks.NoEdition when the year has no edition for the organisation's scheme."""
+    assessment = (
+        Assessment.objects.filter(organisation=organisation, fiscal_year=fiscal_year).select_related("edition").first()
+    )
+    if assessment is not None:
+        return assessment.edition
+    return edition_of(fiscal_year, organisation.scheme)
+
+
 def scores_of(assessment_ids):
     """{assessment id: {(level, key, part): value}} in one query."""
     result = {pk: {} for pk in assessment_ids}
@@ -55,7 +67,7 @@ def previous_assessment(assessment):
         Assessment.objects.filter(
             organisation_id=assessment.organisation_id, fiscal_year__year__lt=assessment.fiscal_year.year
         )
-        .select_related("fiscal_year")
+        .select_related("fiscal_year", "edition__fiscal_year")
         .order_by("-fiscal_year__year")
         .first()
     )
@@ -84,15 +96,16 @@ def analyse_assessment(assessment, *, with_previous=True):
     thai_digits = assessment.organisation.use_thai_digits
     if previous is not None:
         previous_analysis = analysis.compute(
-            framework_for(previous.fiscal_year), scores[previous.pk], thai_digits=thai_digits
+            framework_for(previous.edition), scores[previous.pk], thai_digits=thai_digits
         )
     narratives = dict(assessment.narratives.values_list("indicator_number", "text"))
     return analysis.compute(
-        framework_for(assessment.fiscal_year),
+        framework_for(assessment.edition),
         scores[assessment.pk],
         previous=previous_analysis,
         narratives=narratives,
         thai_digits=thai_digits,
+        status_tiers=status_tiers(assessment.organisation.status_tiers) or None,
     )
 
 
@@ -101,13 +114,15 @@ def refresh_summaries(year):
     count = 0
     for assessment in Assessment.objects.filter(fiscal_year__year=year).select_related("fiscal_year"):
         with transaction.atomic():
-            _refresh_summary(Assessment.objects.select_for_update().select_related("fiscal_year").get(pk=assessment.pk))
+            _refresh_summary(
+                Assessment.objects.select_for_update().select_related("fiscal_year", "edition").get(pk=assessment.pk)
+            )
         count += 1
     return count
 
 
 def _refresh_summary(assessment, framework=None):
-    framework = framework or framework_for(assessment.fiscal_year)
+    framework = framework or framework_for(assessment.edition)
     result = analysis.compute(framework, scores_of([assessment.pk])[assessment.pk])
     assessment.total_score = round2(result.total.score)
     assessment.mismatch_count = len(result.mismatches)
@@ -120,7 +135,14 @@ def _refresh_summary(assessment, framework=None):
 
 
 def get_or_create_assessment(organisation, fiscal_year):
-    assessment, _ = Assessment.objects.get_or_create(organisation=organisation, fiscal_year=fiscal_year)
+    """The organisation's assessment of the year; a new one answers its scheme's edition."""
+    assessment = Assessment.objects.filter(organisation=organisation, fiscal_year=fiscal_year).first()
+    if assessment is None:
+        assessment, _ = Assessment.objects.get_or_create(
+            organisation=organisation,
+            fiscal_year=fiscal_year,
+            defaults={"edition": edition_of(fiscal_year, organisation.scheme)},
+        )
     return assessment
 
 
@@ -305,7 +327,7 @@ def resolve_code(raw_code, raw_part, framework, allowed=None):
     else:
         level, key, label = Level.ITEM, code, f"ข้อ {raw_code}"
     if (level, key) not in allowed:
-        raise ValueError(f"ไม่รู้จักรหัส “{raw_code}” ในกรอบการประเมินปี {framework.year}")
+        raise ValueError(f"ไม่รู้จักรหัส “{raw_code}” ในกรอบการประเมินปี {framework.year} ฉบับ {framework.edition_name}")
     if part and part not in allowed[(level, key)]:
         if any(t.parts for t in framework.tools):
             raise ValueError(f"{label} ไม่แยกคะแนนเป็นส่วน EIT Public/Survey (แยกเฉพาะ EIT)")
@@ -365,7 +387,7 @@ def parse_score_sheet(table, framework):
 
 def import_scores(organisation, *, fiscal_year, fileobj, filename, by, dry_run=False):
     """Import a score sheet for one organisation and year: every row good, or nothing saved."""
-    framework = framework_for(fiscal_year)
+    framework = framework_for(edition_for(organisation, fiscal_year))
     sheet = parse_score_sheet(read_table(fileobj, filename), framework)
     if dry_run:
         return sheet, None

@@ -93,7 +93,7 @@ def build_analysis(organisation, year, **_):
         {"tool": r.tool, "part": r.part, "items": r.item_codes, "text": r.text}
         for r in assessment.recommendations.all()
     ]
-    data["result_mode"] = fy.result_mode
+    data["result_mode"] = result.framework.result_mode
     data["chart"] = chart_bars([(i.number, i.score, i.status, i.previous) for i in result.indicators], result.threshold)
     return {**_header(organisation, year), "kind": "analysis", "analysis": data}
 

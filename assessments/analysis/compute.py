@@ -30,6 +30,7 @@ from .model import (
     IssueAreaResult,
     ItemResult,
     Mismatch,
+    StatusTier,
     SubIndicatorResult,
     ToolResult,
     item_sort_key,
@@ -218,13 +219,15 @@ def compute(
     previous: Analysis | None = None,
     narratives: Mapping[int, str] | None = None,
     thai_digits: bool = True,
+    status_tiers: tuple[StatusTier, ...] | None = None,
 ) -> Analysis:
     """Analyse one year's scores against its framework.
 
     ``scores`` maps (level, key, part) to a Decimal as entered, level one of item,
     subindicator, indicator, tool, total; part "" or "public"/"survey".
     ``previous`` is the previous year's Analysis (or None); ``narratives`` maps an
-    indicator number to the text staff edited and kept.
+    indicator number to the text staff edited and kept; ``status_tiers`` are the
+    organisation's own names and cut-offs for the statuses (default: the edition's).
     """
     narratives = narratives or {}
     indicators = _indicators(framework, scores)
@@ -232,8 +235,10 @@ def compute(
     total = _total(scores, tools)
 
     threshold = framework.strength_threshold
+    tiers = status_tiers or framework.tiers()
     for ind in indicators:
-        ind.status = rules.status_of(ind.score, framework)
+        tier = rules.status_of(ind.score, tiers)
+        ind.status, ind.status_label = (tier.code, tier.label) if tier else (None, "")
     scored = [i for i in indicators if i.score is not None]
     strengths = sorted((i for i in scored if i.score >= threshold), key=lambda i: (-i.score, i.number))
     weaknesses = sorted((i for i in scored if i.score < threshold), key=lambda i: (i.score, i.number))
@@ -261,6 +266,7 @@ def compute(
             ind.previous = previous_by_number.get(ind.number)
 
     result, grade, excellent = rules.result_of(total.shown, framework)
+    rating, rating_next, blockers, total_needed = rules.rating_of(total.shown, tools, framework.rating_ladder)
 
     # Narratives: the edited text when staff kept one, the draft otherwise
     for ind in indicators:
@@ -286,4 +292,8 @@ def compute(
         result=result,
         grade=grade,
         excellent=excellent,
+        rating=rating,
+        rating_next=rating_next,
+        rating_blockers=blockers,
+        rating_total_needed=total_needed,
     )

@@ -71,6 +71,32 @@ class ItemDef:
 
 
 @dataclass(frozen=True)
+class RatingRung:
+    """One rung of the rating ladder: min_total ≤ total (< below) and every tool ≥ min_tool."""
+
+    label: str
+    min_total: Decimal
+    below: Decimal | None = None
+    min_tool: Decimal | None = None
+
+    def holds(self, total: Decimal, tools: dict[str, Decimal | None]) -> bool:
+        if total < self.min_total or (self.below is not None and total >= self.below):
+            return False
+        if self.min_tool is None:
+            return True
+        return bool(tools) and all(v is not None and v >= self.min_tool for v in tools.values())
+
+
+@dataclass(frozen=True)
+class StatusTier:
+    """An indicator status: a stable code (strong, good, weak), its label and its cut-off."""
+
+    code: str
+    label: str
+    min_score: Decimal
+
+
+@dataclass(frozen=True)
 class Framework:
     year: int
     tools: tuple
@@ -85,6 +111,20 @@ class Framework:
     eit_combination: str = "mean_of_parts"
     grade_bands: tuple = ()  # ((grade, min_score), ...) highest first
     issue_areas: tuple = ()  # ((number, name), ...)
+    scheme: str = "nacc"
+    edition_name: str = ""  # as people name the edition ("ITA ทั่วไป (สำนักงาน ป.ป.ช.)")
+    rating_ladder: tuple = ()  # RatingRung, highest first; empty: the year has no ladder
+    status_tiers: tuple = ()  # StatusTier, highest first; empty: the default tiers
+
+    def tiers(self) -> tuple[StatusTier, ...]:
+        """The status tiers: the edition's, else strong ≥ excellent, good ≥ threshold, weak."""
+        if self.status_tiers:
+            return self.status_tiers
+        return (
+            StatusTier("strong", STATUS_LABELS["strong"], self.excellent_score),
+            StatusTier("good", STATUS_LABELS["good"], self.strength_threshold),
+            StatusTier("weak", STATUS_LABELS["weak"], ZERO),
+        )
 
     def tool(self, code: str) -> ToolDef:
         return next(t for t in self.tools if t.code == code)
@@ -191,6 +231,7 @@ class IndicatorResult:
     items: list = field(default_factory=list)
     subindicators: list = field(default_factory=list)
     status: str | None = None
+    status_label: str = ""
     previous: Decimal | None = None
     narrative: str = ""
     narrative_edited: bool = False
@@ -205,10 +246,6 @@ class IndicatorResult:
         if self.previous is None or self.score is None:
             return None
         return self.score - round2(self.previous)
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, "")
 
     @property
     def item_range(self) -> str:
@@ -247,6 +284,15 @@ class Mismatch:
 
 
 @dataclass
+class RatingBlocker:
+    """A tool below the next rung's tool condition, and the points it needs."""
+
+    tool: str
+    score: Decimal
+    needed: Decimal
+
+
+@dataclass
 class IssueAreaResult:
     number: int
     name: str
@@ -274,6 +320,10 @@ class Analysis:
     result: str | None = None
     grade: str | None = None
     excellent: bool = False
+    rating: str | None = None  # the ladder's label; None where the edition has no ladder
+    rating_next: str | None = None  # the rung above, when there is one
+    rating_blockers: list = field(default_factory=list)  # RatingBlocker: tools holding it below the next rung
+    rating_total_needed: Decimal | None = None  # points the total lacks for the next rung
 
     @property
     def total_score(self) -> Decimal | None:

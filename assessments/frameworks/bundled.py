@@ -21,9 +21,37 @@ def install_issue_areas(*, models: dict[str, Any] | None = None) -> None:
         IssueArea.objects.update_or_create(number=area["number"], defaults={"name_th": area["name_th"]})
 
 
+def bundled_editions() -> list[tuple[int, str]]:
+    """(year, scheme) of every shipped edition: ``<year>.json`` is NACC's general, ``<year>-<scheme>.json`` another."""
+    found = []
+    for path in (FIXTURES / "frameworks").glob("*.json"):
+        year, _, scheme = path.stem.partition("-")
+        found.append((int(year), scheme or "nacc"))
+    return sorted(found)
+
+
 def bundled_years() -> list[int]:
-    return sorted(int(p.stem) for p in (FIXTURES / "frameworks").glob("*.json"))
+    return sorted({year for year, _ in bundled_editions()})
 
 
-def bundled_payload(year: int) -> dict[str, Any]:
-    return json.loads((FIXTURES / "frameworks" / f"{year}.json").read_text(encoding="utf-8"))
+def bundled_payload(year: int, scheme: str = "nacc") -> dict[str, Any]:
+    name = f"{year}.json" if scheme == "nacc" else f"{year}-{scheme}.json"
+    return json.loads((FIXTURES / "frameworks" / name).read_text(encoding="utf-8"))
+
+
+def install_bundled(*, models: dict[str, Any] | None = None) -> list[tuple[int, str]]:
+    """Install every shipped edition not present yet; returns the (year, scheme) installed."""
+    from .install import MODEL_NAMES, install
+
+    if models is None:
+        from django.apps import apps
+
+        models = {name: apps.get_model("assessments", name) for name in MODEL_NAMES}
+    installed = []
+    for year, scheme in bundled_editions():
+        if not models["Edition"].objects.filter(fiscal_year__year=year, scheme=scheme).exists():
+            payload = bundled_payload(year, scheme)
+            payload.setdefault("scheme", scheme)
+            install(payload, models=models)
+            installed.append((year, scheme))
+    return installed

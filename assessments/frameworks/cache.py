@@ -10,6 +10,7 @@ used once stale, in this process or another; an orphaned entry expires on its ow
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
@@ -17,36 +18,59 @@ from django.core.cache import cache
 from .. import analysis
 
 if TYPE_CHECKING:
-    from ..models import FiscalYear
+    from ..models import Edition, FiscalYear
 
 CACHE_PREFIX = "ita:framework"
 CACHE_SECONDS = 24 * 60 * 60
 
 
-def cache_key(fiscal_year: FiscalYear) -> str:
-    """Where the year's framework is kept: the year and its current token."""
-    return f"{CACHE_PREFIX}:{fiscal_year.pk}:{fiscal_year.framework_token}"
+class NoEdition(LookupError):
+    """The year has no edition for the scheme (its framework is not loaded)."""
 
 
-def framework_for(fiscal_year: FiscalYear) -> analysis.Framework:
-    """The fiscal year's framework as plain, immutable data (built once per token, then cached)."""
-    key = cache_key(fiscal_year)
+def edition_of(target: FiscalYear | Edition, scheme: str | None = None) -> Edition:
+    """The edition itself, or the year's edition for the scheme (default NACC general).
+
+    Uses the year's prefetched ``editions`` when there are; raises NoEdition when none."""
+    from ..models import Edition, Scheme
+
+    if isinstance(target, Edition):
+        return target
+    scheme = scheme or Scheme.NACC
+    edition = target.edition(scheme)
+    if edition is None:
+        raise NoEdition(f"ปี {target.year} ไม่มีกรอบการประเมินของชุด {scheme}")
+    return edition
+
+
+def cache_key(target: FiscalYear | Edition, scheme: str | None = None) -> str:
+    """Where the edition's framework is kept: the edition and its current token."""
+    edition = edition_of(target, scheme)
+    return f"{CACHE_PREFIX}:{edition.pk}:{edition.framework_token}"
+
+
+def framework_for(target: FiscalYear | Edition, scheme: str | None = None) -> analysis.Framework:
+    """The edition's framework as plain, immutable data (built once per token, then cached).
+
+    ``target`` is an Edition, or a FiscalYear with ``scheme`` (default NACC general)."""
+    edition = edition_of(target, scheme)
+    key = cache_key(edition)
     framework = cache.get(key)
     if framework is None:
-        framework = build_framework(fiscal_year)
+        framework = build_framework(edition)
         cache.set(key, framework, CACHE_SECONDS)
     return framework
 
 
-def renew_framework(fiscal_year_id: int | None = None) -> None:
-    """Give one year (or, with None, every year) a new token: the next read rebuilds it.
+def renew_framework(edition_id: int | None = None) -> None:
+    """Give one edition (or, with None, every edition) a new token: the next read rebuilds it.
 
     Called by the framework's writers (install, the admin); a framework changed any other
     way (a shell, ``QuerySet.update``) is seen after a call to this."""
-    from ..models import FiscalYear
+    from ..models import Edition
 
-    years = FiscalYear.objects.all() if fiscal_year_id is None else FiscalYear.objects.filter(pk=fiscal_year_id)
-    years.update(framework_token=uuid.uuid4())
+    editions = Edition.objects.all() if edition_id is None else Edition.objects.filter(pk=edition_id)
+    editions.update(framework_token=uuid.uuid4())
 
 
 def forget_built_frameworks() -> None:
@@ -54,26 +78,27 @@ def forget_built_frameworks() -> None:
     renew_framework()
 
 
-def fiscal_year_subindicators(fiscal_year: FiscalYear):
-    """The year's sub-indicators in indicator and code order."""
+def edition_subindicators(edition: Edition):
+    """The edition's sub-indicators in indicator and code order."""
     from ..models import SubIndicator
 
     return (
-        SubIndicator.objects.filter(indicator__fiscal_year=fiscal_year)
+        SubIndicator.objects.filter(indicator__edition=edition)
         .select_related("indicator")
         .order_by("indicator__number", "code")
     )
 
 
-def build_framework(fiscal_year: FiscalYear) -> analysis.Framework:
-    """The fiscal year's framework read from the database (a fixed number of queries)."""
+def build_framework(edition: Edition) -> analysis.Framework:
+    """The edition's framework read from the database (a fixed number of queries)."""
     from ..models import IssueArea
 
-    tools = list(fiscal_year.tools.prefetch_related("parts"))
-    indicators = list(fiscal_year.indicators.select_related("tool").prefetch_related("issue_areas"))
-    subindicators = list(fiscal_year_subindicators(fiscal_year))
-    items = list(fiscal_year.items.select_related("indicator", "subindicator").prefetch_related("issue_areas"))
-    bands = list(fiscal_year.grade_bands.order_by("-min_score"))
+    fiscal_year = edition.fiscal_year
+    tools = list(edition.tools.prefetch_related("parts"))
+    indicators = list(edition.indicators.select_related("tool").prefetch_related("issue_areas"))
+    subindicators = list(edition_subindicators(edition))
+    items = list(edition.items.select_related("indicator", "subindicator").prefetch_related("issue_areas"))
+    bands = list(edition.grade_bands.order_by("-min_score"))
     areas = list(IssueArea.objects.order_by("number"))
     return analysis.Framework(
         year=fiscal_year.year,
@@ -111,12 +136,29 @@ def build_framework(fiscal_year: FiscalYear) -> analysis.Framework:
             )
             for i in items
         ),
-        pass_score=fiscal_year.pass_score,
-        excellent_score=fiscal_year.excellent_score,
-        strength_threshold=fiscal_year.strength_threshold,
-        eit_gap_threshold=fiscal_year.eit_gap_threshold,
-        result_mode=fiscal_year.result_mode,
-        eit_combination=fiscal_year.eit_combination,
+        pass_score=edition.pass_score,
+        excellent_score=edition.excellent_score,
+        strength_threshold=edition.strength_threshold,
+        eit_gap_threshold=edition.eit_gap_threshold,
+        result_mode=edition.result_mode,
+        eit_combination=edition.eit_combination,
         grade_bands=tuple((b.grade, b.min_score) for b in bands),
         issue_areas=tuple((a.number, a.name_th) for a in areas),
+        scheme=edition.scheme,
+        edition_name=edition.label,
+        rating_ladder=tuple(
+            analysis.RatingRung(
+                label=r["label"],
+                min_total=Decimal(r["min_total"]),
+                below=None if r.get("below") is None else Decimal(r["below"]),
+                min_tool=None if r.get("min_tool") is None else Decimal(r["min_tool"]),
+            )
+            for r in edition.rating_ladder
+        ),
+        status_tiers=status_tiers(edition.status_tiers),
     )
+
+
+def status_tiers(data: list[dict] | None) -> tuple[analysis.StatusTier, ...]:
+    """Status tiers from their JSON form (an edition's or an organisation's); () when none."""
+    return tuple(analysis.StatusTier(t["code"], t["label"], Decimal(str(t["min"]))) for t in data or ())

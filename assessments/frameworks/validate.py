@@ -8,6 +8,9 @@ from typing import Any
 
 from ..thai import normalise_text
 from .errors import FrameworkError
+from .ladder import clean_ladder, clean_tiers
+
+SCHEMES = ("nacc", "ovec", "obec", "moit")  # models.Scheme
 
 
 def _decimal(
@@ -71,6 +74,12 @@ def validate_payload(payload: Any) -> dict[str, Any]:
     for flag in ("uncertain", "eit_combination_uncertain", "weights_uncertain"):
         clean[flag] = bool(payload.get(flag, False))
     clean["source"] = normalise_text(payload.get("source", ""))
+    clean["scheme"] = normalise_text(payload.get("scheme") or "nacc").lower()
+    if clean["scheme"] not in SCHEMES:
+        errors.append(f"ชุดการประเมิน (scheme) “{clean['scheme']}” ต้องเป็นหนึ่งใน {', '.join(SCHEMES)}")
+    clean["name_th"] = normalise_text(payload.get("name_th", ""))
+    clean["rating_ladder"] = clean_ladder(payload.get("rating_ladder"), errors)
+    clean["status_tiers"] = clean_tiers(payload.get("status_tiers"), errors)
 
     clean["grade_bands"] = []
     for n, band in enumerate(payload.get("grade_bands") or [], start=1):

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..thai import normalise_text
-from .cache import fiscal_year_subindicators
+from .cache import edition_subindicators
 from .errors import FrameworkError
 
 SHEETS = {
@@ -16,9 +16,14 @@ SHEETS = {
     "subindicators": ["code", "indicator", "name_th", "uncertain"],
     "items": ["code", "indicator", "subindicator", "title_th", "uncertain", "issue_areas"],
     "grade_bands": ["grade", "min"],
+    "rating_ladder": ["label", "min_total", "below", "min_tool"],
+    "status_tiers": ["code", "label", "min"],
 }
+OPTIONAL_SHEETS = ("grade_bands", "rating_ladder", "status_tiers")
 YEAR_KEYS = [
     "fiscal_year",
+    "scheme",
+    "name_th",
     "start",
     "end",
     "pass_score",
@@ -48,7 +53,7 @@ def payload_from_workbook(fileobj: Any) -> dict[str, Any]:
         wb = load_workbook(fileobj, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a non-xlsx file
         raise FrameworkError([f"อ่านไฟล์ Excel ไม่ได้: {exc.__class__.__name__}"]) from exc
-    missing = [name for name in SHEETS if name not in wb.sheetnames and name != "grade_bands"]
+    missing = [name for name in SHEETS if name not in wb.sheetnames and name not in OPTIONAL_SHEETS]
     if missing:
         raise FrameworkError([f"ไม่พบชีต “{name}”" for name in missing])
 
@@ -61,7 +66,9 @@ def payload_from_workbook(fileobj: Any) -> dict[str, Any]:
         absent = [
             h
             for h in wanted
-            if h not in header and h not in ("order", "name_en", "description_th", "uncertain", "issue_areas", "parts")
+            if h not in header
+            and h
+            not in ("order", "name_en", "description_th", "uncertain", "issue_areas", "parts", "below", "min_tool")
         ]
         if absent:
             raise FrameworkError([f"ชีต “{name}” ไม่มีคอลัมน์ {', '.join(absent)}"])
@@ -101,12 +108,21 @@ def payload_from_workbook(fileobj: Any) -> dict[str, Any]:
         for r in rows("items")
     ]
     payload["grade_bands"] = rows("grade_bands")
+    payload["rating_ladder"] = rows("rating_ladder")
+    payload["status_tiers"] = rows("status_tiers")
     return payload
 
 
-def workbook_from_fiscal_year(fiscal_year: Any) -> Any:
-    """A framework workbook for one year, in the form the import reads (also a template)."""
+def workbook_from_fiscal_year(fiscal_year: Any, scheme: str = "nacc") -> Any:
+    """The workbook of a year's edition for a scheme (default NACC general)."""
+    return workbook_from_edition(fiscal_year.editions.get(scheme=scheme))
+
+
+def workbook_from_edition(edition: Any) -> Any:
+    """A framework workbook for one edition, in the form the import reads (also a template)."""
     from openpyxl import Workbook
+
+    fiscal_year = edition.fiscal_year
 
     wb = Workbook()
     ws = wb.active
@@ -114,38 +130,40 @@ def workbook_from_fiscal_year(fiscal_year: Any) -> Any:
     ws.append(SHEETS["year"])
     values = {
         "fiscal_year": fiscal_year.year,
+        "scheme": edition.scheme,
+        "name_th": edition.name_th,
         "start": fiscal_year.start.isoformat(),
         "end": fiscal_year.end.isoformat(),
-        "pass_score": fiscal_year.pass_score,
-        "excellent_score": fiscal_year.excellent_score,
-        "strength_threshold": fiscal_year.strength_threshold,
-        "eit_gap_threshold": fiscal_year.eit_gap_threshold,
-        "result_mode": fiscal_year.result_mode,
-        "eit_combination": fiscal_year.eit_combination,
-        "uncertain": int(fiscal_year.uncertain),
-        "eit_combination_uncertain": int(fiscal_year.eit_combination_uncertain),
-        "weights_uncertain": int(fiscal_year.weights_uncertain),
-        "source": fiscal_year.source,
+        "pass_score": edition.pass_score,
+        "excellent_score": edition.excellent_score,
+        "strength_threshold": edition.strength_threshold,
+        "eit_gap_threshold": edition.eit_gap_threshold,
+        "result_mode": edition.result_mode,
+        "eit_combination": edition.eit_combination,
+        "uncertain": int(edition.uncertain),
+        "eit_combination_uncertain": int(edition.eit_combination_uncertain),
+        "weights_uncertain": int(edition.weights_uncertain),
+        "source": edition.source,
     }
     for key in YEAR_KEYS:
         value = values[key]
         ws.append([key, float(value) if isinstance(value, Decimal) else value])
     sheet = wb.create_sheet("tools")
     sheet.append(SHEETS["tools"])
-    for t in fiscal_year.tools.prefetch_related("parts"):
+    for t in edition.tools.prefetch_related("parts"):
         sheet.append([t.code, t.name_th, t.name_en, float(t.weight), t.order, ",".join(p.code for p in t.parts.all())])
     sheet = wb.create_sheet("indicators")
     sheet.append(SHEETS["indicators"])
-    for i in fiscal_year.indicators.select_related("tool").prefetch_related("issue_areas"):
+    for i in edition.indicators.select_related("tool").prefetch_related("issue_areas"):
         areas = ",".join(str(a.number) for a in i.issue_areas.all())
         sheet.append([i.number, i.tool.code, i.name_th, i.name_en, i.description_th, areas])
     sheet = wb.create_sheet("subindicators")
     sheet.append(SHEETS["subindicators"])
-    for s in fiscal_year_subindicators(fiscal_year):
+    for s in edition_subindicators(edition):
         sheet.append([s.code, s.indicator.number, s.name_th, int(s.uncertain)])
     sheet = wb.create_sheet("items")
     sheet.append(SHEETS["items"])
-    for i in fiscal_year.items.select_related("indicator", "subindicator").prefetch_related("issue_areas"):
+    for i in edition.items.select_related("indicator", "subindicator").prefetch_related("issue_areas"):
         areas = ",".join(str(a.number) for a in i.issue_areas.all())
         sheet.append(
             [
@@ -159,6 +177,16 @@ def workbook_from_fiscal_year(fiscal_year: Any) -> Any:
         )
     sheet = wb.create_sheet("grade_bands")
     sheet.append(SHEETS["grade_bands"])
-    for b in fiscal_year.grade_bands.order_by("-min_score"):
+    for b in edition.grade_bands.order_by("-min_score"):
         sheet.append([b.grade, float(b.min_score)])
+    sheet = wb.create_sheet("rating_ladder")
+    sheet.append(SHEETS["rating_ladder"])
+    for r in edition.rating_ladder:
+        sheet.append(
+            [r["label"], *(None if r.get(k) is None else float(r[k]) for k in ("min_total", "below", "min_tool"))]
+        )
+    sheet = wb.create_sheet("status_tiers")
+    sheet.append(SHEETS["status_tiers"])
+    for t in edition.status_tiers:
+        sheet.append([t["code"], t["label"], float(t["min"])])
     return wb

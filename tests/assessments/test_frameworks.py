@@ -32,7 +32,7 @@ def test_every_oit_item_of_2565_and_2566_has_a_sub_indicator():
 
 
 def test_inferred_entries_are_marked():
-    assert FiscalYear.objects.get(year=2568).uncertain
+    assert fiscal_year(2568).edition("nacc").uncertain
     assert Item.objects.filter(fiscal_year__year=2566, code="i1", uncertain=True).exists()
     assert not Item.objects.filter(fiscal_year__year=2565, uncertain=True).exists()
 
@@ -74,7 +74,7 @@ def test_a_year_exported_and_reimported_as_another_year_is_identical():
     assert list(new.items.values_list("code", "subindicator__code", "uncertain")) == list(
         old.items.values_list("code", "subindicator__code", "uncertain")
     )
-    assert new.eit_combination == "mean_of_parts"
+    assert new.edition("nacc").eit_combination == "mean_of_parts"
 
 
 def test_existing_year_is_not_replaced_silently():
@@ -127,11 +127,20 @@ def test_admin_download_gives_the_import_format():
     client = Client()
     client.force_login(admin)
     response = client.post(
-        "/admin/assessments/fiscalyear/",
-        {"action": "download_framework", "_selected_action": [fiscal_year(2565).pk]},
+        "/admin/assessments/edition/",
+        {"action": "download_framework", "_selected_action": [fiscal_year(2565).edition("nacc").pk]},
     )
     wb = load_workbook(io.BytesIO(response.content))
-    assert wb.sheetnames == ["year", "tools", "indicators", "subindicators", "items", "grade_bands"]
+    assert wb.sheetnames == [
+        "year",
+        "tools",
+        "indicators",
+        "subindicators",
+        "items",
+        "grade_bands",
+        "rating_ladder",
+        "status_tiers",
+    ]
 
 
 # --------------------------------------------------------------------------- #
@@ -144,7 +153,7 @@ def fresh(year):
 
 
 def test_a_kept_framework_costs_no_queries(django_assert_num_queries):
-    year = fresh(2565)
+    year = fresh(2565).edition("nacc")
     frameworks.framework_for(year)
     with django_assert_num_queries(0):
         assert frameworks.framework_for(year).year == 2565
@@ -162,7 +171,7 @@ def test_the_framework_is_kept_in_djangos_cache_under_the_years_token():
 
     year = fresh(2565)
     frameworks.framework_for(year)
-    assert cache.get(frameworks.cache_key(year)).year == 2565
+    assert cache.get(frameworks.cache_key(year.edition("nacc"))).year == 2565
 
 
 def test_an_admin_save_of_an_indicator_is_seen_at_once():
@@ -172,6 +181,7 @@ def test_an_admin_save_of_an_indicator_is_seen_at_once():
         f"/admin/assessments/indicator/{indicator.pk}/change/",
         {
             "fiscal_year": indicator.fiscal_year_id,
+            "edition": indicator.edition_id,
             "tool": indicator.tool_id,
             "number": 8,
             "name_th": "ชื่อใหม่ของตัวชี้วัด",
@@ -194,11 +204,11 @@ def test_an_admin_delete_of_an_item_is_seen_at_once():
     assert len(frameworks.framework_for(fresh(2565)).items) == len(kept.items) - 1
 
 
-def test_saving_the_fiscal_year_row_is_seen_at_once():
+def test_saving_the_edition_row_is_seen_at_once():
     frameworks.framework_for(fresh(2565))
-    year = fresh(2565)
-    year.strength_threshold = Decimal("80")
-    year.save(update_fields=["strength_threshold"])
+    edition = fresh(2565).edition("nacc")
+    edition.strength_threshold = Decimal("80")
+    edition.save(update_fields=["strength_threshold"])
     assert frameworks.framework_for(fresh(2565)).strength_threshold == Decimal("80")
 
 
@@ -217,5 +227,5 @@ def test_an_admin_rename_of_an_issue_area_reaches_every_year():
 def test_a_bulk_update_is_seen_after_renew_framework():
     frameworks.framework_for(fresh(2565))
     fresh(2565).indicators.filter(number=8).update(name_th="ชื่อจากคำสั่งโดยตรง")
-    frameworks.renew_framework(fresh(2565).pk)
+    frameworks.renew_framework(fresh(2565).edition("nacc").pk)
     assert frameworks.framework_for(fresh(2565)).indicators[7].name == "ชื่อจากคำสั่งโดยตรง"
