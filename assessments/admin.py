@@ -61,7 +61,17 @@ class MembershipInline(admin.TabularInline):
 class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
-        fields = "__all__"
+        fields = [
+            "code",
+            "name",
+            "org_type",
+            "scheme",
+            "province",
+            "district",
+            "parent",
+            "use_thai_digits",
+            "status_tiers",
+        ]
         help_texts = {
             "status_tiers": 'เว้นว่างเพื่อใช้ตามกรอบการประเมิน หรือเช่น [{"code": "strong", "label": "จุดแข็งมาก", "min": 95}, '
             '{"code": "good", "label": "ดี", "min": 85}, {"code": "weak", "label": "จุดอ่อนที่ต้องพัฒนาเร่งด่วน", "min": 0}]'
