@@ -55,7 +55,7 @@ def test_the_rating_ladder_ships_from_2567_and_not_before():
 
 def test_the_admin_marks_uncertain_items_and_editions():
     client = root_client()
-    response = client.get("/admin/assessments/item/?fiscal_year__id__exact=%d" % fiscal_year(2569).pk)
+    response = client.get(f"/admin/assessments/item/?fiscal_year__id__exact={fiscal_year(2569).pk}")
     assert "อนุมาน (ยังไม่ยืนยัน)" in response.content.decode()
     response = client.get("/admin/assessments/edition/")
     assert "อนุมาน" in response.content.decode()
