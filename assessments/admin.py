@@ -187,8 +187,50 @@ class FiscalYearAdmin(admin.ModelAdmin):
         )
 
 
+class EditionForm(forms.ModelForm):
+    """The edition's rules as the admin edits them: the ladder and tiers checked as on import."""
+
+    class Meta:
+        model = Edition
+        fields = [
+            "fiscal_year",
+            "scheme",
+            "name_th",
+            "pass_score",
+            "excellent_score",
+            "strength_threshold",
+            "eit_gap_threshold",
+            "result_mode",
+            "eit_combination",
+            "rating_ladder",
+            "status_tiers",
+            "uncertain",
+            "eit_combination_uncertain",
+            "weights_uncertain",
+            "source",
+        ]
+
+    def _checked(self, name, clean):
+        errors = []
+        value = clean(self.cleaned_data.get(name), errors)
+        if errors:
+            raise forms.ValidationError(errors)
+        return value
+
+    def clean_rating_ladder(self):
+        from .frameworks.ladder import clean_ladder
+
+        return self._checked("rating_ladder", clean_ladder)
+
+    def clean_status_tiers(self):
+        from .frameworks.ladder import clean_tiers
+
+        return self._checked("status_tiers", clean_tiers)
+
+
 @admin.register(Edition)
 class EditionAdmin(RenewsFramework, admin.ModelAdmin):
+    form = EditionForm
     list_display = ["fiscal_year", "scheme", "name_th", "result_mode", "item_count", "uncertain_mark"]
     list_filter = ["scheme", "uncertain", "fiscal_year"]
     inlines = [ToolInline, GradeBandInline]

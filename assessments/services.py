@@ -7,6 +7,7 @@ raises a domain error with a Thai message, and writes a ChangeLog row.
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db import transaction
 
@@ -15,6 +16,7 @@ from .frameworks import edition_of, framework_for, status_tiers
 from .models import (
     Assessment,
     ChangeLog,
+    FiscalYear,
     IndicatorNarrative,
     Level,
     Organisation,
@@ -38,6 +40,27 @@ class ImportRefused(ValueError):
 # --------------------------------------------------------------------------- #
 # Analysis of a stored assessment
 # --------------------------------------------------------------------------- #
+
+
+def fiscal_year_dates(year: int) -> tuple[date, date]:
+    """1 October of N-1 to 30 September of N (B.E. year N)."""
+    return date(year - 544, 10, 1), date(year - 543, 9, 30)
+
+
+def plan_fiscal_year(year: int):
+    """The fiscal year a plan for ``year`` belongs to, or None when no plan can be made for it.
+
+    A plan needs only an analysed year before it: the year may have no framework yet (a
+    year NACC has not published), and its row is created with its dates when missing, as
+    long as the year before it has a framework."""
+    fiscal_year = FiscalYear.objects.filter(year=year).first()
+    if fiscal_year is not None:
+        return fiscal_year
+    if not FiscalYear.objects.with_framework().filter(year=year - 1).exists():
+        return None
+    start, end = fiscal_year_dates(year)
+    fiscal_year, _ = FiscalYear.objects.get_or_create(year=year, defaults={"start": start, "end": end})
+    return fiscal_year
 
 
 def edition_for(organisation, fiscal_year):

@@ -78,13 +78,31 @@ def organisation_page(request, code):
             continue  # the year has no framework for the organisation's scheme
         total = getattr(assessment, "total_score", None)
         rows.append(
-            {"fiscal_year": fy, "edition": edition, "assessment": assessment, "standing": edition.standing(total)}
+            {
+                "year": fy.year,
+                "fiscal_year": fy,
+                "edition": edition,
+                "assessment": assessment,
+                "standing": edition.standing(total),
+            }
         )
     from measures.models import Plan
 
-    plans = {p.fiscal_year_id: p for p in Plan.objects.filter(organisation=organisation)}
+    plans = {
+        p.fiscal_year.year: p for p in Plan.objects.filter(organisation=organisation).select_related("fiscal_year")
+    }
     for row in rows:
-        row["plan"] = plans.get(row["fiscal_year"].pk)
+        row["plan"] = plans.get(row["year"])
+    # Plan years beyond the frameworks: a year that has a plan, and next year's plan as soon as a year has scores.
+    shown = {row["year"] for row in rows}
+    plan_only = {year for year in plans if year not in shown}
+    scored = [row["year"] for row in rows if row["assessment"] is not None]
+    if scored and max(scored) + 1 not in shown:
+        plan_only.add(max(scored) + 1)
+    rows += [
+        {"year": year, "fiscal_year": {"year": year}, "plan_only": True, "plan": plans.get(year)} for year in plan_only
+    ]
+    rows.sort(key=lambda row: -row["year"])
     awaiting = list(
         Plan.objects.awaiting_decision_by(request.user).filter(organisation=organisation).select_related("fiscal_year")
     )

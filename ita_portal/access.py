@@ -51,11 +51,17 @@ def access_assessment(user, code: str, year: int):
 
 
 def access_plan(user, code: str, year: int):
-    """The organisation and its plan for the year (None when there is none yet)."""
+    """The organisation and its plan for the year (None when there is none yet).
+
+    The year needs no framework of its own: a plan for N needs only an analysed year
+    before it (assessments.services.plan_fiscal_year); otherwise a 404."""
+    from assessments.services import plan_fiscal_year
     from measures.models import Plan
 
     organisation = access_organisation(user, code)
-    fiscal_year = access_fiscal_year(year)
+    fiscal_year = plan_fiscal_year(year)
+    if fiscal_year is None:
+        raise Http404(f"ยังไม่มีผลการประเมินปี {year - 1} ให้จัดทำมาตรการปี {year}")
     plan = (
         Plan.objects.filter(organisation=organisation, fiscal_year=fiscal_year)
         .select_related("fiscal_year", "analysis_year", "approved_revision", "organisation")

@@ -129,7 +129,8 @@ def _measures_context(plan, *, approved_only=False):
     else:
         snapshot, status = plan_snapshot(plan), "draft"
     areas = dict(IssueArea.objects.values_list("number", "name_th"))
-    indicator_names = dict(plan.analysis_year.indicators.values_list("number", "name_th"))
+    indicators = plan.analysis_year.indicators.filter(edition__scheme=plan.organisation.scheme)
+    indicator_names = dict(indicators.values_list("number", "name_th"))
     measures = []
     for m in snapshot["measures"]:
         from datetime import date
