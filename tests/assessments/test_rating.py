@@ -58,3 +58,10 @@ def test_an_organisations_own_tier_names_reach_its_analysis(org):
     record(org, 2568, {("indicator", str(n), ""): "82" for n in range(1, 11)})
     indicator = analysis_json(org, 2568)["indicators"][0]
     assert (indicator["status"], indicator["status_label"]) == ("good", "ดี")
+
+
+def test_inferred_items_say_so_on_the_analysis_page(org, staff, client):
+    record(org, 2569, {("item", "o2", ""): "0", ("item", "o25", ""): "100"})
+    client.force_login(staff)
+    page = client.get(f"/o/{org.code}/2569/analysis/").content.decode()
+    assert "ยังไม่ทราบชื่อรายการ" in page and ">อนุมาน<" in page
