@@ -1,15 +1,17 @@
-"""The built framework of a year, kept in Django's cache.
+"""The built framework of an edition, kept in Django's cache.
 
 A framework is built from the database once (a fixed number of queries) and kept in
-Django's cache under ``ita:framework:<year pk>:<framework token>``. The token is renewed
-by the two paths that write a framework: ``install`` (a new FiscalYear row, a new token)
-and the admin's saves and deletes (``renew_framework``). A kept framework is thus never
-used once stale, in this process or another; an orphaned entry expires on its own.
+Django's cache under ``ita:framework:<edition pk>:<framework token>``. The token is renewed
+by the two paths that write a framework: ``install`` (at the end of its transaction) and
+the admin's saves and deletes (``renew_framework``). A kept framework is thus never used
+once stale, in this process or another; an orphaned entry expires on its own.
 """
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections import OrderedDict
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -49,16 +51,30 @@ def cache_key(target: FiscalYear | Edition, scheme: str | None = None) -> str:
     return f"{CACHE_PREFIX}:{edition.pk}:{edition.framework_token}"
 
 
+_read = OrderedDict()  # cache key -> Framework: what this process already read (the key holds the token)
+_read_lock = threading.Lock()
+_READ_KEPT = 32
+
+
 def framework_for(target: FiscalYear | Edition, scheme: str | None = None) -> analysis.Framework:
     """The edition's framework as plain, immutable data (built once per token, then cached).
 
-    ``target`` is an Edition, or a FiscalYear with ``scheme`` (default NACC general)."""
+    ``target`` is an Edition, or a FiscalYear with ``scheme`` (default NACC general). The
+    shared copy is in Django's cache; this process also keeps what it read under the same
+    key, which names the token, so it is never used once the framework changed."""
     edition = edition_of(target, scheme)
     key = cache_key(edition)
+    framework = _read.get(key)
+    if framework is not None:
+        return framework
     framework = cache.get(key)
     if framework is None:
         framework = build_framework(edition)
         cache.set(key, framework, CACHE_SECONDS)
+    with _read_lock:
+        _read[key] = framework
+        while len(_read) > _READ_KEPT:
+            _read.popitem(last=False)
     return framework
 
 
