@@ -12,10 +12,11 @@ from django.urls import path
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import SelectableFieldsExportForm
 
-from . import frameworks, sheets
+from . import frameworks
 from .models import (
     Assessment,
     ChangeLog,
+    Edition,
     FiscalYear,
     GradeBand,
     Indicator,
@@ -47,6 +48,29 @@ def _old_membership(pk):
     return _membership_values(old) if old else None
 
 
+class RenewsFramework:
+    """Admin saves and deletes of framework rows renew the frameworks' cache key.
+
+    Every year is renewed: a row may move from one year to another (an item's year or
+    indicator), issue areas are shared by all years, and there are only a handful of years."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        frameworks.renew_framework()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # inlines and issue-area links
+        frameworks.renew_framework()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        frameworks.renew_framework()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        frameworks.renew_framework()
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 1
@@ -62,11 +86,41 @@ class OrganisationExportForm(SelectableFieldsExportForm):
         return super().media + forms.Media(js=["js/admin_export.js"])
 
 
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = [
+            "code",
+            "name",
+            "org_type",
+            "scheme",
+            "province",
+            "district",
+            "parent",
+            "use_thai_digits",
+            "status_tiers",
+        ]
+        help_texts = {
+            "status_tiers": 'เว้นว่างเพื่อใช้ตามกรอบการประเมิน หรือเช่น [{"code": "strong", "label": "จุดแข็งมาก", "min": 95}, '
+            '{"code": "good", "label": "ดี", "min": 85}, {"code": "weak", "label": "จุดอ่อนที่ต้องพัฒนาเร่งด่วน", "min": 0}]'
+        }
+
+    def clean_status_tiers(self):
+        from .frameworks.ladder import clean_tiers
+
+        errors = []
+        tiers = clean_tiers(self.cleaned_data.get("status_tiers"), errors)
+        if errors:
+            raise forms.ValidationError(errors)
+        return tiers
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(ImportExportModelAdmin):
+    form = OrganisationForm
     resource_classes = [OrganisationResource]
-    list_display = ["code", "name", "org_type", "province", "district", "parent"]
-    list_filter = ["org_type", "province"]
+    list_display = ["code", "name", "org_type", "scheme", "province", "district", "parent"]
+    list_filter = ["scheme", "org_type", "province"]
     search_fields = ["code", "name", "province", "district"]
     autocomplete_fields = ["parent"]
     inlines = [MembershipInline]
@@ -136,17 +190,30 @@ class ToolInline(admin.TabularInline):
     fields = ["code", "name_th", "weight", "order"]
 
 
+class EditionInline(admin.TabularInline):
+    model = Edition
+    extra = 0
+    fields = ["scheme", "name_th", "result_mode", "uncertain"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # an edition comes from a framework file (นำเข้ากรอบการประเมิน)
+
+
 @admin.register(FiscalYear)
 class FiscalYearAdmin(admin.ModelAdmin):
-    list_display = ["year", "start", "end", "result_mode", "eit_combination", "item_count", "uncertain"]
-    list_filter = ["uncertain"]
-    inlines = [ToolInline, GradeBandInline]
+    list_display = ["year", "start", "end", "edition_list"]
+    inlines = [EditionInline]
     change_list_template = "admin/assessments/fiscalyear/change_list.html"
-    actions = ["download_framework", "recompute_summaries"]
 
-    @admin.display(description="จำนวนข้อ")
-    def item_count(self, obj):
-        return obj.items.count()
+    @admin.display(description="กรอบการประเมิน (ฉบับ)")
+    def edition_list(self, obj):
+        return ", ".join(e.label + (" (อนุมาน)" if e.uncertain else "") for e in obj.editions.all()) or "—"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("editions")
 
     def get_urls(self):
         return [
@@ -155,34 +222,28 @@ class FiscalYearAdmin(admin.ModelAdmin):
         ]
 
     def import_framework(self, request):
-        """Load a new year's framework from a workbook; refuse the whole file with reasons."""
+        """Load a year's edition from a workbook; refuse the whole file with reasons."""
         form = FrameworkUploadForm(request.POST or None, request.FILES or None)
         errors = []
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                # The workbook's bounds (zip, XML entities, sizes, rows) are checked before
-                # openpyxl reads it; frameworks.payload_from_workbook can take the safe
-                # workbook itself once that module calls sheets.open_workbook_safely.
-                sheets.open_workbook_safely(upload)
-                upload.seek(0)
-                payload = frameworks.payload_from_workbook(upload)
-                fiscal_year = frameworks.install(payload, replace=form.cleaned_data["replace"])
-            except sheets.ImportRefused as exc:
-                errors = exc.lines()
+                payload = frameworks.payload_from_workbook(upload)  # read within bounds (assessments.sheets)
+                edition = frameworks.install(payload, replace=form.cleaned_data["replace"])
             except frameworks.FrameworkError as exc:
                 errors = exc.errors
             else:
+                year = edition.fiscal_year.year
                 ChangeLog.objects.create(
                     user=request.user,
                     action="framework.import",
-                    summary=f"นำเข้ากรอบการประเมินปี {fiscal_year.year}",
-                    details={"year": fiscal_year.year, "items": fiscal_year.items.count()},
+                    summary=f"นำเข้ากรอบการประเมินปี {year} {edition.label}",
+                    details={"year": year, "scheme": edition.scheme, "items": edition.items.count()},
                 )
                 messages.success(
-                    request, f"นำเข้ากรอบการประเมินปี {fiscal_year.year} แล้ว ({fiscal_year.items.count()} ข้อ)"
+                    request, f"นำเข้ากรอบการประเมินปี {year} {edition.label} แล้ว ({edition.items.count()} ข้อ)"
                 )
-                return redirect("admin:assessments_fiscalyear_changelist")
+                return redirect("admin:assessments_edition_changelist")
         context = {
             **self.admin_site.each_context(request),
             "form": form,
@@ -194,6 +255,64 @@ class FiscalYearAdmin(admin.ModelAdmin):
             request, "admin/assessments/fiscalyear/import_framework.html", context, status=400 if errors else 200
         )
 
+
+class EditionForm(forms.ModelForm):
+    """The edition's rules as the admin edits them: the ladder and tiers checked as on import."""
+
+    class Meta:
+        model = Edition
+        fields = [
+            "fiscal_year",
+            "scheme",
+            "name_th",
+            "pass_score",
+            "excellent_score",
+            "strength_threshold",
+            "eit_gap_threshold",
+            "result_mode",
+            "eit_combination",
+            "rating_ladder",
+            "status_tiers",
+            "uncertain",
+            "eit_combination_uncertain",
+            "weights_uncertain",
+            "source",
+        ]
+
+    def _checked(self, name, clean):
+        errors = []
+        value = clean(self.cleaned_data.get(name), errors)
+        if errors:
+            raise forms.ValidationError(errors)
+        return value
+
+    def clean_rating_ladder(self):
+        from .frameworks.ladder import clean_ladder
+
+        return self._checked("rating_ladder", clean_ladder)
+
+    def clean_status_tiers(self):
+        from .frameworks.ladder import clean_tiers
+
+        return self._checked("status_tiers", clean_tiers)
+
+
+@admin.register(Edition)
+class EditionAdmin(RenewsFramework, admin.ModelAdmin):
+    form = EditionForm
+    list_display = ["fiscal_year", "scheme", "name_th", "result_mode", "item_count", "uncertain_mark"]
+    list_filter = ["scheme", "uncertain", "fiscal_year"]
+    inlines = [ToolInline, GradeBandInline]
+    actions = ["download_framework", "recompute_summaries"]
+
+    @admin.display(description="จำนวนข้อ")
+    def item_count(self, obj):
+        return obj.items.count()
+
+    @admin.display(description="ข้อมูลอนุมาน")
+    def uncertain_mark(self, obj):
+        return "อนุมาน" if obj.uncertain else ""
+
     @admin.action(description="คำนวณสรุปคะแนนของทุกหน่วยงานใหม่ (หลังแก้เกณฑ์หรือน้ำหนัก)")
     def recompute_summaries(self, request, queryset):
         from ita_portal.celery import hand_over
@@ -201,52 +320,58 @@ class FiscalYearAdmin(admin.ModelAdmin):
         from .tasks import refresh_summaries
 
         # Nothing to record first here: the administrator is told at once when the broker is away.
-        sent = sum(hand_over(refresh_summaries, fiscal_year.year) for fiscal_year in queryset)
+        years = sorted({e.fiscal_year.year for e in queryset.select_related("fiscal_year")})
+        sent = sum(hand_over(refresh_summaries, year) for year in years)
         if sent:
             messages.info(request, f"ส่งงานคำนวณใหม่แล้ว {sent} ปี")
-        if sent < queryset.count():
+        if sent < len(years):
             messages.error(request, "ระบบคิวงานไม่พร้อมในขณะนี้ บางปียังไม่ได้ส่งงานคำนวณ กรุณาลองอีกครั้งภายหลัง")
 
     @admin.action(description="ดาวน์โหลดกรอบการประเมินเป็น Excel")
     def download_framework(self, request, queryset):
-        fiscal_year = queryset.order_by("-year").first()
-        wb = frameworks.workbook_from_fiscal_year(fiscal_year)
+        edition = queryset.select_related("fiscal_year").order_by("-fiscal_year__year", "scheme").first()
+        wb = frameworks.workbook_from_edition(edition)
         response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="ita-framework-{fiscal_year.year}.xlsx"'
+        name = f"ita-framework-{edition.fiscal_year.year}" + ("" if edition.scheme == "nacc" else f"-{edition.scheme}")
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
         wb.save(response)
         return response
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ["fiscal_year", "number", "name_th", "tool"]
-    list_filter = ["fiscal_year"]
+class IndicatorAdmin(RenewsFramework, admin.ModelAdmin):
+    list_display = ["fiscal_year", "edition", "number", "name_th", "tool"]
+    list_filter = ["fiscal_year", "edition__scheme"]
     filter_horizontal = ["issue_areas"]
 
 
 @admin.register(SubIndicator)
-class SubIndicatorAdmin(admin.ModelAdmin):
+class SubIndicatorAdmin(RenewsFramework, admin.ModelAdmin):
     list_display = ["indicator", "code", "name_th", "uncertain"]
     list_filter = ["indicator__fiscal_year", "uncertain"]
 
 
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin):
-    list_display = ["fiscal_year", "label", "title_th", "indicator", "subindicator", "uncertain"]
-    list_filter = ["fiscal_year", "uncertain", "indicator__number"]
+class ItemAdmin(RenewsFramework, admin.ModelAdmin):
+    list_display = ["fiscal_year", "edition", "label", "title_th", "indicator", "subindicator", "uncertain_mark"]
+    list_filter = ["fiscal_year", "edition__scheme", "uncertain", "indicator__number"]
     search_fields = ["code", "title_th"]
     filter_horizontal = ["issue_areas"]
 
+    @admin.display(description="ข้อมูลอนุมาน")
+    def uncertain_mark(self, obj):
+        return "อนุมาน (ยังไม่ยืนยัน)" if obj.uncertain else ""
+
 
 @admin.register(IssueArea)
-class IssueAreaAdmin(admin.ModelAdmin):
+class IssueAreaAdmin(RenewsFramework, admin.ModelAdmin):
     list_display = ["number", "name_th"]
 
 
 @admin.register(Assessment)
 class AssessmentAdmin(admin.ModelAdmin):
-    list_display = ["organisation", "fiscal_year", "total_score", "mismatch_count", "updated_at"]
-    list_filter = ["fiscal_year"]
+    list_display = ["organisation", "fiscal_year", "edition", "total_score", "mismatch_count", "updated_at"]
+    list_filter = ["fiscal_year", "edition__scheme"]
     search_fields = ["organisation__code", "organisation__name"]
     readonly_fields = ["total_score", "mismatch_count"]
 

@@ -29,6 +29,15 @@ class Role(models.TextChoices):
 EDIT_ROLES = {Role.STAFF}
 
 
+class Scheme(models.TextChoices):
+    """Who sets an organisation's ITA item list: NACC's general list or a sector's own."""
+
+    NACC = "nacc", "ITA ทั่วไป (สำนักงาน ป.ป.ช.)"
+    OVEC = "ovec", "สถานศึกษาอาชีวศึกษา (สอศ.)"
+    OBEC = "obec", "สถานศึกษาขั้นพื้นฐาน (สพฐ.)"
+    MOIT = "moit", "หน่วยบริการสาธารณสุข (MOIT)"
+
+
 class OrganisationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Organisations the user may read: their own, and those under any they supervise.
@@ -70,6 +79,10 @@ class Organisation(models.Model):
         related_name="children",
     )
     use_thai_digits = models.BooleanField("ใช้เลขไทยในเอกสาร", default=True)
+    scheme = models.CharField("ชุดการประเมิน", max_length=10, choices=Scheme.choices, default=Scheme.NACC)
+    # The organisation's own names and cut-offs of the analysis's status tiers for its documents:
+    # [{"code": "strong"|"good"|"weak", "label", "min"}, ...]; empty = the edition's.
+    status_tiers = models.JSONField("ชื่อและเกณฑ์ระดับสถานะของหน่วยงาน", default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OrganisationQuerySet.as_manager()
@@ -139,10 +152,43 @@ class IssueArea(models.Model):
 
 class FiscalYearQuerySet(models.QuerySet):
     def with_framework(self):
-        return self.filter(indicators__isnull=False).distinct()
+        """Years with at least one edition that has indicators (score pages need one)."""
+        return self.filter(editions__indicators__isnull=False).distinct()
 
 
 class FiscalYear(models.Model):
+    """A fiscal year (1 October N-1 to 30 September N); its frameworks are its editions.
+
+    A year may exist without a framework (a plan for a year NACC has not published yet)."""
+
+    year = models.PositiveSmallIntegerField("ปีงบประมาณ (พ.ศ.)", unique=True)
+    start = models.DateField("วันเริ่มต้น")
+    end = models.DateField("วันสิ้นสุด")
+
+    objects = FiscalYearQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "ปีงบประมาณ"
+        verbose_name_plural = "ปีงบประมาณ"
+        ordering = ["year"]
+
+    def __str__(self):
+        return f"พ.ศ. {self.year}"
+
+    def natural_key(self):
+        return (self.year,)
+
+    def edition(self, scheme: str = Scheme.NACC) -> "Edition | None":
+        """The year's edition for a scheme (prefetch ``editions`` for lists), None when not loaded."""
+        return next((e for e in self.editions.all() if e.scheme == scheme), None)
+
+
+class Edition(models.Model):
+    """One scheme's framework of one fiscal year: its rules, tools, indicators and items.
+
+    NACC's general list is the edition ``nacc``; vocational colleges (``ovec``) and other
+    schemes answer their own lists in the same year (PRODUCT.md §2)."""
+
     class ResultMode(models.TextChoices):
         GRADE = "grade", "ระดับผลการประเมิน (AA–F)"
         PASS_FAIL = "pass_fail", "ผ่าน / ไม่ผ่าน"
@@ -151,9 +197,9 @@ class FiscalYear(models.Model):
         MEAN_OF_INDICATORS = "mean_of_indicators", "ค่าเฉลี่ยของตัวชี้วัด"
         MEAN_OF_PARTS = "mean_of_parts", "ค่าเฉลี่ยของ EIT Public และ EIT Survey"
 
-    year = models.PositiveSmallIntegerField("ปีงบประมาณ (พ.ศ.)", unique=True)
-    start = models.DateField("วันเริ่มต้น")
-    end = models.DateField("วันสิ้นสุด")
+    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.CASCADE, related_name="editions")
+    scheme = models.CharField("ชุดการประเมิน", max_length=10, choices=Scheme.choices, default=Scheme.NACC)
+    name_th = models.CharField("ชื่อฉบับ", max_length=255, blank=True)
     pass_score = models.DecimalField("เกณฑ์ผ่าน", max_digits=5, decimal_places=2, default=Decimal("85"))
     excellent_score = models.DecimalField("เกณฑ์ดีเยี่ยม", max_digits=5, decimal_places=2, default=Decimal("95"))
     strength_threshold = models.DecimalField(
@@ -164,24 +210,28 @@ class FiscalYear(models.Model):
     )
     result_mode = models.CharField("การรายงานผล", max_length=20, choices=ResultMode.choices)
     eit_combination = models.CharField("การรวมคะแนน EIT", max_length=30, choices=EitCombination.choices)
+    # NACC's rating ladder (from 2567): [{"label", "min_total", "min_tool"}, ...] highest rung first;
+    # empty where the year has none. Checked for overlaps and gaps by frameworks.validate.
+    rating_ladder = models.JSONField("ระดับผลการประเมิน (บันไดคะแนน)", default=list, blank=True)
+    # The analysis's status tiers: [{"code", "label", "min"}, ...] highest first; empty = the
+    # default (strong ≥ excellent, good ≥ threshold, weak).
+    status_tiers = models.JSONField("ระดับสถานะของตัวชี้วัด", default=list, blank=True)
     uncertain = models.BooleanField("ข้อมูลบางส่วนอนุมาน", default=False)
     eit_combination_uncertain = models.BooleanField("การรวม EIT ยังไม่ยืนยัน", default=False)
     weights_uncertain = models.BooleanField("น้ำหนักยังไม่ยืนยัน", default=False)
     source = models.TextField("แหล่งที่มา", blank=True)
-    # A new value whenever anything of the year's framework changes (this row on save, its
-    # parts through assessments/signals.py), so every process may keep the framework it
-    # built under the token it read (frameworks.framework_for).
+    # The framework's cache key (frameworks.cache): a new value whenever this row is saved,
+    # the admin saves or deletes a part of any framework, or ``frameworks.install`` completes.
     framework_token = models.UUIDField(default=uuid.uuid4, editable=False)
 
-    objects = FiscalYearQuerySet.as_manager()
-
     class Meta:
-        verbose_name = "ปีงบประมาณและกรอบการประเมิน"
-        verbose_name_plural = "ปีงบประมาณและกรอบการประเมิน"
-        ordering = ["year"]
+        verbose_name = "กรอบการประเมิน (ฉบับ)"
+        verbose_name_plural = "กรอบการประเมิน (ฉบับ)"
+        ordering = ["fiscal_year", "scheme"]
+        constraints = [models.UniqueConstraint(fields=["fiscal_year", "scheme"], name="edition_unique_per_scheme")]
 
     def __str__(self):
-        return f"พ.ศ. {self.year}"
+        return f"พ.ศ. {self.fiscal_year.year} {self.label}"
 
     def save(self, *args, **kwargs):
         self.framework_token = uuid.uuid4()
@@ -189,11 +239,13 @@ class FiscalYear(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], "framework_token"}
         super().save(*args, **kwargs)
 
-    def natural_key(self):
-        return (self.year,)
+    @property
+    def label(self) -> str:
+        """The edition as people name it: its own name, else its scheme's."""
+        return self.name_th or self.get_scheme_display()
 
     def standing(self, total):
-        """How a total reads this year: ("pass"|"fail", "ผ่าน"|"ไม่ผ่าน") or ("grade", "B"); None without a total.
+        """How a total reads: ("pass"|"fail", "ผ่าน"|"ไม่ผ่าน") or ("grade", "B"); None without a total.
 
         Grade bands come from ``grade_bands`` (prefetch them for lists).
         """
@@ -208,15 +260,15 @@ class FiscalYear(models.Model):
 
 
 class GradeBand(models.Model):
-    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.CASCADE, related_name="grade_bands")
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="grade_bands")
     grade = models.CharField("ระดับ", max_length=4)
     min_score = models.DecimalField("คะแนนขั้นต่ำ", max_digits=5, decimal_places=2)
 
     class Meta:
         verbose_name = "ระดับผลการประเมิน"
         verbose_name_plural = "ระดับผลการประเมิน"
-        ordering = ["fiscal_year", "-min_score"]
-        constraints = [models.UniqueConstraint(fields=["fiscal_year", "grade"], name="grade_unique_per_year")]
+        ordering = ["edition", "-min_score"]
+        constraints = [models.UniqueConstraint(fields=["edition", "grade"], name="grade_unique_per_edition")]
 
     def __str__(self):
         return f"{self.grade} ≥ {self.min_score}"
@@ -224,6 +276,7 @@ class GradeBand(models.Model):
 
 class Tool(models.Model):
     fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.CASCADE, related_name="tools")
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="tools")
     code = models.CharField("รหัส", max_length=10)  # iit, eit, oit
     name_th = models.CharField("ชื่อเครื่องมือ", max_length=255)
     name_en = models.CharField("ชื่ออังกฤษ", max_length=255, blank=True)
@@ -234,7 +287,7 @@ class Tool(models.Model):
         verbose_name = "เครื่องมือการประเมิน"
         verbose_name_plural = "เครื่องมือการประเมิน"
         ordering = ["fiscal_year", "order"]
-        constraints = [models.UniqueConstraint(fields=["fiscal_year", "code"], name="tool_unique_per_year")]
+        constraints = [models.UniqueConstraint(fields=["edition", "code"], name="tool_unique_per_edition")]
 
     def __str__(self):
         return f"{self.code.upper()} {self.fiscal_year.year}"
@@ -260,6 +313,7 @@ class ToolPart(models.Model):
 
 class Indicator(models.Model):
     fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.CASCADE, related_name="indicators")
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="indicators")
     tool = models.ForeignKey(Tool, on_delete=models.CASCADE, related_name="indicators")
     number = models.PositiveSmallIntegerField("ตัวชี้วัดที่")
     name_th = models.CharField("ชื่อตัวชี้วัด", max_length=255)
@@ -271,7 +325,7 @@ class Indicator(models.Model):
         verbose_name = "ตัวชี้วัด"
         verbose_name_plural = "ตัวชี้วัด"
         ordering = ["fiscal_year", "number"]
-        constraints = [models.UniqueConstraint(fields=["fiscal_year", "number"], name="indicator_unique_per_year")]
+        constraints = [models.UniqueConstraint(fields=["edition", "number"], name="indicator_unique_per_edition")]
 
     def __str__(self):
         return f"ตัวชี้วัดที่ {self.number} {self.name_th}"
@@ -295,6 +349,7 @@ class SubIndicator(models.Model):
 
 class Item(models.Model):
     fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.CASCADE, related_name="items")
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="items")
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="items")
     subindicator = models.ForeignKey(
         SubIndicator, null=True, blank=True, on_delete=models.CASCADE, related_name="items"
@@ -310,7 +365,7 @@ class Item(models.Model):
         verbose_name = "ข้อการประเมิน"
         verbose_name_plural = "ข้อการประเมิน"
         ordering = ["fiscal_year", "order"]
-        constraints = [models.UniqueConstraint(fields=["fiscal_year", "code"], name="item_unique_per_year")]
+        constraints = [models.UniqueConstraint(fields=["edition", "code"], name="item_unique_per_edition")]
 
     def __str__(self):
         return f"{self.label} {self.title_th[:60]}"
@@ -337,6 +392,8 @@ class Assessment(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="assessments")
     fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="assessments")
+    # The edition the scores answer (the organisation's scheme's edition when first recorded).
+    edition = models.ForeignKey("Edition", on_delete=models.PROTECT, related_name="assessments")
     # Denormalised summary for lists and supervisors; refreshed by services on every change.
     total_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     mismatch_count = models.PositiveSmallIntegerField(default=0)

@@ -5,14 +5,16 @@ raises a domain error with a Thai message, and writes a ChangeLog row.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db import transaction
 
 from . import analysis, sheets
-from .frameworks import framework_for
+from .frameworks import edition_of, framework_for, status_tiers
 from .models import (
     Assessment,
     ChangeLog,
+    FiscalYear,
     IndicatorNarrative,
     Level,
     Organisation,
@@ -31,6 +33,39 @@ __all__ = ["ImportRefused"]  # re-exported: callers catch services.ImportRefused
 # --------------------------------------------------------------------------- #
 
 
+def fiscal_year_dates(year: int) -> tuple[date, date]:
+    """1 October of N-1 to 30 September of N (B.E. year N)."""
+    return date(year - 544, 10, 1), date(year - 543, 9, 30)
+
+
+def plan_fiscal_year(year: int):
+    """The fiscal year a plan for ``year`` belongs to, or None when no plan can be made for it.
+
+    A plan needs only an analysed year before it: the year may have no framework yet (a
+    year NACC has not published), and its row is created with its dates when missing, as
+    long as the year before it has a framework."""
+    fiscal_year = FiscalYear.objects.filter(year=year).first()
+    if fiscal_year is not None:
+        return fiscal_year
+    if not FiscalYear.objects.with_framework().filter(year=year - 1).exists():
+        return None
+    start, end = fiscal_year_dates(year)
+    fiscal_year, _ = FiscalYear.objects.get_or_create(year=year, defaults={"start": start, "end": end})
+    return fiscal_year
+
+
+def edition_for(organisation, fiscal_year):
+    """The organisation's edition of the year: the one its scores answer, else its scheme's.
+
+    Raises frameworks.NoEdition when the year has no edition for the organisation's scheme."""
+    assessment = (
+        Assessment.objects.filter(organisation=organisation, fiscal_year=fiscal_year).select_related("edition").first()
+    )
+    if assessment is not None:
+        return assessment.edition
+    return edition_of(fiscal_year, organisation.scheme)
+
+
 def scores_of(assessment_ids):
     """{assessment id: {(level, key, part): value}} in one query."""
     result = {pk: {} for pk in assessment_ids}
@@ -46,7 +81,7 @@ def previous_assessment(assessment):
         Assessment.objects.filter(
             organisation_id=assessment.organisation_id, fiscal_year__year__lt=assessment.fiscal_year.year
         )
-        .select_related("fiscal_year")
+        .select_related("fiscal_year", "edition__fiscal_year")
         .order_by("-fiscal_year__year")
         .first()
     )
@@ -75,15 +110,16 @@ def analyse_assessment(assessment, *, with_previous=True):
     thai_digits = assessment.organisation.use_thai_digits
     if previous is not None:
         previous_analysis = analysis.compute(
-            framework_for(previous.fiscal_year), scores[previous.pk], thai_digits=thai_digits
+            framework_for(previous.edition), scores[previous.pk], thai_digits=thai_digits
         )
     narratives = dict(assessment.narratives.values_list("indicator_number", "text"))
     return analysis.compute(
-        framework_for(assessment.fiscal_year),
+        framework_for(assessment.edition),
         scores[assessment.pk],
         previous=previous_analysis,
         narratives=narratives,
         thai_digits=thai_digits,
+        status_tiers=status_tiers(assessment.organisation.status_tiers) or None,
     )
 
 
@@ -92,13 +128,15 @@ def refresh_summaries(year):
     count = 0
     for assessment in Assessment.objects.filter(fiscal_year__year=year).select_related("fiscal_year"):
         with transaction.atomic():
-            _refresh_summary(Assessment.objects.select_for_update().select_related("fiscal_year").get(pk=assessment.pk))
+            _refresh_summary(
+                Assessment.objects.select_for_update().select_related("fiscal_year", "edition").get(pk=assessment.pk)
+            )
         count += 1
     return count
 
 
 def _refresh_summary(assessment, framework=None):
-    framework = framework or framework_for(assessment.fiscal_year)
+    framework = framework or framework_for(assessment.edition)
     result = analysis.compute(framework, scores_of([assessment.pk])[assessment.pk])
     assessment.total_score = round2(result.total.score)
     assessment.mismatch_count = len(result.mismatches)
@@ -111,7 +149,14 @@ def _refresh_summary(assessment, framework=None):
 
 
 def get_or_create_assessment(organisation, fiscal_year):
-    assessment, _ = Assessment.objects.get_or_create(organisation=organisation, fiscal_year=fiscal_year)
+    """The organisation's assessment of the year; a new one answers its scheme's edition."""
+    assessment = Assessment.objects.filter(organisation=organisation, fiscal_year=fiscal_year).first()
+    if assessment is None:
+        assessment, _ = Assessment.objects.get_or_create(
+            organisation=organisation,
+            fiscal_year=fiscal_year,
+            defaults={"edition": edition_of(fiscal_year, organisation.scheme)},
+        )
     return assessment
 
 
@@ -333,7 +378,7 @@ def resolve_code(raw_code, raw_part, framework, allowed=None):
     else:
         level, key, label = Level.ITEM, code, f"ข้อ {raw_code}"
     if (level, key) not in allowed:
-        raise ValueError(f"ไม่รู้จักรหัส “{raw_code}” ในกรอบการประเมินปี {framework.year}")
+        raise ValueError(f"ไม่รู้จักรหัส “{raw_code}” ในกรอบการประเมินปี {framework.year} ฉบับ {framework.edition_name}")
     if part and part not in allowed[(level, key)]:
         if any(t.parts for t in framework.tools):
             raise ValueError(f"{label} ไม่แยกคะแนนเป็นส่วน EIT Public/Survey (แยกเฉพาะ EIT)")
@@ -404,7 +449,7 @@ def read_score_sheet(fileobj, filename, framework, *, sheet=None):
 
 def import_scores(organisation, *, fiscal_year, fileobj, filename, by, dry_run=False, sheet=None):
     """Import a score sheet for one organisation and year: every row good, or nothing saved."""
-    framework = framework_for(fiscal_year)
+    framework = framework_for(edition_for(organisation, fiscal_year))
     sheet = read_score_sheet(fileobj, filename, framework, sheet=sheet)
     if dry_run:
         return sheet, None

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from ita_portal.access import access_assessment, access_organisation, may_read_audit, require_edit
+from ita_portal.access import access_assessment, access_edition, access_organisation, may_read_audit, require_edit
 
 from . import services
 from .analysis import PART_LABELS
@@ -45,28 +45,21 @@ def home(request):
     query = normalise_text(request.GET.get("q"))[:100]  # a NUL or a novel-length query is no search
     if query:
         orgs = orgs.filter(Q(code__icontains=query) | Q(name__icontains=query) | Q(province__icontains=query))
-    years = list(FiscalYear.objects.with_framework().prefetch_related("grade_bands").order_by("year"))
+    years = list(FiscalYear.objects.with_framework().prefetch_related("editions__grade_bands").order_by("year"))
     page = Paginator(orgs.order_by("code"), 50).get_page(request.GET.get("page"))
     assessments = Assessment.objects.filter(organisation__in=list(page.object_list)).values_list(
-        "organisation_id", "fiscal_year__year", "total_score", "mismatch_count"
+        "organisation_id", "fiscal_year__year", "total_score", "edition_id"
     )
-    table = {}
-    for org_id, year, total, mismatches in assessments:
-        table[(org_id, year)] = (total, mismatches)
-    rows = [
-        {
-            "organisation": org,
-            "cells": [
-                {
-                    "year": fy.year,
-                    "total": (table.get((org.pk, fy.year)) or (None, 0))[0],
-                    "standing": fy.standing((table.get((org.pk, fy.year)) or (None, 0))[0]),
-                }
-                for fy in years
-            ],
-        }
-        for org in page.object_list
-    ]
+    table = {(org_id, year): (total, edition_id) for org_id, year, total, edition_id in assessments}
+    editions = {e.pk: e for fy in years for e in fy.editions.all()}
+    rows = []
+    for org in page.object_list:
+        cells = []
+        for fy in years:
+            total, edition_id = table.get((org.pk, fy.year)) or (None, None)
+            edition = editions.get(edition_id) or fy.edition(org.scheme)
+            cells.append({"year": fy.year, "total": total, "standing": edition.standing(total) if edition else None})
+        rows.append({"organisation": org, "cells": cells})
     return render(
         request,
         "assessments/home.html",
@@ -78,21 +71,41 @@ def home(request):
 @require_safe
 def organisation_page(request, code):
     organisation = access_organisation(request.user, code)
-    years = list(FiscalYear.objects.with_framework().prefetch_related("grade_bands").order_by("-year"))
-    by_year = {a.fiscal_year_id: a for a in organisation.assessments.all()}
-    rows = [
-        {
-            "fiscal_year": fy,
-            "assessment": by_year.get(fy.pk),
-            "standing": fy.standing(getattr(by_year.get(fy.pk), "total_score", None)),
-        }
-        for fy in years
-    ]
+    years = list(FiscalYear.objects.with_framework().prefetch_related("editions__grade_bands").order_by("-year"))
+    by_year = {a.fiscal_year_id: a for a in organisation.assessments.select_related("edition")}
+    rows = []
+    for fy in years:
+        assessment = by_year.get(fy.pk)
+        edition = assessment.edition if assessment else fy.edition(organisation.scheme)
+        if edition is None:
+            continue  # the year has no framework for the organisation's scheme
+        total = getattr(assessment, "total_score", None)
+        rows.append(
+            {
+                "year": fy.year,
+                "fiscal_year": fy,
+                "edition": edition,
+                "assessment": assessment,
+                "standing": edition.standing(total),
+            }
+        )
     from measures.models import Plan
 
-    plans = {p.fiscal_year_id: p for p in Plan.objects.filter(organisation=organisation)}
+    plans = {
+        p.fiscal_year.year: p for p in Plan.objects.filter(organisation=organisation).select_related("fiscal_year")
+    }
     for row in rows:
-        row["plan"] = plans.get(row["fiscal_year"].pk)
+        row["plan"] = plans.get(row["year"])
+    # Plan years beyond the frameworks: a year that has a plan, and next year's plan as soon as a year has scores.
+    shown = {row["year"] for row in rows}
+    plan_only = {year for year in plans if year not in shown}
+    scored = [row["year"] for row in rows if row["assessment"] is not None]
+    if scored and max(scored) + 1 not in shown:
+        plan_only.add(max(scored) + 1)
+    rows += [
+        {"year": year, "fiscal_year": {"year": year}, "plan_only": True, "plan": plans.get(year)} for year in plan_only
+    ]
+    rows.sort(key=lambda row: -row["year"])
     awaiting = list(
         Plan.objects.awaiting_decision_by(request.user).filter(organisation=organisation).select_related("fiscal_year")
     )
@@ -128,7 +141,8 @@ def _parts_of(framework, tool_code):
 def scores_overview(request, code, year):
     """The entry hub: indicators to fill, and the summary figures (tools, parts, total)."""
     organisation, fiscal_year, assessment = access_assessment(request.user, code, year)
-    framework = framework_for(fiscal_year)
+    edition = access_edition(organisation, fiscal_year)
+    framework = framework_for(edition)
     can_edit = organisation.can_edit(request.user)
     slots = [(Level.TOTAL, "total", "", "คะแนนรวม")]
     for tool in framework.tools:
@@ -165,6 +179,7 @@ def scores_overview(request, code, year):
         {
             "organisation": organisation,
             "fiscal_year": fiscal_year,
+            "edition": edition,
             "assessment": assessment,
             "form": form,
             "rows": rows,
@@ -231,7 +246,8 @@ def _row(form, name, computed, **extra):
 def indicator_scores(request, code, year, number):
     """Scores of one indicator: its items (per EIT part from 2566), sub-indicators, and the indicator."""
     organisation, fiscal_year, assessment = access_assessment(request.user, code, year)
-    framework = framework_for(fiscal_year)
+    edition = access_edition(organisation, fiscal_year)
+    framework = framework_for(edition)
     indicator = next((i for i in framework.indicators if i.number == number), None)
     if indicator is None:
         raise Http404("ไม่มีตัวชี้วัดนี้ในปีที่เลือก")
@@ -285,6 +301,7 @@ def indicator_scores(request, code, year, number):
         {
             "organisation": organisation,
             "fiscal_year": fiscal_year,
+            "edition": edition,
             "indicator": indicator,
             "form": form,
             "head_rows": head_rows,
@@ -310,8 +327,9 @@ def import_scores(request, code, year):
     """Upload a sheet, see every row checked against the framework, then confirm."""
     organisation, fiscal_year, assessment = access_assessment(request.user, code, year)
     require_edit(organisation, request.user)
+    edition = access_edition(organisation, fiscal_year)
     form = UploadForm(max_bytes=settings.ITA_MAX_IMPORT_BYTES)
-    context = {"organisation": organisation, "fiscal_year": fiscal_year, "form": form}
+    context = {"organisation": organisation, "fiscal_year": fiscal_year, "edition": edition, "form": form}
     if request.method == "POST" and "confirm" in request.POST:
         pending = request.session.get(SESSION_KEY) or {}
         if (
@@ -335,7 +353,7 @@ def import_scores(request, code, year):
             upload = form.cleaned_data["file"]
             try:
                 sheet = services.read_score_sheet(
-                    upload, upload.name, framework_for(fiscal_year), sheet=form.cleaned_data["sheet"]
+                    upload, upload.name, framework_for(edition), sheet=form.cleaned_data["sheet"]
                 )
             except services.ImportRefused as exc:
                 context["errors"] = exc.lines()

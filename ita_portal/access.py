@@ -10,9 +10,10 @@ message naming the rule.
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from assessments.models import EDIT_ROLES, Assessment, FiscalYear, Membership, Organisation, Role
+from assessments.models import EDIT_ROLES, Assessment, Edition, FiscalYear, Membership, Organisation, Role
 
 
 def access_organisation(user: User | AnonymousUser, code: str) -> Organisation:
@@ -27,19 +28,40 @@ def access_fiscal_year(year: int) -> FiscalYear:
     return get_object_or_404(FiscalYear.objects.with_framework(), year=year)
 
 
+def access_edition(organisation: Organisation, fiscal_year: FiscalYear) -> Edition:
+    """The edition the organisation answers in the year (its scores', else its scheme's); 404 when none."""
+    from assessments.frameworks import NoEdition
+    from assessments.services import edition_for
+
+    try:
+        return edition_for(organisation, fiscal_year)
+    except NoEdition as exc:
+        raise Http404(str(exc)) from exc
+
+
 def access_assessment(user, code: str, year: int):
     organisation = access_organisation(user, code)
     fiscal_year = access_fiscal_year(year)
-    assessment = Assessment.objects.filter(organisation=organisation, fiscal_year=fiscal_year).first()
+    assessment = (
+        Assessment.objects.filter(organisation=organisation, fiscal_year=fiscal_year)
+        .select_related("edition__fiscal_year")
+        .first()
+    )
     return organisation, fiscal_year, assessment
 
 
 def access_plan(user, code: str, year: int):
-    """The organisation and its plan for the year (None when there is none yet)."""
+    """The organisation and its plan for the year (None when there is none yet).
+
+    The year needs no framework of its own: a plan for N needs only an analysed year
+    before it (assessments.services.plan_fiscal_year); otherwise a 404."""
+    from assessments.services import plan_fiscal_year
     from measures.models import Plan
 
     organisation = access_organisation(user, code)
-    fiscal_year = access_fiscal_year(year)
+    fiscal_year = plan_fiscal_year(year)
+    if fiscal_year is None:
+        raise Http404(f"ยังไม่มีผลการประเมินปี {year - 1} ให้จัดทำมาตรการปี {year}")
     plan = (
         Plan.objects.filter(organisation=organisation, fiscal_year=fiscal_year)
         .select_related("fiscal_year", "analysis_year", "approved_revision", "organisation")

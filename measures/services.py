@@ -152,7 +152,11 @@ def set_plan_documents(plan, *, by, layout, memo_number=""):
 
 
 def _templates_for(year):
-    return [t for t in MeasureTemplate.objects.select_related("issue_area") if not t.years or year in t.years]
+    """Item templates of the years whose item codes they name; indicator-level templates (no
+    items) serve every year, so a year loaded later drafts for its weak indicators."""
+    return [
+        t for t in MeasureTemplate.objects.select_related("issue_area") if not t.years or year in t.years or not t.items
+    ]
 
 
 def draft_plan_from_analysis(organisation, *, fiscal_year, by, analysis_year=None, keep_standard=True):

@@ -95,7 +95,7 @@ def build_analysis(organisation, year, **_):
         {"tool": r.tool, "part": r.part, "items": r.item_codes, "text": r.text}
         for r in assessment.recommendations.all()
     ]
-    data["result_mode"] = fy.result_mode
+    data["result_mode"] = result.framework.result_mode
     data["chart"] = chart_bars([(i.number, i.score, i.status, i.previous) for i in result.indicators], result.threshold)
     return {**_header(organisation, year), "kind": "analysis", "analysis": data}
 
@@ -146,7 +146,8 @@ def _snapshot_measures_context(plan, snapshot, *, status, layout):
     from assessments.models import IssueArea
 
     areas = dict(IssueArea.objects.values_list("number", "name_th"))
-    indicator_names = dict(plan.analysis_year.indicators.values_list("number", "name_th"))
+    indicators = plan.analysis_year.indicators.filter(edition__scheme=plan.organisation.scheme)
+    indicator_names = dict(indicators.values_list("number", "name_th"))
     measures = []
     for m in snapshot["measures"]:
         start, end = date.fromisoformat(m["start"]), date.fromisoformat(m["end"])

@@ -90,8 +90,7 @@ def bundled_frameworks(db):
 
     if not FiscalYear.objects.exists():
         frameworks.install_issue_areas()
-        for year in frameworks.bundled_years():
-            frameworks.install(frameworks.bundled_payload(year))
+        frameworks.install_bundled()  # every shipped edition, as migrate does
     from assessments.models import IssueArea
     from measures.library import load_templates
     from measures.models import MeasureTemplate

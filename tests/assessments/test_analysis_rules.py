@@ -155,3 +155,95 @@ def test_as_dict_has_the_documented_keys():
     } <= set(data)
     assert set(data["total"]) >= {"published", "computed", "result", "grade"}
     assert set(data["indicators"][0]) >= {"number", "name", "published", "computed", "score", "status"}
+
+
+# --------------------------------------------------------------------------- #
+# NACC's rating ladder (from 2567)
+# --------------------------------------------------------------------------- #
+
+LADDER = (
+    a.RatingRung("ผ่านดีเยี่ยม", D("95"), min_tool=D("95")),
+    a.RatingRung("ผ่านดี", D("85"), min_tool=D("85")),
+    a.RatingRung("ผ่าน", D("85")),
+    a.RatingRung("ต้องปรับปรุง", D("70"), below=D("85")),
+    a.RatingRung("ต้องปรับปรุงโดยด่วน", D("0"), below=D("70")),
+)
+
+
+def rated(iit, eit, oit, total=None):
+    scores = {("tool", "iit", ""): D(iit), ("tool", "eit", ""): D(eit), ("tool", "oit", ""): D(oit)}
+    if total is not None:
+        scores[("total", "total", "")] = D(total)
+    return a.compute(framework(rating_ladder=LADDER), scores)
+
+
+def test_an_eit_below_85_holds_a_93_total_at_pass_and_names_eit_as_the_blocker():
+    result = rated("96.00", "84.20", "97.50")
+    assert result.total.shown == D("93.06")
+    assert result.rating == "ผ่าน"
+    assert result.rating_next == "ผ่านดี"
+    assert [(b.tool, b.needed) for b in result.rating_blockers] == [("eit", D("0.80"))]
+
+
+def test_every_tool_at_85_or_more_is_rated_good():
+    result = rated("90", "85", "92")
+    assert result.rating == "ผ่านดี"
+    assert [b.tool for b in result.rating_blockers] == ["iit", "eit", "oit"]  # all below 95
+
+
+def test_total_and_every_tool_at_95_or_more_is_rated_excellent_with_nothing_above():
+    result = rated("95", "96", "99")
+    assert result.rating == "ผ่านดีเยี่ยม"
+    assert result.rating_next is None and result.rating_blockers == []
+
+
+def test_a_total_of_80_needs_improvement_and_5_points_for_the_next_rung():
+    result = rated("80", "80", "80")
+    assert result.rating == "ต้องปรับปรุง"
+    assert result.rating_next == "ผ่าน" and result.rating_total_needed == D("5")
+    assert result.rating_blockers == []
+
+
+def test_a_total_of_65_needs_urgent_improvement():
+    assert rated("65", "65", "65").rating == "ต้องปรับปรุงโดยด่วน"
+
+
+def test_a_published_total_rates_even_without_every_tool():
+    result = a.compute(framework(rating_ladder=LADDER), {("total", "total", ""): D("90")})
+    assert result.rating == "ผ่าน"
+
+
+def test_a_framework_without_a_ladder_has_no_rating_and_keeps_pass_fail():
+    result = a.compute(framework(), {("total", "total", ""): D("90")})
+    assert result.rating is None and result.result == "ผ่าน"
+
+
+def test_rating_and_blockers_are_in_the_json():
+    total = a.as_dict(rated("96.00", "84.20", "97.50"))["total"]
+    assert total["rating"] == "ผ่าน" and total["rating_blockers"] == ["eit"]
+    assert total["rating_points_needed"] == {"eit": 0.8}
+
+
+# --------------------------------------------------------------------------- #
+# Status tiers as data
+# --------------------------------------------------------------------------- #
+
+
+def test_default_tiers_keep_their_codes_and_labels():
+    result = a.compute(framework(), {("indicator", "1", ""): D("96"), ("indicator", "6", ""): D("80")})
+    assert (result.indicator(1).status, result.indicator(1).status_label) == ("strong", "จุดแข็ง")
+    assert (result.indicator(6).status, result.indicator(6).status_label) == ("weak", "จุดอ่อนเร่งด่วน")
+
+
+def test_an_organisation_may_rename_the_tiers_and_move_their_cut_offs():
+    tiers = (
+        a.StatusTier("strong", "จุดแข็งมาก", D("90")),
+        a.StatusTier("good", "ดี", D("80")),
+        a.StatusTier("weak", "จุดอ่อนที่ต้องพัฒนาเร่งด่วน", D("0")),
+    )
+    result = a.compute(
+        framework(), {("indicator", "1", ""): D("91"), ("indicator", "6", ""): D("79")}, status_tiers=tiers
+    )
+    assert (result.indicator(1).status, result.indicator(1).status_label) == ("strong", "จุดแข็งมาก")
+    six = a.as_dict(result)["indicators"][1]
+    assert (six["status"], six["status_label"]) == ("weak", "จุดอ่อนที่ต้องพัฒนาเร่งด่วน")

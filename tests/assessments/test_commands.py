@@ -91,7 +91,7 @@ def test_dry_run_checks_without_saving(org, seed000_items):
 
 
 def test_unknown_year_is_named_with_the_known_ones(org, seed000_items):
-    with pytest.raises(CommandError, match=r"ไม่มีกรอบการประเมินปี 2599 \(มี: 2565, 2566, 2567, 2568\)"):
+    with pytest.raises(CommandError, match=r"ไม่มีกรอบการประเมินปี 2599 \(มี: 2564, 2565, 2566, 2567, 2568, 2569\)"):
         run("ita_import_scores", str(seed000_items), "--org", "bungkok", "--year", "2599")
 
 
@@ -116,3 +116,22 @@ def test_demo_agency_2565_is_seed000(db):
     data = json.loads(out)
     assert [(i["number"], i["published"]) for i in data["indicators"]][8:] == [(9, 76.29), (10, 93.75)]
     assert data["weaknesses"] == [8, 9, 7, 6, 4]
+
+
+def test_demo_shows_the_current_cycle_a_2569_result_and_a_2570_plan(db):
+    from measures.models import Plan
+
+    run("ita_demo")
+    out, _ = run("ita_analysis", "--org", "demo", "--year", "2569", "--json")
+    total = json.loads(out)["total"]
+    assert total["rating"] == "ผ่าน" and total["rating_blockers"] == ["oit"]
+    assert {"o12", "o25", "o26"} <= {i["code"] for i in json.loads(out)["failed_oit_items"]}
+    plan = Plan.objects.get(organisation__code="demo", fiscal_year__year=2570)
+    assert plan.analysis_year.year == 2569 and plan.measures.exists()
+
+
+def test_demo_has_an_ovec_college_with_its_staff_user(db):
+    run("ita_demo")
+    college = Organisation.objects.get(code="demo-college")
+    assert college.scheme == "ovec"
+    assert Membership.objects.filter(organisation=college, user__username="college", role="staff").exists()

@@ -57,7 +57,7 @@ def test_admin_can_create_an_organisation_in_the_web(admin_client):
     response = admin_client.post(
         "/admin/assessments/organisation/add/",
         {"code": "new1", "name": "เทศบาลใหม่", "org_type": "", "province": "", "district": "",
-         "use_thai_digits": "on", "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"},
+         "use_thai_digits": "on", "scheme": "nacc", "status_tiers": "", "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"},
     )  # fmt: skip
     assert response.status_code == 302
     assert Organisation.objects.filter(code="new1").exists()

@@ -51,7 +51,7 @@ def test_every_level_has_a_code(org):
 def test_bad_rows_are_all_named_with_row_numbers_and_nothing_is_saved(org):
     lines = refused(org, "code,score\ni1,80\nx99,50\ni2,abc\ni3,101\ni4,80.123\ni1,70\n")
     assert lines == [
-        "แถวที่ 3: ไม่รู้จักรหัส “x99” ในกรอบการประเมินปี 2565",
+        "แถวที่ 3: ไม่รู้จักรหัส “x99” ในกรอบการประเมินปี 2565 ฉบับ ITA ทั่วไป (สำนักงาน ป.ป.ช.)",
         "แถวที่ 4: ข้อ i2: “abc” ไม่ใช่ตัวเลข",
         "แถวที่ 5: ข้อ i3: คะแนนต้องอยู่ระหว่าง 0 ถึง 100 (ได้ 101)",
         "แถวที่ 6: ข้อ i4: ทศนิยมได้ไม่เกิน 2 ตำแหน่ง (ได้ 80.123)",
@@ -91,7 +91,9 @@ def test_empty_file_is_refused(org):
 
 
 def test_blank_lines_are_skipped_but_row_numbers_stay_true(org):
-    assert refused(org, "code,score\n\ni1,80\n,\nq1,5\n") == ["แถวที่ 5: ไม่รู้จักรหัส “q1” ในกรอบการประเมินปี 2565"]
+    assert refused(org, "code,score\n\ni1,80\n,\nq1,5\n") == [
+        "แถวที่ 5: ไม่รู้จักรหัส “q1” ในกรอบการประเมินปี 2565 ฉบับ ITA ทั่วไป (สำนักงาน ป.ป.ช.)"
+    ]
 
 
 def test_xlsx_sheet_is_read_like_csv(org):

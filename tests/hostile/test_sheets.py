@@ -24,7 +24,7 @@ from django.test import Client
 from django.utils.html import escape
 
 from assessments.models import ChangeLog, Score
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, log_in_verified
 
 from .corpus import CASES
 
@@ -136,7 +136,7 @@ def test_the_command_line_refuses_each_hostile_sheet_with_a_thai_reason_or_impor
 @pytest.fixture
 def staff_client(staff):
     client = Client()
-    assert client.login(username=staff.username, password=PASSWORD)
+    client.force_login(staff)
     return client
 
 
@@ -261,7 +261,7 @@ def test_the_admin_refuses_a_framework_workbook_with_xml_entities_before_reading
 
     admin = get_user_model().objects.create_superuser("root", "root@example.org", PASSWORD)
     client = Client()
-    client.force_login(admin)
+    log_in_verified(client, admin)
     years = FiscalYear.objects.count()
     for name in ("xlsx-entities-xl_workbook_xml-0.xlsx", "xlsx-zipbomb-zeros-1gb.xlsx", "xlsx-bomb-depth.xlsx"):
         upload = io.BytesIO((corpus_dir / name).read_bytes())

@@ -49,6 +49,13 @@ def test_analysis_pdf_has_thai_digits_names_lists_and_embedded_sarabun(demo):
     assert 2 <= len(reader.pages) <= 20
 
 
+def test_the_2569_analysis_pdf_names_the_rating_and_what_holds_it_back(demo):
+    text, _ = text_of(pdf.render_pdf(builders.build("analysis", demo, 2569)))
+    flat = "".join(text.split())
+    assert nfkc("ระดับผลการประเมิน“ผ่าน”") in flat
+    assert nfkc("จะได้ระดับผ่านดีเมื่อOITเพิ่มขึ้นอีก") in flat
+
+
 def test_item_codes_keep_arabic_digits_in_the_pdf(demo):
     text, _ = text_of(pdf.render_pdf(builders.build("analysis", demo, 2565)))
     assert "o11" in text and "o๑๑" not in text

@@ -18,3 +18,13 @@ def get_fiscal_year(year):
     except FiscalYear.DoesNotExist:
         known = ", ".join(str(y) for y in FiscalYear.objects.with_framework().values_list("year", flat=True))
         raise CommandError(f"ไม่มีกรอบการประเมินปี {year} (มี: {known})") from None
+
+
+def get_plan_year(year):
+    """The plan year: it needs no framework, only a year before it that has one."""
+    from assessments.services import plan_fiscal_year
+
+    fiscal_year = plan_fiscal_year(year)
+    if fiscal_year is None:
+        raise CommandError(f"ไม่มีกรอบการประเมินปี {year - 1} จึงจัดทำมาตรการปี {year} ไม่ได้")
+    return fiscal_year

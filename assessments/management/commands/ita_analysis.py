@@ -36,6 +36,14 @@ class Command(BaseCommand):
             f" คำนวณ {format_score(total.computed, thai_digits=False)})"
             f" {result.result or ''} {result.grade or ''}"
         )
+        if result.rating:
+            held = ", ".join(
+                f"{b.tool.upper()} ต้องเพิ่ม {format_score(b.needed, thai_digits=False)}" for b in result.rating_blockers
+            )
+            self.stdout.write(
+                f"ระดับผลการประเมิน {result.rating}"
+                + (f" (ระดับถัดไป {result.rating_next}{': ' + held if held else ''})" if result.rating_next else "")
+            )
         for ind in result.indicators:
             self.stdout.write(
                 f"  {ind.number:>2}. {ind.name:<30} {format_score(ind.score, thai_digits=False):>7}  {ind.status_label}"

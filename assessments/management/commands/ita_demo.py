@@ -1,9 +1,12 @@
-"""Demo data: an agency whose 2565 result is seed 000's published item scores.
+"""Demo data: an agency whose 2565 result is seed 000's published item scores, 2566 seed 001's,
+2569 a constructed result of NACC's general edition with its 2570 plan drafted; and a
+vocational college (OVEC edition) with a staff user for the college journey.
 
 Safe to run twice: organisations, users and scores are created or left as they are.
 """
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -22,7 +25,9 @@ ORGANISATIONS = [
     ("demo-province", "สำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัดสาธิต", "สำนักงานจังหวัด", "สาธิต", "", None),
     ("demo", "องค์การบริหารส่วนตำบลบึงกอก (สาธิต)", "องค์การบริหารส่วนตำบล", "พิษณุโลก", "บางระกำ", "demo-province"),
     ("other", "เทศบาลตำบลตัวอย่าง (หน่วยงานอื่น)", "เทศบาลตำบล", "สาธิต", "เมือง", "demo-province"),
+    ("demo-college", "วิทยาลัยเทคนิคสาธิต", "สถานศึกษาอาชีวศึกษา", "พิษณุโลก", "เมือง", None),
 ]
+SCHEMES = {"demo-college": "ovec"}  # the rest answer NACC's general edition
 
 USERS = [
     # username, first name, last name, organisation, role, position
@@ -34,7 +39,13 @@ USERS = [
     ("viewer", "วิไล", "อ่านดี", "demo", Role.VIEWER, "ผู้ตรวจสอบภายใน"),
     ("supervisor", "กำกับ", "ดูแล", "demo-province", Role.SUPERVISOR, "ท้องถิ่นจังหวัด"),
     ("outsider", "คนนอก", "ต่างหน่วย", "other", Role.STAFF, "เจ้าหน้าที่"),
+    ("college", "สุดา", "ช่างคิด", "demo-college", Role.STAFF, "ครูผู้รับผิดชอบงาน ITA"),
 ]
+
+# A constructed 2569 result (NACC general edition): indicator figures and the O-items, with
+# indicators 4 and 7 weak and O12, O25 and O26 at 0, so the rating is ผ่าน held back by OIT.
+DEMO_2569_INDICATORS = {1: "94.10", 2: "91.25", 3: "89.60", 4: "78.40", 5: "90.15", 6: "88.20", 7: "82.35", 8: "86.10"}
+DEMO_2569_OIT_ZERO = {"o12", "o25", "o26"}
 
 
 class Command(BaseCommand):
@@ -55,6 +66,7 @@ class Command(BaseCommand):
             self._users(orgs)
             self._scores(orgs["demo"])
             self._plan(orgs["demo"])
+            self._current_cycle(orgs["demo"])
             factors = self._second_factors()
         self.stdout.write(self.style.SUCCESS("ข้อมูลสาธิตพร้อมแล้ว (demo data ready)"))
         self.stdout.write(f"รหัสผ่านของผู้ใช้สาธิตทุกคน / password for every demo user: {DEMO_PASSWORD}")
@@ -81,6 +93,7 @@ class Command(BaseCommand):
                     "province": province,
                     "district": district,
                     "parent": orgs.get(parent),
+                    "scheme": SCHEMES.get(code, "nacc"),
                 },
             )
             orgs[code] = org
@@ -149,6 +162,21 @@ class Command(BaseCommand):
                     item_codes=", ".join(rec["items"]),
                     by=None,
                 )
+
+    def _current_cycle(self, demo):
+        """The cycle agencies are in now (December 2569): the 2569 result, the 2570 plan drafted from it."""
+        from measures import services as plans
+        from measures.models import Plan
+
+        y2569 = FiscalYear.objects.get(year=2569)
+        if not services.has_scores(services.scored_assessment(demo, y2569)):
+            values = {("indicator", str(n), ""): Decimal(v) for n, v in DEMO_2569_INDICATORS.items()}
+            for item in y2569.edition("nacc").items.filter(indicator__number__in=(9, 10)):
+                values[("item", item.code, "")] = Decimal("0" if item.code in DEMO_2569_OIT_ZERO else "100")
+            services.record_scores(demo, fiscal_year=y2569, values=values, by=None)
+        if not Plan.objects.filter(organisation=demo, fiscal_year__year=2570).exists():
+            staff = get_user_model().objects.get(username="staff")
+            plans.draft_plan_from_analysis(demo, fiscal_year=services.plan_fiscal_year(2570), by=staff)
 
     def _plan(self, demo):
         """2566 measures drafted from the 2565 analysis, approved through the chain of seed 002."""

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.management.commands._common import get_fiscal_year, get_organisation
+from assessments.management.commands._common import get_fiscal_year, get_organisation, get_plan_year
 from measures import services
 from measures.models import Plan
 
@@ -85,7 +85,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, org, year, analysis_year, draft, **options):
         organisation = get_organisation(org)
-        fiscal_year = get_fiscal_year(year)
+        fiscal_year = get_plan_year(year)
         if draft:
             source = get_fiscal_year(analysis_year) if analysis_year else None
             try:
