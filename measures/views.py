@@ -56,10 +56,13 @@ def plan_page(request, code, year):
         try:
             if action == "draft":
                 analysis_year = FiscalYear.objects.filter(year=request.POST.get("analysis_year") or year - 1).first()
-                plan, added = services.draft_plan_from_analysis(
+                draft = services.draft_plan_from_analysis(
                     organisation, fiscal_year=fiscal_year, analysis_year=analysis_year, by=request.user
                 )
+                plan, added = draft
                 messages.success(request, f"ร่างมาตรการจากผลการวิเคราะห์ปี {plan.analysis_year.year} แล้ว {added} มาตรการ")
+                if draft.uncovered_text():
+                    messages.warning(request, draft.uncovered_text())
             elif action == "submit" and plan:
                 services.submit_plan(plan, by=request.user, opinion=request.POST.get("opinion", ""))
                 messages.success(request, "เสนอแผนเพื่อพิจารณาแล้ว")
