@@ -196,9 +196,7 @@ class ItemMapping:
 
     def previous_of(self, code_b: str) -> tuple:
         """The codes of year A that became ``code_b`` of year B."""
-        return tuple(
-            code for link in self.links for code, _ in link.a if link.b and code_b in {c for c, _ in link.b}
-        )
+        return tuple(code for link in self.links for code, _ in link.a if link.b and code_b in {c for c, _ in link.b})
 
 
 def _topic_rows(fiscal_year, items):

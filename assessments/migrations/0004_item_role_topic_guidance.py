@@ -4,30 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0003_fiscal_year_framework_token'),
+        ("assessments", "0003_fiscal_year_framework_token"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='item',
-            name='criteria',
-            field=models.TextField(blank=True, default='', verbose_name='เกณฑ์: หลักฐานต้องมีอะไร'),
+            model_name="item",
+            name="criteria",
+            field=models.TextField(blank=True, default="", verbose_name="เกณฑ์: หลักฐานต้องมีอะไร"),
         ),
         migrations.AddField(
-            model_name='item',
-            name='example',
-            field=models.TextField(blank=True, default='', verbose_name='ตัวอย่างหลักฐานที่ดี'),
+            model_name="item",
+            name="example",
+            field=models.TextField(blank=True, default="", verbose_name="ตัวอย่างหลักฐานที่ดี"),
         ),
         migrations.AddField(
-            model_name='item',
-            name='role',
-            field=models.CharField(blank=True, choices=[('measures', 'มาตรการส่งเสริมคุณธรรมและความโปร่งใส'), ('measures_followup', 'รายงานผลการดำเนินการตามมาตรการ'), ('previous_year_report', 'รายงานผลของปีงบประมาณก่อน')], default='', max_length=30, verbose_name='บทบาทของข้อ'),
+            model_name="item",
+            name="role",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("measures", "มาตรการส่งเสริมคุณธรรมและความโปร่งใส"),
+                    ("measures_followup", "รายงานผลการดำเนินการตามมาตรการ"),
+                    ("previous_year_report", "รายงานผลของปีงบประมาณก่อน"),
+                ],
+                default="",
+                max_length=30,
+                verbose_name="บทบาทของข้อ",
+            ),
         ),
         migrations.AddField(
-            model_name='item',
-            name='topic',
-            field=models.SlugField(blank=True, default='', max_length=60, verbose_name='หัวข้อ (คงที่ข้ามปี)'),
+            model_name="item",
+            name="topic",
+            field=models.SlugField(blank=True, default="", max_length=60, verbose_name="หัวข้อ (คงที่ข้ามปี)"),
         ),
     ]

@@ -4,30 +4,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0004_item_role_topic_guidance'),
+        ("assessments", "0004_item_role_topic_guidance"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fiscal_year', models.PositiveSmallIntegerField(verbose_name='ปีการประเมิน (พ.ศ.)')),
-                ('kind', models.CharField(choices=[('registration', 'ลงทะเบียนและนำเข้าข้อมูลผู้มีส่วนได้ส่วนเสีย'), ('oit', 'ตอบแบบตรวจการเปิดเผยข้อมูลสาธารณะ (OIT)'), ('clarification', 'ขอชี้แจงเพิ่มเติม'), ('confirmation', 'ยืนยันผลการประเมิน'), ('results', 'ประกาศผลการประเมิน')], max_length=20, verbose_name='ขั้นตอน')),
-                ('title', models.CharField(blank=True, max_length=255, verbose_name='ชื่อที่แสดง')),
-                ('start', models.DateField(verbose_name='วันเริ่ม')),
-                ('end', models.DateField(verbose_name='วันสิ้นสุด')),
-                ('uncertain', models.BooleanField(default=False, verbose_name='อนุมาน (ยังไม่ประกาศ)')),
-                ('note', models.TextField(blank=True, verbose_name='หมายเหตุ/แหล่งที่มา')),
-                ('reminded_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='แจ้งเตือนเมื่อ')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("fiscal_year", models.PositiveSmallIntegerField(verbose_name="ปีการประเมิน (พ.ศ.)")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("registration", "ลงทะเบียนและนำเข้าข้อมูลผู้มีส่วนได้ส่วนเสีย"),
+                            ("oit", "ตอบแบบตรวจการเปิดเผยข้อมูลสาธารณะ (OIT)"),
+                            ("clarification", "ขอชี้แจงเพิ่มเติม"),
+                            ("confirmation", "ยืนยันผลการประเมิน"),
+                            ("results", "ประกาศผลการประเมิน"),
+                        ],
+                        max_length=20,
+                        verbose_name="ขั้นตอน",
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=255, verbose_name="ชื่อที่แสดง")),
+                ("start", models.DateField(verbose_name="วันเริ่ม")),
+                ("end", models.DateField(verbose_name="วันสิ้นสุด")),
+                ("uncertain", models.BooleanField(default=False, verbose_name="อนุมาน (ยังไม่ประกาศ)")),
+                ("note", models.TextField(blank=True, verbose_name="หมายเหตุ/แหล่งที่มา")),
+                ("reminded_at", models.DateTimeField(blank=True, editable=False, null=True, verbose_name="แจ้งเตือนเมื่อ")),
             ],
             options={
-                'verbose_name': 'ปฏิทินการประเมิน ITAS',
-                'verbose_name_plural': 'ปฏิทินการประเมิน ITAS',
-                'ordering': ['fiscal_year', 'start', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('fiscal_year', 'kind'), name='milestone_unique_kind_per_year'), models.CheckConstraint(condition=models.Q(('end__gte', models.F('start'))), name='milestone_end_after_start')],
+                "verbose_name": "ปฏิทินการประเมิน ITAS",
+                "verbose_name_plural": "ปฏิทินการประเมิน ITAS",
+                "ordering": ["fiscal_year", "start", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("fiscal_year", "kind"), name="milestone_unique_kind_per_year"),
+                    models.CheckConstraint(
+                        condition=models.Q(("end__gte", models.F("start"))), name="milestone_end_after_start"
+                    ),
+                ],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('measures', '0004_plan_revision_layout'),
+        ("measures", "0004_plan_revision_layout"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='measuretemplate',
-            name='topics',
-            field=models.JSONField(blank=True, default=list, verbose_name='หัวข้อของข้อที่เกี่ยวข้อง'),
+            model_name="measuretemplate",
+            name="topics",
+            field=models.JSONField(blank=True, default=list, verbose_name="หัวข้อของข้อที่เกี่ยวข้อง"),
         ),
     ]
