@@ -145,17 +145,18 @@ def role_item(fiscal_year, role: str, *, items=None):
     return rows.filter(role=role).select_related("fiscal_year").order_by("order").first()
 
 
-def evidence_item(year: int, role: str = "measures"):
+def evidence_item(year: int, role: str = "measures", *, items=None):
     """The OIT item that a plan of fiscal year ``year`` is evidence for, found by role.
 
     The plan of year N is published during N and scored by the measures item of the
     assessment of year N. When that year's framework is not loaded yet, or does not say
     which item it is, the latest earlier year that does is returned, and ``exact`` is False.
-    Returns (item, exact) or (None, False)."""
+    ``items`` narrows the search to one scheme's editions. Returns (item, exact) or (None, False)."""
     from .models import Item
 
+    rows = items if items is not None else Item.objects.all()
     item = (
-        Item.objects.filter(role=role, fiscal_year__year__lte=year)
+        rows.filter(role=role, fiscal_year__year__lte=year)
         .select_related("fiscal_year")
         .order_by("-fiscal_year__year", "order")
         .first()
@@ -291,15 +292,52 @@ def item_changes(current, previous, mapping: ItemMapping) -> list[ItemChange]:
     return rows
 
 
-def item_changes_for(assessment) -> list[ItemChange]:
+def item_changes_for(assessment, *, current=None) -> list[ItemChange]:
     """Per-item change of an assessment since the organisation's previous scored year, where the
-    two years' items are mapped by topic; [] without a previous year."""
+    two years' items are mapped by topic; [] without a previous year. ``current`` is the
+    assessment's analysis when the caller has it already."""
     from . import services
 
     previous = services.previous_assessment(assessment)
     if previous is None or not services.has_scores(previous):
         return []
-    current_result = services.analyse_assessment(assessment, with_previous=False)
+    current_result = current or services.analyse_assessment(assessment, with_previous=False)
     previous_result = services.analyse_assessment(previous, with_previous=False)
     mapping = item_mapping(previous.fiscal_year, assessment.fiscal_year)
     return item_changes(current_result, previous_result, mapping)
+
+
+# --------------------------------------------------------------------------- #
+# Guidance beside the forms
+# --------------------------------------------------------------------------- #
+
+
+def guidance_for(fiscal_year, codes, *, items=None) -> dict:
+    """{code: Item} of the year's items among ``codes`` that carry criteria or an example (one query)."""
+    rows = items if items is not None else fiscal_year.items.all()
+    wanted = [c.lower() for c in codes]
+    found = (
+        rows.filter(code__in=wanted).exclude(criteria="", example="").select_related("fiscal_year").order_by("order")
+    )
+    return {item.code: item for item in found}
+
+
+def measure_guidance(plan, codes) -> list:
+    """The guidance a measure's author needs: the items it answers (codes of the plan's analysis
+    year) and, where the plan's own year has items of the same topics, those items too, since
+    the measure is evidence in that year's assessment. Items of the plan year come first."""
+    answered = guidance_for(plan.analysis_year, codes)
+    if plan.fiscal_year_id == plan.analysis_year_id:
+        return list(answered.values())
+    topics = set(
+        plan.analysis_year.items.filter(code__in=[c.lower() for c in codes])
+        .exclude(topic="")
+        .values_list("topic", flat=True)
+    )
+    ahead = (
+        plan.fiscal_year.items.filter(topic__in=topics)
+        .exclude(criteria="", example="")
+        .select_related("fiscal_year")
+        .order_by("order")
+    )
+    return list(ahead) + list(answered.values())

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from assessments.item_meta import measure_guidance
 from assessments.models import FiscalYear, Role
 from assessments.thai import format_month_range
 from ita_portal.access import access_organisation, access_plan, require_edit
@@ -160,12 +161,14 @@ def measure_edit(request, code, year, pk=None):
             form = MeasureForm(
                 initial={"start": fiscal_year.start, "end": fiscal_year.end, "issue_area": 1}, organisation=organisation
             )
+    guidance = measure_guidance(plan, measure.items) if measure is not None else []
     return render(
         request,
         "measures/measure_form.html",
-        {"organisation": organisation, "fiscal_year": fiscal_year, "plan": plan, "measure": measure, "form": form},
+        {"organisation": organisation, "fiscal_year": fiscal_year, "plan": plan, "measure": measure, "form": form,
+         "guidance": guidance},
         status=400 if request.method == "POST" else 200,
-    )
+    )  # fmt: skip
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from assessments.item_meta import evidence_item
 from assessments.models import Organisation
 from ita_portal.access import access_organisation
 from measures.models import Plan
@@ -86,11 +87,13 @@ def _published_plan(code, year):
 def public_plan(request, code, year):
     organisation, plan = _published_plan(code, year)
     context = builders.build_measures(organisation, year, approved_only=True)
+    evidence, evidence_exact = evidence_item(year, "measures")
     return render(
         request,
         "reports/public_plan.html",
         {"organisation": organisation, "plan": plan, "ctx": context, "rounds": plan.rounds.order_by("number"),
-         "pdf_url": reverse("public_plan_pdf", kwargs={"code": code, "year": year})},
+         "pdf_url": reverse("public_plan_pdf", kwargs={"code": code, "year": year}),
+         "evidence": evidence, "evidence_exact": evidence_exact},
     )  # fmt: skip
 
 
