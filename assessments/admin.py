@@ -12,6 +12,7 @@ from django.urls import path
 from import_export.admin import ImportExportModelAdmin
 
 from . import frameworks
+from .item_meta import apply_item_meta
 from .models import (
     Assessment,
     ChangeLog,
@@ -21,6 +22,7 @@ from .models import (
     IssueArea,
     Item,
     Membership,
+    Milestone,
     Organisation,
     SubIndicator,
     Tool,
@@ -94,6 +96,7 @@ class FiscalYearAdmin(admin.ModelAdmin):
             try:
                 payload = frameworks.payload_from_workbook(form.cleaned_data["file"])
                 fiscal_year = frameworks.install(payload, replace=form.cleaned_data["replace"])
+                apply_item_meta(fiscal_year)  # roles, topics, guidance shipped for that year, if any
             except frameworks.FrameworkError as exc:
                 errors = exc.errors
             else:
@@ -151,9 +154,9 @@ class SubIndicatorAdmin(admin.ModelAdmin):
 
 @admin.register(Item)
 class ItemAdmin(admin.ModelAdmin):
-    list_display = ["fiscal_year", "label", "title_th", "indicator", "subindicator", "uncertain"]
-    list_filter = ["fiscal_year", "uncertain", "indicator__number"]
-    search_fields = ["code", "title_th"]
+    list_display = ["fiscal_year", "label", "title_th", "indicator", "subindicator", "role", "topic", "uncertain"]
+    list_filter = ["fiscal_year", "uncertain", "role", "indicator__number"]
+    search_fields = ["code", "title_th", "topic"]
     filter_horizontal = ["issue_areas"]
 
 
@@ -184,3 +187,14 @@ class ChangeLogAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    """The ITAS calendar: correct the inferred dates when NACC announces the year's calendar."""
+
+    list_display = ["fiscal_year", "kind", "start", "end", "uncertain", "reminded_at"]
+    list_filter = ["fiscal_year", "kind", "uncertain"]
+    list_editable = ["start", "end", "uncertain"]
+    ordering = ["-fiscal_year", "start"]
+    readonly_fields = ["reminded_at"]

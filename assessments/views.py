@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from ita_portal.access import access_assessment, access_organisation, require_edit
 
-from . import services
+from . import itas_calendar, services
 from .analysis import PART_LABELS
 from .charts import chart_bars
 from .forms import NarrativeForm, RecommendationForm, ScoresForm, UploadForm
@@ -102,6 +102,7 @@ def organisation_page(request, code):
             "rows": rows,
             "awaiting": awaiting,
             "can_edit": organisation.can_edit(request.user),
+            "milestones": itas_calendar.upcoming(),
         },
     )
 

@@ -145,6 +145,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
     "follow-up-reminders": {"task": "measures.tasks.send_due_reminders", "schedule": 6 * 60 * 60},
+    "itas-deadline-reminders": {"task": "assessments.tasks.send_deadline_reminders", "schedule": 6 * 60 * 60},
 }
 
 if REDIS_URL:
