@@ -10,10 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from assessments.item_meta import evidence_item
 from assessments.models import Organisation
+from assessments.thai import format_date
 from ita_portal.access import access_organisation
 from measures.models import Plan
 
@@ -93,7 +95,8 @@ def public_plan(request, code, year):
         "reports/public_plan.html",
         {"organisation": organisation, "plan": plan, "ctx": context, "rounds": plan.rounds.order_by("number"),
          "pdf_url": reverse("public_plan_pdf", kwargs={"code": code, "year": year}),
-         "evidence": evidence, "evidence_exact": evidence_exact},
+         "evidence": evidence, "evidence_exact": evidence_exact,
+         "approved_on": format_date(timezone.localtime(plan.approved_revision.approved_at), thai_digits=False)},
     )  # fmt: skip
 
 
