@@ -200,8 +200,7 @@ class ItemMapping:
         return tuple(code for link in self.links for code, _ in link.a if link.b and code_b in {c for c, _ in link.b})
 
 
-def _topic_rows(fiscal_year, items):
-    rows = items if items is not None else fiscal_year.items.all()
+def _topic_rows(rows):
     grouped = {}
     for code, label, topic in rows.exclude(topic="").order_by("order").values_list("code", "label", "topic"):
         grouped.setdefault(topic, []).append((code, label))
@@ -214,16 +213,7 @@ def _fiscal_year(year):
     return year if isinstance(year, FiscalYear) else FiscalYear.objects.get(year=year)
 
 
-def item_mapping(year_a, year_b, *, items_a=None, items_b=None) -> ItemMapping:
-    """Which item of year A is which item of year B, derived from the items' topics.
-
-    Items of A whose topic no item of B has are "dropped"; items of B whose topic A did
-    not have are "new"; items without a topic are left out (nothing is known of them).
-    Several items of one year may share a topic (2565 had o1 โครงสร้าง and o3 อำนาจหน้าที่,
-    2569 has one O1). ``year_a``/``year_b`` are FiscalYears or B.E. years; ``items_a`` and
-    ``items_b`` narrow each side to one edition."""
-    fy_a, fy_b = _fiscal_year(year_a), _fiscal_year(year_b)
-    topics_a, topics_b = _topic_rows(fy_a, items_a), _topic_rows(fy_b, items_b)
+def _links(topics_a, topics_b):
     links = []
     for topic, a in topics_a.items():
         b = topics_b.get(topic, [])
@@ -237,6 +227,21 @@ def item_mapping(year_a, year_b, *, items_a=None, items_b=None) -> ItemMapping:
     for topic, b in topics_b.items():
         if topic not in topics_a:
             links.append(ItemLink(status="new", topic=topic, b=tuple(b)))
+    return links
+
+
+def item_mapping(year_a, year_b, *, items_a=None, items_b=None) -> ItemMapping:
+    """Which item of year A is which item of year B, derived from the items' topics.
+
+    Items of A whose topic no item of B has are "dropped"; items of B whose topic A did
+    not have are "new"; items without a topic are left out (nothing is known of them).
+    Several items of one year may share a topic (2565 had o1 โครงสร้าง and o3 อำนาจหน้าที่,
+    2569 has one O1). ``year_a``/``year_b`` are FiscalYears or B.E. years; ``items_a`` and
+    ``items_b`` narrow each side to one edition."""
+    fy_a, fy_b = _fiscal_year(year_a), _fiscal_year(year_b)
+    topics_a = _topic_rows(items_a if items_a is not None else fy_a.items.all())
+    topics_b = _topic_rows(items_b if items_b is not None else fy_b.items.all())
+    links = _links(topics_a, topics_b)
     return ItemMapping(year_a=fy_a.year, year_b=fy_b.year, links=links)
 
 
@@ -295,16 +300,37 @@ def item_changes(current, previous, mapping: ItemMapping) -> list[ItemChange]:
 def item_changes_for(assessment, *, current=None) -> list[ItemChange]:
     """Per-item change of an assessment since the organisation's previous scored year, where the
     two years' items are mapped by topic; [] without a previous year. ``current`` is the
-    assessment's analysis when the caller has it already."""
-    from . import services
+    assessment's analysis (with its previous year) when the caller has it already.
 
-    previous = services.previous_assessment(assessment)
-    if previous is None or not services.has_scores(previous):
+    Three queries on the analysis page (the previous assessment with its year, its scores, both
+    years' topics); the frameworks come from the process's kept ones."""
+    from . import analysis, services
+    from .frameworks import framework_for
+    from .models import Assessment, Item
+
+    current = current or services.analyse_assessment(assessment)
+    if current.previous_year is None:
         return []
-    current_result = current or services.analyse_assessment(assessment, with_previous=False)
-    previous_result = services.analyse_assessment(previous, with_previous=False)
-    mapping = item_mapping(previous.fiscal_year, assessment.fiscal_year)
-    return item_changes(current_result, previous_result, mapping)
+    previous = (
+        Assessment.objects.filter(organisation_id=assessment.organisation_id, fiscal_year__year=current.previous_year)
+        .select_related("fiscal_year")
+        .first()
+    )
+    if previous is None:
+        return []
+    previous_result = analysis.compute(
+        framework_for(previous.fiscal_year), services.scores_of([previous.pk])[previous.pk], thai_digits=False
+    )
+    topics = {previous.fiscal_year_id: {}, assessment.fiscal_year_id: {}}
+    rows = Item.objects.filter(fiscal_year_id__in=list(topics)).exclude(topic="").order_by("order")
+    for year_id, code, label, topic in rows.values_list("fiscal_year_id", "code", "label", "topic"):
+        topics[year_id].setdefault(topic, []).append((code, label))
+    mapping = ItemMapping(
+        year_a=previous.fiscal_year.year,
+        year_b=assessment.fiscal_year.year,
+        links=_links(topics[previous.fiscal_year_id], topics[assessment.fiscal_year_id]),
+    )
+    return item_changes(current, previous_result, mapping)
 
 
 # --------------------------------------------------------------------------- #

@@ -191,7 +191,9 @@ def test_edited_narrative_is_kept_and_shown(scored, staff):
     assert "คำอธิบายที่เจ้าหน้าที่แก้ไข" in client.get("/o/bungkok/2565/analysis/").content.decode()
 
 
-ANALYSIS_QUERIES = 14  # session, user, organisation, fiscal years, scores, narratives, unread notices, ...
+# session, user, organisation, fiscal years, scores, narratives, unread notices, ...; and 3 for the
+# per-item change since the previous year (its assessment, its scores, both years' item topics)
+ANALYSIS_QUERIES = 17
 FRAMEWORK_QUERIES = 9  # building one year's framework, once per process and framework token
 
 
