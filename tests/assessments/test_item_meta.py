@@ -84,6 +84,13 @@ def test_2569_nacc_file_has_guidance_for_every_o_item_o1_to_o26():
     assert meta["O25"]["role"] == "measures" and meta["O26"]["role"] == "measures_followup"
 
 
+def test_2569_ovec_file_has_guidance_for_every_item_o1_to_o23():
+    meta = json.loads((META_DIR / "2569-ovec.json").read_text(encoding="utf-8"))
+    assert list(meta) == [f"O{n}" for n in range(1, 24)]
+    assert all(row["criteria"] and row["example"] for row in meta.values())
+    assert meta["O23"]["role"] == "measures"
+
+
 def test_2569_items_without_a_known_title_say_so():
     meta = json.loads((META_DIR / "2569-nacc.json").read_text(encoding="utf-8"))
     assert all("ยังไม่พบ" in meta[code]["criteria"] for code in ("O2", "O6", "O7"))
