@@ -102,3 +102,38 @@ def test_every_topic_of_every_item_meta_file_has_a_template():
 
 def test_indicator_templates_answer_every_year():
     assert not MeasureTemplate.objects.filter(items=[], topics=[]).exclude(years=[]).exists()
+
+
+@pytest.fixture
+def nacc_2569_shaped(db):
+    """A year shaped like NACC's 2569 list (O1–O26, O25 the measures item), carrying 2569-nacc.json."""
+    from assessments.item_meta import load_item_meta
+
+    payload = frameworks.bundled_payload(2568)
+    payload["fiscal_year"], payload["start"], payload["end"] = 2599, "2055-10-01", "2056-09-30"
+    payload["items"] = [
+        {"code": f"O{n}", "indicator": 9 if n <= 19 else 10, "subindicator": None, "title_th": f"รายการ O{n}",
+         "uncertain": True, "issue_areas": [3 if n <= 19 else 7]}
+        for n in range(1, 27)
+    ]  # fmt: skip
+    year = frameworks.install(payload)
+    apply_item_meta(year, meta=load_item_meta(2569, "nacc"))
+    return year
+
+
+def test_o25_and_o26_at_zero_draft_the_measures_and_their_follow_up_report(org, staff, nacc_2569_shaped):
+    record(org, 2599, {("item", "o25", ""): "0", ("item", "o26", ""): "0", ("indicator", "10", ""): "50"})
+    plan, _ = services.draft_plan_from_analysis(
+        org, fiscal_year=plan_year(2600), analysis_year=nacc_2569_shaped, by=staff
+    )
+    keys = {m.template_key: m.items for m in plan.measures.all()}
+    assert keys["topic-integrity-measures"] == ["o25"]
+    assert keys["topic-integrity-measures-followup-previous-year"] == ["o26"]
+
+
+def test_the_unknown_2569_items_are_named_as_uncovered(org, staff, nacc_2569_shaped):
+    record(org, 2599, {("item", code, ""): "0" for code in ("o2", "o6", "o7")})
+    draft = services.draft_plan_from_analysis(
+        org, fiscal_year=plan_year(2600), analysis_year=nacc_2569_shaped, by=staff
+    )
+    assert draft.uncovered["items"] == ["O2", "O6", "O7"]
