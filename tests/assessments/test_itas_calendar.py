@@ -87,3 +87,24 @@ def test_registration_is_not_reminded(staff):
 def test_a_deadline_further_than_a_week_away_is_not_reminded_yet(oit_closing, staff):
     Milestone.objects.filter(pk=oit_closing.pk).update(end=timezone.localdate() + timedelta(days=8))
     assert send_deadline_reminders() == 0
+
+
+def test_an_administrator_corrects_a_milestone_in_the_admin():
+    admin = make_user(username="root", is_superuser=True, is_staff=True)
+    milestone = Milestone.objects.get(fiscal_year=2570, kind="oit")
+    client = client_for(admin)
+    assert client.get("/admin/assessments/milestone/").status_code == 200
+    response = client.post(
+        f"/admin/assessments/milestone/{milestone.pk}/change/",
+        {
+            "fiscal_year": 2570,
+            "kind": "oit",
+            "title": "",
+            "start": "2027-03-02",
+            "end": "2027-04-28",
+            "note": "ประกาศแล้ว",
+        },
+    )
+    assert response.status_code == 302
+    milestone.refresh_from_db()
+    assert (milestone.start, milestone.end, milestone.uncertain) == (date(2027, 3, 2), date(2027, 4, 28), False)

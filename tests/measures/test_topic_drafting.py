@@ -137,3 +137,18 @@ def test_the_unknown_2569_items_are_named_as_uncovered(org, staff, nacc_2569_sha
         org, fiscal_year=plan_year(2600), analysis_year=nacc_2569_shaped, by=staff
     )
     assert draft.uncovered["items"] == ["O2", "O6", "O7"]
+
+
+def test_the_draft_message_on_the_plan_page_names_the_uncovered_items(org, staff):
+    from django.test import Client
+
+    from tests.factories import PASSWORD
+
+    year = fiscal_year(2568)
+    Item.objects.create(fiscal_year=year, indicator=year.indicators.get(number=9), code="o7", label="O7",
+                        title_th="(ยังไม่ทราบ)", order=99)  # fmt: skip
+    indicators_2568(org, {"o7": "0"})
+    client = Client()
+    client.login(username=staff.username, password=PASSWORD)
+    response = client.post("/o/bungkok/plans/2568/", {"action": "draft", "analysis_year": "2568"}, follow=True)
+    assert "ยังไม่มีแม่แบบมาตรการสำหรับ ข้อ O7" in response.content.decode()
