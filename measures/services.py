@@ -161,9 +161,9 @@ def _template_rank(template):
 
 def _item_templates(templates, code, topic, year):
     """The improve templates that answer one weak item of the analysis year: those written for
-    its code in that year (2565/2566), else the best one for its topic, in any year."""
+    its code (in that year, when they name years: 2565/2566), else the best one for its topic."""
     improve = [t for t in templates if t.kind == MeasureTemplate.Kind.IMPROVE]
-    exact = [t for t in improve if code in t.items and year in t.years]
+    exact = [t for t in improve if code in t.items and (not t.years or year in t.years)]
     if exact:
         return exact
     if topic:
