@@ -23,6 +23,7 @@ from .models import (
     IssueArea,
     Item,
     Membership,
+    Milestone,
     Organisation,
     SubIndicator,
     Tool,
@@ -353,9 +354,11 @@ class SubIndicatorAdmin(RenewsFramework, admin.ModelAdmin):
 
 @admin.register(Item)
 class ItemAdmin(RenewsFramework, admin.ModelAdmin):
-    list_display = ["fiscal_year", "edition", "label", "title_th", "indicator", "subindicator", "uncertain_mark"]
-    list_filter = ["fiscal_year", "edition__scheme", "uncertain", "indicator__number"]
-    search_fields = ["code", "title_th"]
+    list_display = [
+        "fiscal_year", "edition", "label", "title_th", "indicator", "subindicator", "role", "topic", "uncertain_mark",
+    ]  # fmt: skip
+    list_filter = ["fiscal_year", "edition__scheme", "uncertain", "role", "indicator__number"]
+    search_fields = ["code", "title_th", "topic"]
     filter_horizontal = ["issue_areas"]
 
     @admin.display(description="ข้อมูลอนุมาน")
@@ -390,3 +393,14 @@ class ChangeLogAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    """The ITAS calendar: correct the inferred dates when NACC announces the year's calendar."""
+
+    list_display = ["fiscal_year", "kind", "start", "end", "uncertain", "reminded_at"]
+    list_filter = ["fiscal_year", "kind", "uncertain"]
+    list_editable = ["start", "end", "uncertain"]
+    ordering = ["-fiscal_year", "start"]
+    readonly_fields = ["reminded_at"]

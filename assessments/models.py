@@ -347,6 +347,14 @@ class SubIndicator(models.Model):
         return f"{self.code} {self.name_th}"
 
 
+class ItemRole(models.TextChoices):
+    """What an item asks for beyond its wording; the portal finds items by role, never by code."""
+
+    MEASURES = "measures", "มาตรการส่งเสริมคุณธรรมและความโปร่งใส"
+    MEASURES_FOLLOWUP = "measures_followup", "รายงานผลการดำเนินการตามมาตรการ"
+    PREVIOUS_YEAR_REPORT = "previous_year_report", "รายงานผลของปีงบประมาณก่อน"
+
+
 class Item(models.Model):
     fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.CASCADE, related_name="items")
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="items")
@@ -360,6 +368,11 @@ class Item(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
     uncertain = models.BooleanField("อนุมาน", default=False)
     issue_areas = models.ManyToManyField(IssueArea, blank=True, related_name="items")
+    # What the item is for, kept when NACC renumbers it (data: fixtures/item_meta/, item_meta.py).
+    role = models.CharField("บทบาทของข้อ", max_length=30, choices=ItemRole.choices, blank=True, default="")
+    topic = models.SlugField("หัวข้อ (คงที่ข้ามปี)", max_length=60, blank=True, default="")
+    criteria = models.TextField("เกณฑ์: หลักฐานต้องมีอะไร", blank=True, default="")
+    example = models.TextField("ตัวอย่างหลักฐานที่ดี", blank=True, default="")
 
     class Meta:
         verbose_name = "ข้อการประเมิน"
@@ -515,3 +528,60 @@ class ChangeLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+# --------------------------------------------------------------------------- #
+# The ITAS calendar
+# --------------------------------------------------------------------------- #
+
+
+class MilestoneQuerySet(models.QuerySet):
+    def upcoming(self, day):
+        """Milestones not yet over on ``day``, soonest first."""
+        return self.filter(end__gte=day).order_by("start", "end", "pk")
+
+
+class Milestone(models.Model):
+    """One step of NACC's yearly ITAS calendar (registration, OIT answering, …), as announced.
+
+    Keyed by the B.E. assessment year (an integer): the calendar of a year is announced
+    before its framework is, so it needs no FiscalYear row. ``reminded_at`` is claimed by
+    a conditional update, so the deadline reminder goes out once, whatever the workers.
+    """
+
+    class Kind(models.TextChoices):
+        REGISTRATION = "registration", "ลงทะเบียนและนำเข้าข้อมูลผู้มีส่วนได้ส่วนเสีย"
+        OIT = "oit", "ตอบแบบตรวจการเปิดเผยข้อมูลสาธารณะ (OIT)"
+        CLARIFICATION = "clarification", "ขอชี้แจงเพิ่มเติม"
+        CONFIRMATION = "confirmation", "ยืนยันผลการประเมิน"
+        RESULTS = "results", "ประกาศผลการประเมิน"
+
+    # Deadlines staff are reminded of before they pass.
+    REMINDED_KINDS = (Kind.OIT, Kind.CLARIFICATION)
+
+    fiscal_year = models.PositiveSmallIntegerField("ปีการประเมิน (พ.ศ.)")
+    kind = models.CharField("ขั้นตอน", max_length=20, choices=Kind.choices)
+    title = models.CharField("ชื่อที่แสดง", max_length=255, blank=True)
+    start = models.DateField("วันเริ่ม")
+    end = models.DateField("วันสิ้นสุด")
+    uncertain = models.BooleanField("อนุมาน (ยังไม่ประกาศ)", default=False)
+    note = models.TextField("หมายเหตุ/แหล่งที่มา", blank=True)
+    reminded_at = models.DateTimeField("แจ้งเตือนเมื่อ", null=True, blank=True, editable=False)
+
+    objects = MilestoneQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "ปฏิทินการประเมิน ITAS"
+        verbose_name_plural = "ปฏิทินการประเมิน ITAS"
+        ordering = ["fiscal_year", "start", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["fiscal_year", "kind"], name="milestone_unique_kind_per_year"),
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="milestone_end_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.fiscal_year} {self.label}"
+
+    @property
+    def label(self):
+        return self.title or self.get_kind_display()

@@ -13,3 +13,11 @@ def refresh_summaries(year):
     run twice: it only rewrites derived figures, never a published one.
     """
     return services.refresh_summaries(year)
+
+
+@shared_task(acks_late=True)
+def send_deadline_reminders():
+    """Daily (Celery beat): remind staff before the OIT answering and clarification deadlines."""
+    from .itas_calendar import send_deadline_reminders as run
+
+    return run()

@@ -19,11 +19,12 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ita_portal.access import access_assessment, access_edition, access_organisation, may_read_audit, require_edit
 
-from . import services
+from . import itas_calendar, services
 from .analysis import PART_LABELS
 from .charts import chart_bars
 from .forms import NarrativeForm, RecommendationForm, ScoresForm, UploadForm, field_name
 from .frameworks import framework_for
+from .item_meta import guidance_for, item_changes_for
 from .models import Assessment, FiscalYear, IndicatorNarrative, Level, Membership, Organisation
 from .thai import normalise_text
 
@@ -118,6 +119,7 @@ def organisation_page(request, code):
             "awaiting": awaiting,
             "can_edit": organisation.can_edit(request.user),
             "can_read_audit": may_read_audit(organisation, request.user),
+            "milestones": itas_calendar.upcoming(),
         },
     )
 
@@ -291,10 +293,11 @@ def indicator_scores(request, code, year, number):
     computed = _computed_lookup(result)
     names = list(form.slots)
     head_rows = [_row(form, n, computed) for n in names if form.slots[n][0] != Level.ITEM]
+    guidance = guidance_for(fiscal_year, [item.code for item in items])
     item_rows = []
     for item in items:
         fields = [form[n] for n in names if form.slots[n][0] == Level.ITEM and form.slots[n][1] == item.code]
-        item_rows.append({"item": item, "fields": fields})
+        item_rows.append({"item": item, "fields": fields, "guide": guidance.get(item.code)})
     return render(
         request,
         "assessments/indicator_scores.html",
@@ -422,6 +425,7 @@ def _analysis_context(request, organisation, fiscal_year, assessment, recommenda
         "recommendation_form": recommendation_form or RecommendationForm(),
         "can_edit": organisation.can_edit(request.user),
         "part_labels": PART_LABELS,
+        "item_changes": item_changes_for(assessment, current=result),
     }
 
 

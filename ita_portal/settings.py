@@ -248,6 +248,7 @@ CELERY_BEAT_SCHEDULE = {
     "notification-sweep": {"task": "measures.tasks.sweep_notifications", "schedule": 60},
     "report-sweep": {"task": "reports.tasks.sweep_reports", "schedule": 60},
     "superseded-report-files": {"task": "reports.tasks.delete_superseded_reports", "schedule": 60 * 60},
+    "itas-deadline-reminders": {"task": "assessments.tasks.send_deadline_reminders", "schedule": 6 * 60 * 60},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")

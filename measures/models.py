@@ -93,6 +93,9 @@ class MeasureTemplate(models.Model):
 
     key = models.SlugField(max_length=60, unique=True)
     indicator = models.PositiveSmallIntegerField("ตัวชี้วัด")
+    # An item template answers the items whose topic it lists, in any year (topics survive
+    # renumbering); ``items`` + ``years`` are the 2565/2566 codes it was first written for.
+    topics = models.JSONField("หัวข้อของข้อที่เกี่ยวข้อง", default=list, blank=True)
     items = models.JSONField("ข้อที่เกี่ยวข้อง", default=list, blank=True)
     years = models.JSONField("ปีของกรอบ", default=list, blank=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.IMPROVE)

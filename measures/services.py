@@ -151,19 +151,60 @@ def set_plan_documents(plan, *, by, layout, memo_number=""):
     return plan
 
 
-def _templates_for(year):
-    """Item templates of the years whose item codes they name; indicator-level templates (no
-    items) serve every year, so a year loaded later drafts for its weak indicators."""
-    return [
-        t for t in MeasureTemplate.objects.select_related("issue_area") if not t.years or year in t.years or not t.items
-    ]
+class Draft(tuple):
+    """What drafting did: unpacks as ``(plan, added)``; ``uncovered`` names what no template
+    answers (``{"indicators": [numbers], "items": [labels]}``), for the message and the CLI."""
+
+    def __new__(cls, plan, added, uncovered):
+        draft = super().__new__(cls, (plan, added))
+        draft.plan, draft.added, draft.uncovered = plan, added, uncovered
+        return draft
+
+    def uncovered_text(self):
+        """The uncovered indicators and items as one Thai sentence ("" when all is covered)."""
+        parts = []
+        if self.uncovered["indicators"]:
+            parts.append("ตัวชี้วัดที่ " + ", ".join(str(n) for n in self.uncovered["indicators"]))
+        if self.uncovered["items"]:
+            parts.append("ข้อ " + ", ".join(self.uncovered["items"]))
+        if not parts:
+            return ""
+        return "ยังไม่มีแม่แบบมาตรการสำหรับ " + " และ ".join(parts) + " กรุณาเพิ่มมาตรการสำหรับรายการเหล่านี้เอง"
+
+
+def _template_rank(template):
+    # A template written for topics (no years) first, then the one of the latest year.
+    return (bool(template.years), -max(template.years or [0]), template.key)
+
+
+def _item_templates(templates, code, topic, year):
+    """The improve templates that answer one weak item of the analysis year: those written for
+    its code (in that year, when they name years: 2565/2566), else the best one for its topic."""
+    improve = [t for t in templates if t.kind == MeasureTemplate.Kind.IMPROVE]
+    exact = [t for t in improve if code in t.items and (not t.years or year in t.years)]
+    if exact:
+        return exact
+    if topic:
+        by_topic = sorted((t for t in improve if topic in t.topics), key=_template_rank)
+        return by_topic[:1]
+    return []
+
+
+def _indicator_template(templates, number, kind):
+    """The indicator-level template (no items, no topics) of that kind, for any year."""
+    candidates = [t for t in templates if t.kind == kind and t.indicator == number and not t.items and not t.topics]
+    return min(candidates, key=_template_rank, default=None)
 
 
 def draft_plan_from_analysis(organisation, *, fiscal_year, by, analysis_year=None, keep_standard=True):
-    """Draft measures from the analysis of the analysis year: one for every weak indicator
-    and every weak or failed item (from the template library), and a "keep the standard"
-    measure for each strong indicator. Templates already used in the plan are skipped, so
-    running it twice adds nothing. Returns the number of measures added."""
+    """Draft measures from the analysis of the analysis year: one for every weak or failed item
+    that a template answers (by its code in 2565/2566, by its topic in any year), one for
+    every weak indicator that no item measure answers (the indicator-level template), and a
+    "keep the standard" measure for each strong indicator. Templates already used in the plan
+    are skipped, so running it twice adds nothing. Returns a ``Draft``: ``(plan, added)`` with
+    ``uncovered``, the weak indicators and items no template answers."""
+    from assessments.item_meta import item_topics
+
     plan = get_or_create_plan(organisation, fiscal_year=fiscal_year, analysis_year=analysis_year)
     with transaction.atomic():
         plan = _lock(plan)
@@ -172,43 +213,53 @@ def draft_plan_from_analysis(organisation, *, fiscal_year, by, analysis_year=Non
         if assessment is None:
             raise WorkflowError(f"ยังไม่มีผลการประเมินปี {plan.analysis_year.year} จึงร่างมาตรการจากผลการวิเคราะห์ไม่ได้")
         result = assessment_services.analyse_assessment(assessment, with_previous=False)
-        templates = _templates_for(plan.analysis_year.year)
-        used = set(plan.measures.exclude(template_key="").values_list("template_key", flat=True))
-        chosen = []
+        year = plan.analysis_year.year
+        templates = list(MeasureTemplate.objects.select_related("issue_area"))
+        topics = item_topics(plan.analysis_year)
+        existing = set(plan.measures.exclude(template_key="").values_list("template_key", flat=True))
+        chosen = {}  # template key -> (template, item codes, indicator numbers), in drafting order
+        uncovered = {"indicators": [], "items": []}
 
-        def pick(template):
-            if template.key not in used:
-                used.add(template.key)
-                chosen.append(template)
+        def pick(template, codes=(), number=None):
+            if template.key in existing:
+                return
+            _, picked_codes, numbers = chosen.setdefault(template.key, (template, [], []))
+            picked_codes.extend(c for c in codes if c not in picked_codes)
+            if number is not None and number not in numbers:
+                numbers.append(number)
 
         threshold = result.threshold
-        for ind in result.weaknesses + [i for i in result.strengths]:
-            weak_codes = {i.code for i in ind.weak_items(threshold)}
-            covering = [
-                t for t in templates if t.kind == "improve" and t.indicator == ind.number and weak_codes & set(t.items)
-            ]
-            for template in covering:
-                pick(template)
-            if ind.status == "weak" and not covering:
-                for template in templates:
-                    if template.kind == "improve" and template.indicator == ind.number and not template.items:
-                        pick(template)
-                        break
-            if ind.status != "weak" and keep_standard and not covering:
-                for template in templates:
-                    if template.kind == "maintain" and template.indicator == ind.number:
-                        pick(template)
-                        break
+        ranked = result.weaknesses + list(result.strengths)
+        # Indicators without a score of their own still count their items scored 0.
+        unranked = [i for i in result.indicators if i.number not in {r.number for r in ranked}]
+        for ind in ranked + unranked:
+            covered = False
+            for item in ind.weak_items(threshold):
+                answering = _item_templates(templates, item.code, topics.get(item.code, ""), year)
+                if not answering:
+                    uncovered["items"].append(item.label)
+                for template in answering:
+                    pick(template, [item.code], ind.number)
+                    covered = True
+            if ind.status == "weak" and not covered:
+                template = _indicator_template(templates, ind.number, MeasureTemplate.Kind.IMPROVE)
+                if template is None:
+                    uncovered["indicators"].append(ind.number)
+                else:
+                    pick(template, number=ind.number)
+            if ind.status in ("strong", "good") and keep_standard and not covered:
+                template = _indicator_template(templates, ind.number, MeasureTemplate.Kind.MAINTAIN)
+                if template is not None:
+                    pick(template, number=ind.number)
         order = (plan.measures.aggregate(m=Max("order"))["m"] or 0) + 1
-        weak_items = {i.code for i in result.weak_items}
-        for template in chosen:
+        for template, codes, numbers in chosen.values():
             start, end = fiscal_month_bounds(plan.fiscal_year, template.start_month, template.end_month)
             measure = Measure.objects.create(
                 plan=plan,
                 order=order,
                 issue_area=template.issue_area,
-                indicators=[template.indicator],
-                items=[c for c in template.items if c in weak_items] or list(template.items),
+                indicators=numbers or [template.indicator],
+                items=codes or list(template.items),
                 title=template.title,
                 method=template.method,
                 steps=list(template.steps),
@@ -224,8 +275,9 @@ def draft_plan_from_analysis(organisation, *, fiscal_year, by, analysis_year=Non
             order += 1
         if chosen:
             _contribute(plan, by, "plan.draft")
-        _log(plan, by, "plan.draft", f"ร่างมาตรการจากผลการวิเคราะห์ปี {plan.analysis_year.year}: {len(chosen)} มาตรการ")
-    return plan, len(chosen)
+        _log(plan, by, "plan.draft", f"ร่างมาตรการจากผลการวิเคราะห์ปี {year}: {len(chosen)} มาตรการ",
+             uncovered=uncovered)  # fmt: skip
+    return Draft(plan, len(chosen), uncovered)
 
 
 class EditConflict(WorkflowError):

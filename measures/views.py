@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from assessments.item_meta import measure_guidance
 from assessments.models import FiscalYear
 from assessments.thai import clip, format_month_range
 from ita_portal import access
@@ -87,10 +88,13 @@ def plan_page(request, code, year):
                 analysis_year = FiscalYear.objects.filter(
                     year=_posted_id(request, "analysis_year", default=year - 1)
                 ).first()
-                plan, added = services.draft_plan_from_analysis(
+                draft = services.draft_plan_from_analysis(
                     organisation, fiscal_year=fiscal_year, analysis_year=analysis_year, by=request.user
                 )
+                plan, added = draft
                 messages.success(request, f"ร่างมาตรการจากผลการวิเคราะห์ปี {plan.analysis_year.year} แล้ว {added} มาตรการ")
+                if draft.uncovered_text():
+                    messages.warning(request, draft.uncovered_text())
             elif action == "submit" and plan:
                 opinion = _posted_text(request, "opinion", label="ความเห็น", max_length=5_000)
                 services.submit_plan(plan, by=request.user, opinion=opinion)
@@ -192,12 +196,14 @@ def measure_edit(request, code, year, pk=None):
             form = MeasureForm(
                 initial={"start": fiscal_year.start, "end": fiscal_year.end, "issue_area": 1}, organisation=organisation
             )
+    guidance = measure_guidance(plan, measure.items) if measure is not None else []
     return render(
         request,
         "measures/measure_form.html",
-        {"organisation": organisation, "fiscal_year": fiscal_year, "plan": plan, "measure": measure, "form": form},
+        {"organisation": organisation, "fiscal_year": fiscal_year, "plan": plan, "measure": measure, "form": form,
+         "guidance": guidance},
         status=409 if conflict else 400 if request.method == "POST" else 200,
-    )
+    )  # fmt: skip
 
 
 @login_required

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
+from assessments.item_meta import evidence_item
 from assessments.models import Organisation
 from ita_portal.access import access_organisation, access_plan
 from measures.models import Plan
@@ -114,13 +115,15 @@ def public_plan(request, code, year):
     """The approved revision's measures as approved (never a newer draft) and the reported rounds."""
     organisation, plan = _published_plan(code, year)
     context = builders.build_measures(organisation, year, approved_only=True)
+    evidence, evidence_exact = evidence_item(year, "measures")
     return render(
         request,
         "reports/public_plan.html",
         {"organisation": organisation, "plan": plan, "ctx": context,
          "rounds": plan.rounds.filter(reported_at__isnull=False).order_by("number"),
          "pdf_url": reverse("public_plan_pdf", kwargs={"code": code, "year": year}),
-         "verify_url": reverse("verify_hash", kwargs={"sha256": plan.approved_revision.sha256})},
+         "verify_url": reverse("verify_hash", kwargs={"sha256": plan.approved_revision.sha256}),
+         "evidence": evidence, "evidence_exact": evidence_exact},
     )  # fmt: skip
 
 

@@ -116,6 +116,10 @@ def install(payload: dict[str, Any], *, models: dict[str, Any] | None = None, re
             if n in areas
         ]
         Item.issue_areas.through.objects.bulk_create(links)
+        # Roles, topics and evidence guidance shipped for this edition (fixtures/item_meta/), if any.
+        from assessments.item_meta import apply_item_meta
+
+        apply_item_meta(fy, scheme=edition.scheme, items=Item.objects.filter(edition=edition))
         # The edition is complete only now: renew its cache key (frameworks.cache).
         edition.framework_token = uuid.uuid4()
         Edition.objects.filter(pk=edition.pk).update(framework_token=edition.framework_token)

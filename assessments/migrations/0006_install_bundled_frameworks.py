@@ -17,6 +17,6 @@ def install_bundled(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("assessments", "0005_editions_required")]
+    dependencies = [("assessments", "0005_editions_required"), ("assessments", "0005_itas_milestones")]
 
     operations = [migrations.RunPython(install_bundled, migrations.RunPython.noop)]

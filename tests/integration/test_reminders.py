@@ -17,7 +17,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from assessments.models import Role
+from assessments.models import Milestone, Role
+from assessments.tasks import send_deadline_reminders
 from measures import services
 from measures.models import ApprovalStep, FollowUpRound, Notification
 from measures.tasks import send_due_reminders, send_notification_email
@@ -173,4 +174,27 @@ def test_one_notification_queued_twenty_times_on_two_workers_is_e_mailed_once(tw
     # The console e-mail backend writes each message to the worker's log: exactly one.
     assert sum(log.read_text(encoding="utf-8", errors="replace").count(marker) for log in all_worker_logs()) == 1
     after = received_by_each_worker("measures.tasks.send_notification_email")
+    assert all(after[name] > before[name] for name in WORKERS), after
+
+
+def test_twenty_concurrent_deadline_reminder_runs_on_two_workers_remind_each_staff_member_once(
+    two_workers, staff_members
+):
+    Milestone.objects.update(reminded_at=timezone.now())
+    today = timezone.localdate()
+    closing = Milestone.objects.create(
+        fiscal_year=2599,
+        kind=Milestone.Kind.CLARIFICATION,
+        start=today - timedelta(days=5),
+        end=today + timedelta(days=2),
+    )
+    before = received_by_each_worker("assessments.tasks.send_deadline_reminders")
+
+    results = [send_deadline_reminders.apply_async(queue=RACE_QUEUE) for _ in range(20)]
+    sent = [result.get(timeout=60) for result in results]
+
+    assert sum(sent) == 1
+    reminded = Notification.objects.filter(key=f"milestone:{closing.pk}")
+    assert sorted(reminded.values_list("user_id", flat=True)) == sorted(u.pk for u in staff_members)
+    after = received_by_each_worker("assessments.tasks.send_deadline_reminders")
     assert all(after[name] > before[name] for name in WORKERS), after

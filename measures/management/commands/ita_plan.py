@@ -89,12 +89,15 @@ class Command(BaseCommand):
         if draft:
             source = get_fiscal_year(analysis_year) if analysis_year else None
             try:
-                plan, added = services.draft_plan_from_analysis(
+                draft = services.draft_plan_from_analysis(
                     organisation, fiscal_year=fiscal_year, analysis_year=source, by=None
                 )
             except services.WorkflowError as exc:
                 raise CommandError(str(exc)) from None
+            plan, added = draft
             self.stdout.write(f"ร่างมาตรการปี {year} จากผลการวิเคราะห์ปี {plan.analysis_year.year}: เพิ่ม {added} มาตรการ")
+            if draft.uncovered_text():
+                self.stdout.write(draft.uncovered_text())
             return
         plan = Plan.objects.filter(organisation=organisation, fiscal_year=fiscal_year).first()
         if plan is None:
