@@ -6,12 +6,13 @@ year's framework can be downloaded in the same form, as a template for the next 
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from import_export.admin import ImportExportModelAdmin
 
-from . import frameworks
+from . import frameworks, onboarding, services
 from .models import (
     Assessment,
     ChangeLog,
@@ -44,12 +45,55 @@ class OrganisationAdmin(ImportExportModelAdmin):
     inlines = [MembershipInline]
 
 
+class UsersUploadForm(forms.Form):
+    file = forms.FileField(label="ไฟล์ผู้ใช้ (.csv หรือ .xlsx)")
+
+
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "organisation", "role", "position"]
     list_filter = ["role"]
     search_fields = ["user__username", "organisation__code", "organisation__name"]
     autocomplete_fields = ["user", "organisation"]
+    change_list_template = "admin/assessments/membership/change_list.html"
+
+    def get_urls(self):
+        return [
+            path("import-users/", self.admin_site.admin_view(self.import_users), name="import_users"),
+            *super().get_urls(),
+        ]
+
+    def import_users(self, request):
+        """Users and memberships from a sheet (the same check and writer as ita_import_users)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = UsersUploadForm(request.POST or None, request.FILES or None)
+        errors = []
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                table = services.read_table(upload, upload.name)
+                result = onboarding.import_users(table, by=request.user, dry_run="save" not in request.POST)
+            except services.ImportRefused as exc:
+                errors = exc.lines()
+            else:
+                if "save" not in request.POST:
+                    messages.info(request, f"ตรวจสอบแล้ว ถูกต้องทั้ง {result['rows']} แถว (ยังไม่ได้บันทึก)")
+                else:
+                    messages.success(
+                        request,
+                        f"นำเข้าแล้ว {result['rows']} แถว: ผู้ใช้ใหม่ {result['users_created']} คน (ส่งอีเมลเชิญแล้ว) "
+                        f"บทบาทใหม่ {result['memberships_added']} แก้ตำแหน่ง {result['positions_changed']}",
+                    )
+                    return redirect("admin:assessments_membership_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "errors": errors,
+            "title": "นำเข้าผู้ใช้จากไฟล์",
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/assessments/membership/import_users.html", context, status=400 if errors else 200)
 
 
 class FrameworkUploadForm(forms.Form):
