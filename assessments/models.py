@@ -368,6 +368,10 @@ class Assessment(models.Model):
     # Denormalised summary for lists and supervisors; refreshed by services on every change.
     total_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     mismatch_count = models.PositiveSmallIntegerField(default=0)
+    # {"iit": 87.93, …} and {"ind1": 92.77, …}: each tool's and indicator's score (published, else
+    # computed), so supervisors' lists and peer groups aggregate in SQL, not per agency.
+    tool_scores = models.JSONField(default=dict, blank=True)
+    indicator_scores = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AssessmentQuerySet.as_manager()

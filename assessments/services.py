@@ -110,7 +110,17 @@ def _refresh_summary(assessment, framework=None):
     result = analysis.compute(framework, scores_of([assessment.pk])[assessment.pk])
     assessment.total_score = round2(result.total.score)
     assessment.mismatch_count = len(result.mismatches)
-    assessment.save(update_fields=["total_score", "mismatch_count", "updated_at"])
+    assessment.tool_scores, assessment.indicator_scores = summary_scores(result)
+    assessment.save(update_fields=["total_score", "mismatch_count", "tool_scores", "indicator_scores", "updated_at"])
+
+
+def summary_scores(result):
+    """({tool code: score}, {"ind<number>": score}) of an analysis, as stored on Assessment.
+
+    Indicator keys are not bare numbers: a JSON path reads "1" as an array index."""
+    tools = {t.code: float(round2(t.figure.score)) for t in result.tools if t.figure.score is not None}
+    indicators = {f"ind{i.number}": float(round2(i.score)) for i in result.indicators if i.score is not None}
+    return tools, indicators
 
 
 # --------------------------------------------------------------------------- #

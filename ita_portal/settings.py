@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "assessments",
     "measures",
     "reports",
+    "supervision",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +146,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
     "follow-up-reminders": {"task": "measures.tasks.send_due_reminders", "schedule": 6 * 60 * 60},
+    "chase-reminders": {"task": "supervision.tasks.send_chase_reminders", "schedule": 6 * 60 * 60},
 }
 
 if REDIS_URL:
