@@ -91,3 +91,15 @@ def peer_groups(assessment: Assessment, numbers) -> list[PeerGroup]:
             )
         )
     return groups
+
+
+def context(assessment: Assessment, result) -> dict:
+    """What the analysis page's peers partial (assessments/_peers.html) needs."""
+    numbers = [i.number for i in result.indicators]
+    groups = peer_groups(assessment, numbers)
+    shown = [g for g in groups if g.enough]
+    rows = [
+        {"number": i.number, "name": i.name, "score": i.score, "means": [g.means.get(i.number) for g in shown]}
+        for i in result.indicators
+    ]
+    return {"peers": groups, "peer_rows": rows if shown else [], "min_group": MIN_GROUP}

@@ -19,12 +19,12 @@ from django.views.decorators.http import require_POST
 
 from ita_portal.access import access_assessment, access_organisation, require_edit
 
-from . import services
+from . import peers, services
 from .analysis import PART_LABELS
 from .charts import chart_bars
 from .forms import NarrativeForm, RecommendationForm, ScoresForm, UploadForm
 from .frameworks import framework_for
-from .models import Assessment, FiscalYear, Level, Membership, Organisation
+from .models import Assessment, FiscalYear, Level, Organisation
 
 # --------------------------------------------------------------------------- #
 # Home and organisations
@@ -35,9 +35,10 @@ from .models import Assessment, FiscalYear, Level, Membership, Organisation
 def home(request):
     """Own organisation's page; a list (with scores per year) for supervisors."""
     orgs = Organisation.objects.visible_to(request.user)
+    supervises = []
     if not request.user.is_superuser:
         own = list(orgs.filter(memberships__user=request.user).exclude(memberships__role="supervisor")[:2])
-        supervises = Membership.objects.filter(user=request.user, role="supervisor").exists()
+        supervises = list(Organisation.objects.filter(memberships__user=request.user, memberships__role="supervisor"))
         if len(own) == 1 and not supervises:
             return redirect("organisation", code=own[0].code)
     query = (request.GET.get("q") or "").strip()
@@ -68,7 +69,7 @@ def home(request):
     return render(
         request,
         "assessments/home.html",
-        {"page": page, "rows": rows, "years": years, "query": query},
+        {"page": page, "rows": rows, "years": years, "query": query, "supervises": supervises},
     )
 
 
@@ -370,6 +371,7 @@ def _analysis_context(request, organisation, fiscal_year, assessment, recommenda
         "recommendation_form": recommendation_form or RecommendationForm(),
         "can_edit": organisation.can_edit(request.user),
         "part_labels": PART_LABELS,
+        **peers.context(assessment, result),
     }
 
 

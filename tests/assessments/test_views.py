@@ -191,7 +191,9 @@ def test_edited_narrative_is_kept_and_shown(scored, staff):
     assert "คำอธิบายที่เจ้าหน้าที่แก้ไข" in client.get("/o/bungkok/2565/analysis/").content.decode()
 
 
-ANALYSIS_QUERIES = 14  # session, user, organisation, fiscal years, scores, narratives, unread notices, ...
+ANALYSIS_QUERIES = (
+    16  # session, user, organisation, fiscal years, scores, narratives, peer groups (2), unread notices, ...
+)
 FRAMEWORK_QUERIES = 9  # building one year's framework, once per process and framework token
 
 
