@@ -16,14 +16,9 @@ pytestmark = [
 ]
 
 
-def test_supervisor_chases_unpublished_agencies_and_staff_read_their_peer_ranking(
-    log_in,
-    live_server,
-    page,
-    tree,
-    province_supervisor,  # noqa: F811
-):
-    page = log_in(province_supervisor)
+@pytest.mark.usefixtures("tree", "province_supervisor")
+def test_supervisor_chases_unpublished_agencies_and_staff_read_their_peer_ranking(log_in, live_server, page):
+    page = log_in(User.objects.get(username="prov-supervisor"))
     page.get_by_role("link", name="ภาพรวมหน่วยงานในกำกับของสถ.จ.พิษณุโลก").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("ผลการประเมินปี 2565")
 
@@ -37,7 +32,8 @@ def test_supervisor_chases_unpublished_agencies_and_staff_read_their_peer_rankin
 
     with page.expect_download() as download:
         page.get_by_role("link", name="ส่งออก Excel").click()
-    sheet = load_workbook(download.value.path()).active
+    with open(download.value.path(), "rb") as fh:  # the saved download has no .xlsx suffix
+        sheet = load_workbook(fh).active
     assert [r[0] for r in sheet.iter_rows(min_row=3, values_only=True)] == ["a3", "a4", "a5", "amphoe", "t1"]
 
     table.get_by_role("link", name="อบต.ที่ 3").click()
