@@ -56,13 +56,24 @@ class OrganisationQuerySet(models.QuerySet):
         own = Membership.objects.filter(user=user).values("organisation_id")
         return self.filter(Q(pk__in=own) | Q(pk__in=self._supervised_ids(user)))
 
-    def supervised_by(self, user):
-        """The organisations the user supervises and every one below them (the dashboard's reach)."""
+    def supervisable_by(self, user, code):
+        """The organisation ``code`` if the user supervises it or a body above it (or is an
+        administrator). Walks up from that one organisation (a few rows), not down the tree."""
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
-            return self.all()
-        return self.filter(pk__in=self._supervised_ids(user))
+            return self.filter(code=code)
+        org, member = Organisation._meta.db_table, Membership._meta.db_table
+        sql = (
+            f"WITH RECURSIVE up(id, parent_id) AS (SELECT id, parent_id FROM {org} WHERE code = %s "
+            f"UNION SELECT o.id, o.parent_id FROM {org} o JOIN up ON o.id = up.parent_id) "
+            f"SELECT 1 FROM up JOIN {member} m ON m.organisation_id = up.id WHERE m.user_id = %s AND m.role = %s"
+        )
+        return (
+            self.filter(code=code)
+            .annotate(supervised=RawSQL(f"EXISTS ({sql})", [code, user.pk, Role.SUPERVISOR.value]))
+            .filter(supervised=True)
+        )
 
     def below(self, organisation):
         """Every organisation under ``organisation``, at any depth (not itself)."""

@@ -27,7 +27,7 @@ def access_supervision(user: User | AnonymousUser, code: str) -> Organisation:
     """An organisation the user supervises, directly or from a body above it; 404 otherwise.
 
     Its dashboard shows every agency below it, so being a member of it is not enough."""
-    return get_object_or_404(Organisation.objects.supervised_by(user), code=code)
+    return get_object_or_404(Organisation.objects.supervisable_by(user, code))
 
 
 def access_fiscal_year(year: int) -> FiscalYear:

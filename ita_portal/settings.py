@@ -90,6 +90,11 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Concurrent writers (runserver + an inline task) wait instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Pages run short queries: PostgreSQL's JIT spent ~0.45 s compiling each query whose
+    # estimated cost passed jit_above_cost, and a recursive CTE (the supervision tree,
+    # Organisation.objects.visible_to) is always estimated far above it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

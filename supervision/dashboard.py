@@ -15,7 +15,7 @@ from django.db.models import Case, CharField, Count, Exists, F, FilteredRelation
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
-from assessments.models import Assessment, FiscalYear, Organisation, Score
+from assessments.models import Assessment, FiscalYear, Organisation
 from measures.models import FollowUpRound, Plan
 
 STAGES = [
@@ -29,6 +29,7 @@ STAGES = [
 STAGE_LABELS = dict(STAGES)
 STAGE_FILTERS = [("unpublished", "ยังไม่เผยแพร่มาตรการ"), *STAGES, ("late", "มีรอบติดตามเลยกำหนด")]
 TOOLS = ("iit", "eit", "oit")
+INDICATOR_KEYS = [f"ind{n}" for n in range(1, 21)]
 SORTS = {
     "code": "code",
     "name": "name",
@@ -91,16 +92,17 @@ def plan_year_of(fiscal_year: FiscalYear) -> FiscalYear | None:
 def agencies(root: Organisation, fiscal_year: FiscalYear, plan_year: FiscalYear | None, *, today: date):
     """Every organisation below ``root`` with its year's summary and cycle stage annotated."""
     plan_year_id = plan_year.pk if plan_year else None
-    late = FollowUpRound.objects.filter(
-        plan__organisation=OuterRef("pk"), plan__fiscal_year_id=plan_year_id, due__lt=today, entries__isnull=True
-    )
-    scored = Score.objects.filter(assessment__organisation=OuterRef("pk"), assessment__fiscal_year=fiscal_year)
+    # Correlated on the joined plan's id (rounds are indexed by plan): no join back to plans.
+    late = FollowUpRound.objects.filter(plan_id=OuterRef("p__id"), due__lt=today, entries__isnull=True)
     stage = Case(
         When(p__publish_permitted=True, p__approved_revision__isnull=False, then=Value("published")),
         When(p__state=Plan.State.APPROVED, then=Value("approved")),
         When(p__state=Plan.State.SUBMITTED, then=Value("submitted")),
         When(p__state__isnull=False, then=Value("drafted")),
-        When(scored=True, then=Value("scores")),
+        # Scores entered: the year's summary holds a total or an indicator figure.
+        When(
+            Q(a__total_score__isnull=False) | Q(a__indicator_scores__has_any_keys=INDICATOR_KEYS), then=Value("scores")
+        ),
         default=Value("none"),
         output_field=CharField(),
     )
@@ -109,10 +111,9 @@ def agencies(root: Organisation, fiscal_year: FiscalYear, plan_year: FiscalYear 
         .annotate(
             a=FilteredRelation("assessments", condition=Q(assessments__fiscal_year=fiscal_year)),
             p=FilteredRelation("plans", condition=Q(plans__fiscal_year_id=plan_year_id)),
-            scored=Exists(scored),
-            late=Exists(late),
         )
         .annotate(
+            late=Exists(late),
             stage=stage,
             total=F("a__total_score"),
             tool_scores=F("a__tool_scores"),

@@ -64,9 +64,10 @@ def _dashboard_context(request, root, fiscal_year, chase_form=None):
     base = dashboard.agencies(root, fiscal_year, plan_year, today=today)
     without_stage = dashboard.filtered(base, filters, with_stage=False)
     qs = dashboard.filtered(base, filters)
-    page = Paginator(dashboard.ordered(qs, filters.sort).values(*dashboard.ROW_FIELDS), dashboard.PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    counts = dashboard.counts(without_stage)
+    paginator = Paginator(dashboard.ordered(qs, filters.sort).values(*dashboard.ROW_FIELDS), dashboard.PAGE_SIZE)
+    paginator.count = counts[filters.stage or "all"]  # known from the counts: no COUNT(*) of its own
+    page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)
     rounds = dashboard.rounds_of([r["plan_id"] for r in rows if r["plan_id"]], today=today)
     for r in rows:
@@ -78,7 +79,6 @@ def _dashboard_context(request, root, fiscal_year, chase_form=None):
     numbers = [i.number for i in framework.indicators]
     group = indicator_means(dashboard.group_assessments(qs, fiscal_year), numbers)
     country = indicator_means(fiscal_year.assessments.all(), numbers)
-    counts = dashboard.counts(without_stage)
     return {
         "root": root,
         "fiscal_year": fiscal_year,
