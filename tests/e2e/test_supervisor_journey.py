@@ -16,7 +16,12 @@ pytestmark = [
 ]
 
 
-@pytest.mark.usefixtures("tree", "province_supervisor")
+@pytest.fixture
+def journey(bundled_frameworks, tree, province_supervisor):  # noqa: F811 - frameworks first: a flush may have removed them
+    return tree
+
+
+@pytest.mark.usefixtures("journey")
 def test_supervisor_chases_unpublished_agencies_and_staff_read_their_peer_ranking(log_in, live_server, page):
     page = log_in(User.objects.get(username="prov-supervisor"))
     page.get_by_role("link", name="ภาพรวมหน่วยงานในกำกับของสถ.จ.พิษณุโลก").click()

@@ -161,3 +161,20 @@ def test_dashboard_query_count_does_not_grow_with_agencies(
 
 def test_administrator_opens_any_dashboard(admin_client, tree):
     assert admin_client.get("/s/amphoe/2565/").status_code == 200
+
+
+EXPORT_QUERIES = 8  # session, user, access, fiscal year + grade bands, next year, rows, rounds
+
+
+def test_export_query_count_does_not_grow_with_agencies(client, province_supervisor, django_assert_num_queries, tree):
+    from tests.factories import make_organisation, record
+    from tests.supervision.conftest import make_plan, scores
+
+    client.force_login(province_supervisor)
+    client.get("/s/prov/2565/export.xlsx")
+    for n in range(10):
+        org = make_organisation(code=f"y{n}", parent=tree["amphoe"])
+        record(org, 2565, scores(60))
+        make_plan(org)
+    with django_assert_num_queries(EXPORT_QUERIES):
+        client.get("/s/prov/2565/export.xlsx")
