@@ -35,14 +35,59 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["code", "name", "org_type", "province", "district", "parent", "use_thai_digits"]
+
+    def clean_parent(self):
+        """The same rule as the imports: no organisation above itself, directly or through others."""
+        parent = self.cleaned_data.get("parent")
+        node, seen = parent, set()
+        while node is not None and self.instance.pk and node.pk not in seen:
+            if node.pk == self.instance.pk:
+                raise forms.ValidationError(f"หน่วยงานกำกับดูแล {parent.code} ทำให้เกิดวงวน: {parent.code} อยู่ภายใต้หน่วยงานนี้")
+            seen.add(node.pk)
+            node = node.parent
+        return parent
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(ImportExportModelAdmin):
+    form = OrganisationForm
     resource_classes = [OrganisationResource]
     list_display = ["code", "name", "org_type", "province", "district", "parent"]
     list_filter = ["org_type", "province"]
     search_fields = ["code", "name", "province", "district"]
     autocomplete_fields = ["parent"]
     inlines = [MembershipInline]
+
+    def save_model(self, request, obj, form, change):
+        """Save, and log the change old -> new like the imports do (only a real change)."""
+        fields = [
+            f
+            for f in form.changed_data
+            if f in ("code", "name", "org_type", "province", "district", "parent", "use_thai_digits")
+        ]
+        old = Organisation.objects.select_related("parent").get(pk=obj.pk) if change else None
+        super().save_model(request, obj, form, change)
+
+        def value(org, field):
+            if org is None:
+                return None
+            if field == "parent":
+                return org.parent.code if org.parent_id else None
+            return getattr(org, field)
+
+        details = {f: [value(old, f), value(obj, f)] for f in fields if value(old, f) != value(obj, f)}
+        if details or not change:
+            ChangeLog.objects.create(
+                user=request.user,
+                organisation=obj,
+                action="organisation.update" if change else "organisation.create",
+                summary=f"{'แก้ไข' if change else 'เพิ่ม'}หน่วยงาน {obj.code} (ผู้ดูแลระบบ)",
+                details=details,
+            )
 
 
 class UsersUploadForm(forms.Form):

@@ -316,3 +316,41 @@ def test_visible_to_walks_the_tree_in_one_query(django_assert_num_queries, tmp_p
     with django_assert_num_queries(1):
         codes = set(Organisation.objects.visible_to(minister).values_list("code", flat=True))
     assert codes == {"moi", "region", "prov", "agency", "region2"}
+
+
+# --------------------------------------------------------------------------- #
+# The admin's organisation form
+# --------------------------------------------------------------------------- #
+
+
+def _change(admin_client, org, **values):
+    data = {
+        "code": org.code, "name": org.name, "org_type": org.org_type, "province": org.province,
+        "district": org.district, "parent": org.parent_id or "", "use_thai_digits": "on",
+        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
+    }  # fmt: skip
+    data.update(values)
+    return admin_client.post(f"/admin/assessments/organisation/{org.pk}/change/", data)
+
+
+def test_admin_form_refuses_a_parent_that_closes_a_cycle(admin_client):
+    onboarding.import_organisations(TREE)
+    moi = Organisation.objects.get(code="moi")
+    response = _change(admin_client, moi, parent=Organisation.objects.get(code="agency").pk)
+    assert response.status_code == 200 and "ทำให้เกิดวงวน" in response.content.decode()
+    assert Organisation.objects.get(code="moi").parent is None
+
+
+def test_admin_form_logs_a_real_change_old_to_new(admin_client):
+    onboarding.import_organisations(TREE)
+    prov = Organisation.objects.get(code="prov")
+    assert _change(admin_client, prov, parent=Organisation.objects.get(code="region2").pk).status_code == 302
+    log = ChangeLog.objects.filter(action="organisation.update").get()
+    assert (log.details, log.user.is_superuser) == ({"parent": ["region", "region2"]}, True)
+
+
+def test_admin_form_saved_unchanged_logs_nothing(admin_client):
+    onboarding.import_organisations(TREE)
+    before = ChangeLog.objects.count()
+    assert _change(admin_client, Organisation.objects.get(code="prov")).status_code == 302
+    assert ChangeLog.objects.count() == before
