@@ -6,13 +6,14 @@ year's framework can be downloaded in the same form, as a template for the next 
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import SelectableFieldsExportForm
 
-from . import frameworks
+from . import frameworks, onboarding, services
 from .models import (
     Assessment,
     ChangeLog,
@@ -115,6 +116,17 @@ class OrganisationForm(forms.ModelForm):
             raise forms.ValidationError(errors)
         return tiers
 
+    def clean_parent(self):
+        """The same rule as the imports: no organisation above itself, directly or through others."""
+        parent = self.cleaned_data.get("parent")
+        node, seen = parent, set()
+        while node is not None and self.instance.pk and node.pk not in seen:
+            if node.pk == self.instance.pk:
+                raise forms.ValidationError(f"หน่วยงานกำกับดูแล {parent.code} ทำให้เกิดวงวน: {parent.code} อยู่ภายใต้หน่วยงานนี้")
+            seen.add(node.pk)
+            node = node.parent
+        return parent
+
 
 @admin.register(Organisation)
 class OrganisationAdmin(ImportExportModelAdmin):
@@ -126,17 +138,6 @@ class OrganisationAdmin(ImportExportModelAdmin):
     autocomplete_fields = ["parent"]
     inlines = [MembershipInline]
     export_form_class = OrganisationExportForm
-
-    def save_model(self, request, obj, form, change):
-        old = {name: form.initial.get(name) for name in form.changed_data}
-        super().save_model(request, obj, form, change)
-        if form.changed_data or not change:
-            ChangeLog.objects.create(
-                user=request.user, organisation=obj, action="organisation.edit" if change else "organisation.add",
-                summary=f"หน่วยงาน {obj.code}: {', '.join(form.changed_data)}",
-                details={"fields": form.changed_data, "old": {k: str(v) for k, v in old.items()},
-                         "new": {k: str(form.cleaned_data.get(k)) for k in form.changed_data}},
-            )  # fmt: skip
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Membership:
@@ -151,6 +152,48 @@ class OrganisationAdmin(ImportExportModelAdmin):
             if old != _membership_values(membership):
                 log_membership(request, membership, "membership.edit" if old else "membership.add", old=old)
 
+    def save_model(self, request, obj, form, change):
+        """Save, and log the change old -> new like the imports do (only a real change)."""
+        fields = [
+            f
+            for f in form.changed_data
+            if f
+            in (
+                "code",
+                "name",
+                "org_type",
+                "scheme",
+                "province",
+                "district",
+                "parent",
+                "use_thai_digits",
+                "status_tiers",
+            )
+        ]
+        old = Organisation.objects.select_related("parent").get(pk=obj.pk) if change else None
+        super().save_model(request, obj, form, change)
+
+        def value(org, field):
+            if org is None:
+                return None
+            if field == "parent":
+                return org.parent.code if org.parent_id else None
+            return getattr(org, field)
+
+        details = {f: [value(old, f), value(obj, f)] for f in fields if value(old, f) != value(obj, f)}
+        if details or not change:
+            ChangeLog.objects.create(
+                user=request.user,
+                organisation=obj,
+                action="organisation.update" if change else "organisation.create",
+                summary=f"{'แก้ไข' if change else 'เพิ่ม'}หน่วยงาน {obj.code} (ผู้ดูแลระบบ)",
+                details=details,
+            )
+
+
+class UsersUploadForm(forms.Form):
+    file = forms.FileField(label="ไฟล์ผู้ใช้ (.csv หรือ .xlsx)")
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
@@ -158,6 +201,45 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     search_fields = ["user__username", "organisation__code", "organisation__name"]
     autocomplete_fields = ["user", "organisation"]
+    change_list_template = "admin/assessments/membership/change_list.html"
+
+    def get_urls(self):
+        return [
+            path("import-users/", self.admin_site.admin_view(self.import_users), name="import_users"),
+            *super().get_urls(),
+        ]
+
+    def import_users(self, request):
+        """Users and memberships from a sheet (the same check and writer as ita_import_users)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = UsersUploadForm(request.POST or None, request.FILES or None)
+        errors = []
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                table = services.read_table(upload, upload.name)
+                result = onboarding.import_users(table, by=request.user, dry_run="save" not in request.POST)
+            except services.ImportRefused as exc:
+                errors = exc.lines()
+            else:
+                if "save" not in request.POST:
+                    messages.info(request, f"ตรวจสอบแล้ว ถูกต้องทั้ง {result['rows']} แถว (ยังไม่ได้บันทึก)")
+                else:
+                    messages.success(
+                        request,
+                        f"นำเข้าแล้ว {result['rows']} แถว: ผู้ใช้ใหม่ {result['users_created']} คน (ส่งอีเมลเชิญแล้ว) "
+                        f"บทบาทใหม่ {result['memberships_added']} แก้ตำแหน่ง {result['positions_changed']}",
+                    )
+                    return redirect("admin:assessments_membership_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "errors": errors,
+            "title": "นำเข้าผู้ใช้จากไฟล์",
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/assessments/membership/import_users.html", context, status=400 if errors else 200)
 
     def save_model(self, request, obj, form, change):
         old = _old_membership(obj.pk) if change else None

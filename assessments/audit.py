@@ -107,6 +107,8 @@ def _raw_changes(details: dict) -> list[tuple[str, str, str]]:
     details = details or {}
     if isinstance(details.get("changes"), dict):  # {field: [old, new]} as the services write it
         return [(name, _text(old), _text(new)) for name, (old, new) in details["changes"].items()]
+    if details and all(isinstance(v, list) and len(v) == 2 for v in details.values()):  # organisations
+        return [(name, _text(old), _text(new)) for name, (old, new) in details.items()]
     old, new = details.get("old"), details.get("new")
     if isinstance(old, dict) or isinstance(new, dict):
         keys = list(dict.fromkeys([*(old or {}), *(new or {})]))

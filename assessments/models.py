@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 # --------------------------------------------------------------------------- #
 # Organisations and roles
@@ -38,22 +39,60 @@ class Scheme(models.TextChoices):
     MOIT = "moit", "หน่วยบริการสาธารณสุข (MOIT)"
 
 
+def _subtree_sql(roots_sql: str) -> str:
+    """SQL selecting the ids of the roots and of every organisation below them, at any depth.
+
+    A recursive CTE (SQLite and PostgreSQL alike); UNION, not UNION ALL, so a cycle that
+    slipped past the imports' checks ends the walk instead of looping forever."""
+    org = Organisation._meta.db_table
+    return (
+        f"WITH RECURSIVE subtree(id) AS ({roots_sql} "
+        f"UNION SELECT o.id FROM {org} o JOIN subtree s ON o.parent_id = s.id) SELECT id FROM subtree"
+    )
+
+
 class OrganisationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Organisations the user may read: their own, and those under any they supervise.
+        """Organisations the user may read: their own, and every one below any they supervise.
 
-        Supervision reaches two levels down (ministry -> province -> agency).
+        Supervision reaches any depth (ministry -> department -> region -> province -> agency)
+        in one query: the tree is walked by a recursive CTE inside the WHERE clause.
         """
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
             return self.all()
         own = Membership.objects.filter(user=user).values("organisation_id")
-        supervised = Membership.objects.filter(user=user, role=Role.SUPERVISOR).values("organisation_id")
-        # Subqueries only (no joins), so no row can repeat and no DISTINCT is needed:
-        # a DISTINCT over every column cost ~40 ms per supervisor page at 8,300 agencies.
-        grandchildren = Organisation.objects.filter(parent_id__in=supervised).values("pk")
-        return self.filter(Q(pk__in=own) | Q(parent_id__in=supervised) | Q(parent_id__in=grandchildren))
+        return self.filter(Q(pk__in=own) | Q(pk__in=self._supervised_ids(user)))
+
+    def supervisable_by(self, user, code):
+        """The organisation ``code`` if the user supervises it or a body above it (or is an
+        administrator). Walks up from that one organisation (a few rows), not down the tree."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.filter(code=code)
+        org, member = Organisation._meta.db_table, Membership._meta.db_table
+        sql = (
+            f"WITH RECURSIVE up(id, parent_id) AS (SELECT id, parent_id FROM {org} WHERE code = %s "
+            f"UNION SELECT o.id, o.parent_id FROM {org} o JOIN up ON o.id = up.parent_id) "
+            f"SELECT 1 FROM up JOIN {member} m ON m.organisation_id = up.id WHERE m.user_id = %s AND m.role = %s"
+        )
+        return (
+            self.filter(code=code)
+            .annotate(supervised=RawSQL(f"EXISTS ({sql})", [code, user.pk, Role.SUPERVISOR.value]))
+            .filter(supervised=True)
+        )
+
+    def below(self, organisation):
+        """Every organisation under ``organisation``, at any depth (not itself)."""
+        roots = f"SELECT id FROM {Organisation._meta.db_table} WHERE parent_id = %s"
+        return self.filter(pk__in=RawSQL(_subtree_sql(roots), [organisation.pk]))
+
+    @staticmethod
+    def _supervised_ids(user):
+        roots = f"SELECT organisation_id FROM {Membership._meta.db_table} WHERE user_id = %s AND role = %s"
+        return RawSQL(_subtree_sql(roots), [user.pk, Role.SUPERVISOR.value])
 
     def editable_by(self, user):
         """Organisations whose scores the user may change (staff of that organisation)."""
@@ -410,6 +449,10 @@ class Assessment(models.Model):
     # Denormalised summary for lists and supervisors; refreshed by services on every change.
     total_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     mismatch_count = models.PositiveSmallIntegerField(default=0)
+    # {"iit": 87.93, …} and {"ind1": 92.77, …}: each tool's and indicator's score (published, else
+    # computed), so supervisors' lists and peer groups aggregate in SQL, not per agency.
+    tool_scores = models.JSONField(default=dict, blank=True)
+    indicator_scores = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AssessmentQuerySet.as_manager()

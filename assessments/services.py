@@ -17,7 +17,6 @@ from .models import (
     FiscalYear,
     IndicatorNarrative,
     Level,
-    Organisation,
     Part,
     Recommendation,
     Score,
@@ -140,7 +139,17 @@ def _refresh_summary(assessment, framework=None):
     result = analysis.compute(framework, scores_of([assessment.pk])[assessment.pk])
     assessment.total_score = round2(result.total.score)
     assessment.mismatch_count = len(result.mismatches)
-    assessment.save(update_fields=["total_score", "mismatch_count", "updated_at"])
+    assessment.tool_scores, assessment.indicator_scores = summary_scores(result)
+    assessment.save(update_fields=["total_score", "mismatch_count", "tool_scores", "indicator_scores", "updated_at"])
+
+
+def summary_scores(result):
+    """({tool code: score}, {"ind<number>": score}) of an analysis, as stored on Assessment.
+
+    Indicator keys are not bare numbers: a JSON path reads "1" as an array index."""
+    tools = {t.code: float(round2(t.figure.score)) for t in result.tools if t.figure.score is not None}
+    indicators = {f"ind{i.number}": float(round2(i.score)) for i in result.indicators if i.score is not None}
+    return tools, indicators
 
 
 # --------------------------------------------------------------------------- #
@@ -463,82 +472,11 @@ def import_scores(organisation, *, fiscal_year, fileobj, filename, by, dry_run=F
 # Organisations
 # --------------------------------------------------------------------------- #
 
-ORG_COLUMNS = ["code", "name", "type", "province", "district"]
-
 
 def import_organisations(table, *, by=None, dry_run=False):
-    """Create or update organisations from rows code,name,type,province,district (all or nothing)."""
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_slug
+    """Create or update organisations from rows code,name,type,province,district[,parent] (all or nothing).
 
-    if not table:
-        raise ImportRefused([(None, "ไฟล์ว่าง ไม่มีข้อมูล")])
-    header = [normalise_text(h).lower() for h in table[0]]
-    missing = [c for c in ("code", "name") if c not in header]
-    if missing:
-        raise ImportRefused([(1, f"แถวหัวตารางต้องมีคอลัมน์ {', '.join(ORG_COLUMNS)}")])
-    idx = {c: header.index(c) for c in ORG_COLUMNS if c in header}
-    errors, rows, seen = [], [], {}
-    for number, values in enumerate(table[1:], start=2):
-        if values is None or all(v in (None, "") or str(v).strip() == "" for v in values):
-            continue
+    The one validator and writer shared with the admin's import is assessments/onboarding.py."""
+    from .onboarding import import_organisations as run
 
-        def get(name, values=values):
-            i = idx.get(name)
-            return normalise_text(values[i]) if i is not None and i < len(values) and values[i] is not None else ""
-
-        code = to_arabic_digits(get("code"))
-        name = get("name")
-        if not code:
-            errors.append((number, "ไม่มีรหัสหน่วยงาน"))
-            continue
-        try:
-            validate_slug(code)
-        except ValidationError:
-            errors.append((number, f"รหัสหน่วยงาน “{code}” ใช้ได้เฉพาะ a-z 0-9 - _"))
-            continue
-        if len(code) > 40:
-            errors.append((number, f"รหัสหน่วยงาน “{code}” ยาวเกิน 40 ตัวอักษร"))
-            continue
-        if not name:
-            errors.append((number, f"หน่วยงาน {code}: ไม่มีชื่อ"))
-            continue
-        if code in seen:
-            errors.append((number, f"รหัสหน่วยงาน {code} ซ้ำกับแถวที่ {seen[code]}"))
-            continue
-        seen[code] = number
-        rows.append(
-            {
-                "code": code,
-                "name": name,
-                "org_type": get("type"),
-                "province": get("province"),
-                "district": get("district"),
-            }
-        )
-    if errors:
-        raise ImportRefused(errors)
-    if dry_run:
-        return {"rows": len(rows)}
-    created = updated = 0
-    with transaction.atomic():
-        existing = {o.code: o for o in Organisation.objects.filter(code__in=[r["code"] for r in rows])}
-        new = []
-        for r in rows:
-            org = existing.get(r["code"])
-            if org is None:
-                new.append(Organisation(**r))
-                created += 1
-            elif any(getattr(org, k) != v for k, v in r.items()):
-                for k, v in r.items():
-                    setattr(org, k, v)
-                org.save()
-                updated += 1
-        Organisation.objects.bulk_create(new, batch_size=1000)
-        ChangeLog.objects.create(
-            user=by,
-            action="organisations.import",
-            summary=f"นำเข้าหน่วยงาน: เพิ่ม {created} แก้ไข {updated}",
-            details={"created": created, "updated": updated},
-        )
-    return {"rows": len(rows), "created": created, "updated": updated}
+    return run(table, by=by, dry_run=dry_run)

@@ -19,13 +19,13 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ita_portal.access import access_assessment, access_edition, access_organisation, may_read_audit, require_edit
 
-from . import itas_calendar, services
+from . import itas_calendar, peers, services
 from .analysis import PART_LABELS
 from .charts import chart_bars
 from .forms import NarrativeForm, RecommendationForm, ScoresForm, UploadForm, field_name
 from .frameworks import framework_for
 from .item_meta import guidance_for, item_changes_for
-from .models import Assessment, FiscalYear, IndicatorNarrative, Level, Membership, Organisation
+from .models import Assessment, FiscalYear, IndicatorNarrative, Level, Organisation
 from .thai import normalise_text
 
 # --------------------------------------------------------------------------- #
@@ -38,9 +38,10 @@ from .thai import normalise_text
 def home(request):
     """Own organisation's page; a list (with scores per year) for supervisors."""
     orgs = Organisation.objects.visible_to(request.user)
+    supervises = []
     if not request.user.is_superuser:
         own = list(orgs.filter(memberships__user=request.user).exclude(memberships__role="supervisor")[:2])
-        supervises = Membership.objects.filter(user=request.user, role="supervisor").exists()
+        supervises = list(Organisation.objects.filter(memberships__user=request.user, memberships__role="supervisor"))
         if len(own) == 1 and not supervises:
             return redirect("organisation", code=own[0].code)
     query = normalise_text(request.GET.get("q"))[:100]  # a NUL or a novel-length query is no search
@@ -64,7 +65,7 @@ def home(request):
     return render(
         request,
         "assessments/home.html",
-        {"page": page, "rows": rows, "years": years, "query": query},
+        {"page": page, "rows": rows, "years": years, "query": query, "supervises": supervises},
     )
 
 
@@ -426,6 +427,7 @@ def _analysis_context(request, organisation, fiscal_year, assessment, recommenda
         "can_edit": organisation.can_edit(request.user),
         "part_labels": PART_LABELS,
         "item_changes": item_changes_for(assessment, current=result),
+        **peers.context(assessment, result),
     }
 
 

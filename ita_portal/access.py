@@ -24,6 +24,13 @@ def access_organisation(user: User | AnonymousUser, code: str) -> Organisation:
     return get_object_or_404(qs, code=code)
 
 
+def access_supervision(user: User | AnonymousUser, code: str) -> Organisation:
+    """An organisation the user supervises, directly or from a body above it; 404 otherwise.
+
+    Its dashboard shows every agency below it, so being a member of it is not enough."""
+    return get_object_or_404(Organisation.objects.supervisable_by(user, code))
+
+
 def access_fiscal_year(year: int) -> FiscalYear:
     return get_object_or_404(FiscalYear.objects.with_framework(), year=year)
 

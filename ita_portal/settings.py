@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "assessments",
     "measures",
     "reports",
+    "supervision",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +110,11 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Concurrent writers (runserver + an inline task) wait instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Pages run short queries: PostgreSQL's JIT spent ~0.45 s compiling each query whose
+    # estimated cost passed jit_above_cost, and a recursive CTE (the supervision tree,
+    # Organisation.objects.visible_to) is always estimated far above it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -249,6 +255,7 @@ CELERY_BEAT_SCHEDULE = {
     "report-sweep": {"task": "reports.tasks.sweep_reports", "schedule": 60},
     "superseded-report-files": {"task": "reports.tasks.delete_superseded_reports", "schedule": 60 * 60},
     "itas-deadline-reminders": {"task": "assessments.tasks.send_deadline_reminders", "schedule": 6 * 60 * 60},
+    "chase-reminders": {"task": "supervision.tasks.send_chase_reminders", "schedule": 6 * 60 * 60},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")

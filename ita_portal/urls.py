@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("measures.urls")),
     path("", include("reports.urls")),
+    path("", include("supervision.urls")),
 ]

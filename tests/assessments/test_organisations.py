@@ -36,9 +36,14 @@ def test_bad_organisation_rows_refuse_the_whole_file():
     assert not Organisation.objects.exists()
 
 
-def test_organisation_import_is_logged():
+def test_organisation_import_logs_each_new_organisation():
     services.import_organisations([HEADER, ["a1", "อบต.หนึ่ง", "", "", ""]])
-    assert ChangeLog.objects.get().action == "organisations.import"
+    log = ChangeLog.objects.get()
+    assert (log.action, log.organisation.code, log.details) == (
+        "organisation.create",
+        "a1",
+        {"name": [None, "อบต.หนึ่ง"]},
+    )
 
 
 def test_admin_resource_imports_organisations_by_natural_code():

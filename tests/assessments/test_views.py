@@ -186,9 +186,10 @@ def test_edited_narrative_is_kept_and_shown(scored, staff):
 
 
 # session, user, second-factor check, organisation, fiscal years, scores, narratives, unread notices, ...,
-# the idle-expiry session save (savepoint, update, release) every request now makes, and 3 for the
-# per-item change since the previous year (its assessment, its scores, both years' item topics).
-ANALYSIS_QUERIES = 21
+# the idle-expiry session save (savepoint, update, release) every request now makes, 3 for the
+# per-item change since the previous year (its assessment, its scores, both years' item topics)
+# and 2 for the peer groups.
+ANALYSIS_QUERIES = 23
 FRAMEWORK_QUERIES = 9  # building one year's framework, once per process and framework token
 
 

@@ -2,11 +2,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments import services
+from assessments import onboarding, services
 
 
 class Command(BaseCommand):
-    help = "Import organisations from CSV/XLSX (code,name,type,province,district); all rows or none."
+    help = "Import organisations from CSV/XLSX (code,name,type,province,district[,parent]); all rows or none."
 
     def add_arguments(self, parser):
         parser.add_argument("file")
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         try:
             with path.open("rb") as fh:
                 table = services.read_table(fh, path.name)
-            result = services.import_organisations(table, dry_run=dry_run)
+            result = onboarding.import_organisations(table, dry_run=dry_run)
         except services.ImportRefused as exc:
             for line in exc.lines():
                 self.stderr.write(line)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SupervisionConfig(AppConfig):
+    name = "supervision"
+    verbose_name = "การกำกับดูแล"

@@ -1,0 +1,215 @@
+"""The supervisor's dashboard: every agency below a supervising body, for one assessment year.
+
+Year Y's row of an agency shows its result of Y (from Assessment's summary columns) and
+the cycle that follows it: the plan of year Y+1 drafted / submitted / approved / published,
+and each follow-up round of that plan reported or overdue. The list is one SQL query
+(joins and EXISTS subqueries, never a query per agency); counts and means are aggregates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Case, CharField, Count, Exists, F, FilteredRelation, FloatField, OuterRef, Q, Value, When
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
+
+from assessments.models import Assessment, FiscalYear, Organisation
+from measures.models import FollowUpRound, Plan
+
+STAGES = [
+    ("none", "ยังไม่มีคะแนน"),
+    ("scores", "บันทึกคะแนนแล้ว"),
+    ("drafted", "ร่างมาตรการ"),
+    ("submitted", "เสนอพิจารณา"),
+    ("approved", "อนุมัติแล้ว"),
+    ("published", "เผยแพร่แล้ว"),
+]
+STAGE_LABELS = dict(STAGES)
+STAGE_FILTERS = [("unpublished", "ยังไม่เผยแพร่มาตรการ"), *STAGES, ("late", "มีรอบติดตามเลยกำหนด")]
+TOOLS = ("iit", "eit", "oit")
+INDICATOR_KEYS = [f"ind{n}" for n in range(1, 21)]
+SORTS = {
+    "code": "code",
+    "name": "name",
+    "type": "org_type",
+    "province": "province",
+    "district": "district",
+    "total": "total",
+    "iit": "iit",
+    "eit": "eit",
+    "oit": "oit",
+    "stage": "stage_order",
+}
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the supervisor chose in the dashboard's form (all optional)."""
+
+    org_type: str = ""
+    province: str = ""
+    district: str = ""
+    stage: str = ""
+    q: str = ""
+    sort: str = "code"
+
+    @classmethod
+    def from_query(cls, params) -> Filters:
+        sort = params.get("sort", "code")
+        stage = params.get("stage", "")
+        return cls(
+            org_type=params.get("type", "").strip(),
+            province=params.get("province", "").strip(),
+            district=params.get("district", "").strip(),
+            stage=stage if stage in dict(STAGE_FILTERS) else "",
+            q=params.get("q", "").strip()[:100],
+            sort=sort if sort.lstrip("-") in SORTS else "code",
+        )
+
+    def query(self, **changes) -> str:
+        """The filters as a query string, with some changed (for sort and count links)."""
+        from urllib.parse import urlencode
+
+        values = {
+            "type": self.org_type,
+            "province": self.province,
+            "district": self.district,
+            "stage": self.stage,
+            "q": self.q,
+            "sort": self.sort,
+        }
+        values.update(changes)
+        return urlencode({k: v for k, v in values.items() if v and not (k == "sort" and v == "code")})
+
+
+def plan_year_of(fiscal_year: FiscalYear) -> FiscalYear | None:
+    return FiscalYear.objects.filter(year=fiscal_year.year + 1).first()
+
+
+def agencies(root: Organisation, fiscal_year: FiscalYear, plan_year: FiscalYear | None, *, today: date):
+    """Every organisation below ``root`` with its year's summary and cycle stage annotated."""
+    plan_year_id = plan_year.pk if plan_year else None
+    # Correlated on the joined plan's id (rounds are indexed by plan): no join back to plans.
+    late = FollowUpRound.objects.filter(plan_id=OuterRef("p__id"), due__lt=today, entries__isnull=True)
+    stage = Case(
+        When(p__publish_permitted=True, p__approved_revision__isnull=False, then=Value("published")),
+        When(p__state=Plan.State.APPROVED, then=Value("approved")),
+        When(p__state=Plan.State.SUBMITTED, then=Value("submitted")),
+        When(p__state__isnull=False, then=Value("drafted")),
+        # Scores entered: the year's summary holds a total or an indicator figure.
+        When(
+            Q(a__total_score__isnull=False) | Q(a__indicator_scores__has_any_keys=INDICATOR_KEYS), then=Value("scores")
+        ),
+        default=Value("none"),
+        output_field=CharField(),
+    )
+    return (
+        Organisation.objects.below(root)
+        .annotate(
+            a=FilteredRelation("assessments", condition=Q(assessments__fiscal_year=fiscal_year)),
+            p=FilteredRelation("plans", condition=Q(plans__fiscal_year_id=plan_year_id)),
+        )
+        .annotate(
+            late=Exists(late),
+            stage=stage,
+            total=F("a__total_score"),
+            tool_scores=F("a__tool_scores"),
+            plan_id=F("p__id"),
+            # KeyTextTransform over the relation's column: KT("a__tool_scores__iit") would
+            # resolve "a" to the joined row's id on PostgreSQL.
+            **{code: Cast(KeyTextTransform(code, "a__tool_scores"), FloatField()) for code in TOOLS},
+        )
+        .annotate(stage_order=Case(*[When(stage=code, then=Value(n)) for n, (code, _) in enumerate(STAGES)]))
+    )
+
+
+def filtered(qs, filters: Filters, *, with_stage: bool = True):
+    """The agencies matching the filters (the stage filter left out for the counts per stage)."""
+    if filters.org_type:
+        qs = qs.filter(org_type=filters.org_type)
+    if filters.province:
+        qs = qs.filter(province=filters.province)
+    if filters.district:
+        qs = qs.filter(district=filters.district)
+    if filters.q:
+        qs = qs.filter(Q(code__icontains=filters.q) | Q(name__icontains=filters.q))
+    if with_stage and filters.stage == "unpublished":
+        qs = qs.exclude(stage="published")
+    elif with_stage and filters.stage == "late":
+        qs = qs.filter(late=True)
+    elif with_stage and filters.stage:
+        qs = qs.filter(stage=filters.stage)
+    return qs
+
+
+def ordered(qs, sort: str):
+    key = SORTS[sort.lstrip("-")]
+    expression = F(key).desc(nulls_last=True) if sort.startswith("-") else F(key).asc(nulls_last=True)
+    return qs.order_by(expression, "code")
+
+
+ROW_FIELDS = [
+    "pk",
+    "code",
+    "name",
+    "org_type",
+    "province",
+    "district",
+    "total",
+    "tool_scores",
+    "stage",
+    "late",
+    "plan_id",
+]
+
+
+def counts(qs) -> dict:
+    """{stage: number of agencies} plus "late" and "all", in one aggregate query."""
+    totals = qs.aggregate(
+        all=Count("pk"),
+        late_n=Count("pk", filter=Q(late=True)),
+        **{f"s_{code}": Count("pk", filter=Q(stage=code)) for code, _ in STAGES},
+    )
+    result = {code: totals[f"s_{code}"] for code, _ in STAGES}
+    result.update(all=totals["all"], late=totals["late_n"], unpublished=totals["all"] - totals["s_published"])
+    return result
+
+
+def rounds_of(plan_ids, *, today: date) -> dict[int, list[dict]]:
+    """{plan id: [{number, title, due, state}]} for the plans, in one query.
+
+    A round is reported once it holds an entry; unreported past its due date it is overdue."""
+    out: dict[int, list[dict]] = {}
+    rows = (
+        FollowUpRound.objects.filter(plan_id__in=plan_ids)
+        .annotate(n=Count("entries"))
+        .order_by("plan_id", "number")
+        .values("plan_id", "number", "title", "due", "n")
+    )
+    for r in rows:
+        state = "reported" if r["n"] else ("overdue" if r["due"] < today else "pending")
+        out.setdefault(r["plan_id"], []).append({**r, "state": state})
+    return out
+
+
+ROUND_LABELS = {"reported": "รายงานแล้ว", "overdue": "เลยกำหนด", "pending": "ยังไม่ถึงกำหนด"}
+
+
+def choices(root: Organisation) -> dict[str, list[str]]:
+    """The types, provinces and districts found below ``root`` (for the filter menus), one query."""
+    types, provinces, districts = set(), set(), set()
+    for t, p, d in (
+        Organisation.objects.below(root).values_list("org_type", "province", "district").order_by().distinct()
+    ):
+        types.add(t)
+        provinces.add(p)
+        districts.add(d)
+    return {k: sorted(v - {""}) for k, v in (("types", types), ("provinces", provinces), ("districts", districts))}
+
+
+def group_assessments(qs, fiscal_year: FiscalYear):
+    """The year's assessments of the agencies in ``qs`` (a filtered dashboard queryset)."""
+    return Assessment.objects.filter(fiscal_year=fiscal_year, organisation__in=qs.values("pk"))

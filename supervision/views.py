@@ -1,0 +1,140 @@
+"""The supervisor's pages: the dashboard of every agency below, its Excel export, chasing.
+
+Only a supervisor of the body (or of one above it) reaches them; anyone else gets a 404.
+Every agency is one click away, on its own pages, read-only for the supervisor."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from assessments.charts import chart_compare
+from assessments.frameworks import framework_for
+from assessments.models import FiscalYear
+from assessments.peers import indicator_means
+from ita_portal.access import access_supervision
+
+from . import dashboard, exports, services
+from .forms import ChaseForm
+
+COLUMNS = [
+    ("code", "รหัส"),
+    ("name", "หน่วยงาน"),
+    ("type", "ประเภท"),
+    ("province", "จังหวัด"),
+    ("district", "อำเภอ"),
+    ("total", "คะแนนรวม"),
+    ("iit", "IIT"),
+    ("eit", "EIT"),
+    ("oit", "OIT"),
+    ("stage", "สถานะ"),
+]
+
+
+def _fiscal_year(year):
+    return get_object_or_404(FiscalYear.objects.with_framework().prefetch_related("grade_bands"), year=year)
+
+
+@login_required
+def dashboard_latest(request, code):
+    root = access_supervision(request.user, code)
+    latest = FiscalYear.objects.with_framework().filter(assessments__isnull=False).order_by("-year").first()
+    latest = latest or FiscalYear.objects.with_framework().order_by("-year").first()
+    if latest is None:
+        raise Http404("ยังไม่มีกรอบการประเมิน")
+    return redirect("supervision_dashboard", code=root.code, year=latest.year)
+
+
+@login_required
+def dashboard_page(request, code, year):
+    """Every agency below, filtered and sorted, with counts per stage and the group's means."""
+    root = access_supervision(request.user, code)
+    fiscal_year = _fiscal_year(year)
+    context = _dashboard_context(request, root, fiscal_year)
+    return render(request, "supervision/dashboard.html", context)
+
+
+def _dashboard_context(request, root, fiscal_year, chase_form=None):
+    today = timezone.localdate()
+    plan_year = dashboard.plan_year_of(fiscal_year)
+    filters = dashboard.Filters.from_query(request.GET)
+    base = dashboard.agencies(root, fiscal_year, plan_year, today=today)
+    without_stage = dashboard.filtered(base, filters, with_stage=False)
+    qs = dashboard.filtered(base, filters)
+    counts = dashboard.counts(without_stage)
+    paginator = Paginator(dashboard.ordered(qs, filters.sort).values(*dashboard.ROW_FIELDS), dashboard.PAGE_SIZE)
+    paginator.count = counts[filters.stage or "all"]  # known from the counts: no COUNT(*) of its own
+    page = paginator.get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    rounds = dashboard.rounds_of([r["plan_id"] for r in rows if r["plan_id"]], today=today)
+    for r in rows:
+        r["standing"] = fiscal_year.standing(r["total"])
+        r["stage_label"] = dashboard.STAGE_LABELS[r["stage"]]
+        r["rounds"] = rounds.get(r["plan_id"], [])
+        r["tools"] = r["tool_scores"] or {}
+    framework = framework_for(fiscal_year)
+    numbers = [i.number for i in framework.indicators]
+    group = indicator_means(dashboard.group_assessments(qs, fiscal_year), numbers)
+    country = indicator_means(fiscal_year.assessments.all(), numbers)
+    return {
+        "root": root,
+        "fiscal_year": fiscal_year,
+        "plan_year": plan_year,
+        "years": list(FiscalYear.objects.with_framework().order_by("year").values_list("year", flat=True)),
+        "filters": filters,
+        "choices": dashboard.choices(root),
+        "stage_filters": [(code, label, counts[code]) for code, label in dashboard.STAGE_FILTERS],
+        "counts": counts,
+        "page": page,
+        "rows": rows,
+        "round_labels": dashboard.ROUND_LABELS,
+        "columns": COLUMNS,
+        "numeric": {"total", "iit", "eit", "oit"},
+        "indicators": [
+            {"number": i.number, "name": i.name, "group": group.get(i.number), "country": country.get(i.number)}
+            for i in framework.indicators
+        ],
+        "chart": chart_compare(numbers, group, country, labels=("กลุ่มที่เลือก", "ทั้งประเทศ (ในระบบ)")),
+        "chases": list(services.chases_of(root, plan_year)),
+        "chase_form": chase_form or ChaseForm(),
+    }
+
+
+@login_required
+def export(request, code, year):
+    """The dashboard's rows, as filtered and sorted, as an Excel workbook (every page)."""
+    root = access_supervision(request.user, code)
+    fiscal_year = _fiscal_year(year)
+    filters = dashboard.Filters.from_query(request.GET)
+    workbook = exports.dashboard_workbook(root, fiscal_year, filters, today=timezone.localdate())
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="ita-{root.code}-{fiscal_year.year}.xlsx"'
+    workbook.save(response)
+    return response
+
+
+@login_required
+@require_POST
+def chase(request, code, year):
+    """Set a date by which the agencies below must publish their plan or report a round."""
+    root = access_supervision(request.user, code)
+    fiscal_year = _fiscal_year(year)
+    plan_year = dashboard.plan_year_of(fiscal_year)
+    form = ChaseForm(request.POST)
+    if plan_year is None:
+        messages.error(request, f"ยังไม่มีปีงบประมาณ {fiscal_year.year + 1} ในระบบ จึงตั้งกำหนดส่งไม่ได้")
+        return redirect("supervision_dashboard", code=code, year=year)
+    if form.is_valid():
+        services.set_chase(root, fiscal_year=plan_year, by=request.user, **form.cleaned_data)
+        messages.success(request, "ตั้งกำหนดส่งแล้ว หน่วยงานที่ยังไม่ดำเนินการเมื่อพ้นกำหนดจะได้รับการแจ้งเตือนครั้งเดียว")
+        return redirect("supervision_dashboard", code=code, year=year)
+    messages.error(request, "กำหนดส่งไม่ถูกต้อง กรุณาแก้ไขช่องที่มีข้อความสีแดง")
+    return render(
+        request,
+        "supervision/dashboard.html",
+        _dashboard_context(request, root, fiscal_year, chase_form=form),
+        status=400,
+    )

@@ -1,0 +1,180 @@
+"""The supervisor's dashboard: every agency below, its cycle, counts, means, export."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from assessments.frameworks import framework_for
+from assessments.models import FiscalYear
+
+pytestmark = pytest.mark.django_db
+
+URL = "/s/prov/2565/"
+
+
+def rows(response):
+    return [r["code"] for r in response.context["rows"]]
+
+
+def test_supervisor_sees_every_agency_below_at_any_depth(client, province_supervisor):
+    client.force_login(province_supervisor)
+    assert rows(client.get(URL)) == ["a1", "a2", "a3", "a4", "a5", "amphoe", "t1"]
+
+
+def test_each_agency_has_its_cycle_stage(client, province_supervisor):
+    client.force_login(province_supervisor)
+    stages = {r["code"]: r["stage"] for r in client.get(URL).context["rows"]}
+    assert stages == {
+        "a1": "published", "a2": "published", "a3": "submitted", "a4": "drafted", "a5": "scores",
+        "amphoe": "none", "t1": "scores",
+    }  # fmt: skip
+
+
+def test_rounds_show_reported_overdue_and_pending(client, province_supervisor):
+    client.force_login(province_supervisor)
+    by_code = {r["code"]: r for r in client.get(URL).context["rows"]}
+    assert [x["state"] for x in by_code["a1"]["rounds"]] == ["reported", "pending"]
+    assert [x["state"] for x in by_code["a2"]["rounds"]] == ["overdue"]
+    assert by_code["a2"]["late"] and not by_code["a1"]["late"]
+
+
+def test_counts_per_stage(client, province_supervisor):
+    client.force_login(province_supervisor)
+    counts = client.get(URL).context["counts"]
+    assert (counts["all"], counts["published"], counts["unpublished"], counts["scores"], counts["late"]) == (
+        7,
+        2,
+        5,
+        2,
+        1,
+    )
+
+
+def test_filter_to_agencies_that_have_not_published(client, province_supervisor):
+    client.force_login(province_supervisor)
+    assert rows(client.get(URL + "?stage=unpublished")) == ["a3", "a4", "a5", "amphoe", "t1"]
+
+
+def test_filter_by_type_and_district(client, province_supervisor):
+    client.force_login(province_supervisor)
+    assert rows(client.get(URL + "?type=ทต.")) == ["t1"]
+    assert rows(client.get(URL + "?district=บางระกำ&stage=published")) == ["a1", "a2"]
+
+
+def test_sort_by_total_highest_first_missing_last(client, province_supervisor):
+    client.force_login(province_supervisor)
+    assert rows(client.get(URL + "?sort=-total")) == ["t1", "a5", "a4", "a3", "a2", "a1", "amphoe"]
+
+
+def test_sort_by_a_tool(client, province_supervisor):
+    client.force_login(province_supervisor)
+    assert rows(client.get(URL + "?sort=oit"))[:2] == ["a1", "a2"]
+
+
+def test_group_mean_per_indicator_beside_the_country(client, province_supervisor):
+    client.force_login(province_supervisor)
+    first = {i["number"]: i for i in client.get(URL + "?type=อบต.").context["indicators"]}[1]
+    # a1..a5 indicator 1 = 71, 73, 75, 77, 79; the country adds t1 (81) and far (83).
+    assert (first["group"], first["country"]) == (75.0, 77.0)
+
+
+def test_unknown_filter_values_are_ignored(client, province_supervisor):
+    client.force_login(province_supervisor)
+    response = client.get(URL + "?sort=password&stage=evil")
+    assert response.status_code == 200 and len(rows(response)) == 7
+
+
+def test_agency_staff_get_404_on_the_dashboard_of_their_supervisor(client, tree):
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.get(username="staff-a1"))
+    assert client.get(URL).status_code == 404
+
+
+def test_member_of_a_body_who_is_not_its_supervisor_gets_404(client, tree):
+    from assessments.models import Role
+    from tests.factories import make_user
+
+    client.force_login(make_user(organisation=tree["prov"], role=Role.STAFF))
+    assert client.get(URL).status_code == 404
+
+
+def test_supervisor_of_a_lower_body_sees_only_its_branch(client, tree):
+    from assessments.models import Role
+    from tests.factories import make_user
+
+    client.force_login(make_user(organisation=tree["amphoe"], role=Role.SUPERVISOR))
+    assert rows(client.get("/s/amphoe/2565/")) == ["a1", "a2", "a3", "a4", "a5"]
+    assert client.get(URL).status_code == 404
+
+
+def test_supervisor_opens_an_agency_read_only(client, province_supervisor):
+    client.force_login(province_supervisor)
+    assert client.get("/o/a1/2565/analysis/").status_code == 200
+    assert client.post("/o/a1/2565/scores/", {}).status_code == 403
+
+
+def test_export_has_the_filtered_rows_in_order(client, province_supervisor):
+    client.force_login(province_supervisor)
+    response = client.get("/s/prov/2565/export.xlsx?stage=unpublished&sort=-total")
+    ws = load_workbook(io.BytesIO(response.content)).active
+    codes = [r[0] for r in ws.iter_rows(min_row=3, values_only=True)]
+    assert codes == ["t1", "a5", "a4", "a3", "amphoe"]
+
+
+def test_export_writes_a_formula_like_name_as_text(client, province_supervisor, tree):
+    tree["t1"].name = '=HYPERLINK("http://x")'
+    tree["t1"].save()
+    client.force_login(province_supervisor)
+    ws = load_workbook(io.BytesIO(client.get("/s/prov/2565/export.xlsx?type=ทต.").content)).active
+    cell = ws.cell(row=3, column=2)
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://x")', "s")
+
+
+# session, user, access (a recursive CTE up the tree), fiscal year + its grade bands, next year, page
+# rows, rounds of the page's plans, group means, country means, counts per stage, years, filter
+# choices, chases, unread notices: none of them per agency.
+DASHBOARD_QUERIES = 15
+
+
+def test_dashboard_query_count_does_not_grow_with_agencies(
+    client, province_supervisor, django_assert_num_queries, tree
+):
+    from datetime import date
+
+    from tests.factories import make_organisation, record
+    from tests.supervision.conftest import make_plan, scores
+
+    client.force_login(province_supervisor)
+    framework_for(FiscalYear.objects.get(year=2565))
+    client.get(URL)
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        client.get(URL)
+    for n in range(20):
+        org = make_organisation(code=f"x{n}", parent=tree["amphoe"], province="พิษณุโลก")
+        record(org, 2565, scores(60))
+        make_plan(org, rounds=[(date(2023, 3, 31), n % 2 == 0)])
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        client.get(URL)
+
+
+def test_administrator_opens_any_dashboard(admin_client, tree):
+    assert admin_client.get("/s/amphoe/2565/").status_code == 200
+
+
+EXPORT_QUERIES = 8  # session, user, access, fiscal year + grade bands, next year, rows, rounds
+
+
+def test_export_query_count_does_not_grow_with_agencies(client, province_supervisor, django_assert_num_queries, tree):
+    from tests.factories import make_organisation, record
+    from tests.supervision.conftest import make_plan, scores
+
+    client.force_login(province_supervisor)
+    client.get("/s/prov/2565/export.xlsx")
+    for n in range(10):
+        org = make_organisation(code=f"y{n}", parent=tree["amphoe"])
+        record(org, 2565, scores(60))
+        make_plan(org)
+    with django_assert_num_queries(EXPORT_QUERIES):
+        client.get("/s/prov/2565/export.xlsx")
