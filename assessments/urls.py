@@ -2,11 +2,12 @@ from django.urls import path
 
 import ita_portal.converters  # noqa: F401  (registers the bounded <id:…> converter)
 
-from . import views
+from . import audit, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("o/<slug:code>/", views.organisation_page, name="organisation"),
+    path("o/<slug:code>/audit/", audit.audit_page, name="audit"),
     path("o/<slug:code>/<id:year>/scores/", views.scores_overview, name="scores"),
     path("o/<slug:code>/<id:year>/scores/<id:number>/", views.indicator_scores, name="indicator_scores"),
     path("o/<slug:code>/<id:year>/import/", views.import_scores, name="import_scores"),

@@ -155,6 +155,7 @@ ROW_FIELDS = [
     "pk",
     "code",
     "name",
+    "scheme",
     "org_type",
     "province",
     "district",
@@ -213,3 +214,17 @@ def choices(root: Organisation) -> dict[str, list[str]]:
 def group_assessments(qs, fiscal_year: FiscalYear):
     """The year's assessments of the agencies in ``qs`` (a filtered dashboard queryset)."""
     return Assessment.objects.filter(fiscal_year=fiscal_year, organisation__in=qs.values("pk"))
+
+
+def standing_of(fiscal_year):
+    """How a row's total reads, by the row's scheme's edition of the year (NACC general's when
+    the year has none for it): ``standing(total, scheme)``. Pass a fiscal year with its
+    editions and their grade bands prefetched; no query per row."""
+    editions = {e.scheme: e for e in fiscal_year.editions.all()}
+    default = editions.get("nacc") or next(iter(editions.values()), None)
+
+    def standing(total, scheme):
+        edition = editions.get(scheme, default)
+        return edition.standing(total) if edition is not None else None
+
+    return standing

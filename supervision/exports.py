@@ -49,8 +49,9 @@ def dashboard_workbook(root: Organisation, fiscal_year: FiscalYear, filters: das
     ws = wb.create_sheet(f"ITA {fiscal_year.year}")
     ws.append([_cell(ws, f"{root.name}: หน่วยงานในกำกับ ผลการประเมินปี {fiscal_year.year}", bold=True)])
     ws.append([_cell(ws, h, bold=True) for h in HEADER])
+    standing_of = dashboard.standing_of(fiscal_year)
     for r in qs.values(*dashboard.ROW_FIELDS).iterator(chunk_size=2000):
-        standing = fiscal_year.standing(r["total"])
+        standing = standing_of(r["total"], r["scheme"])
         tools = r["tool_scores"] or {}
         round_text = "; ".join(
             f"{x['title']}: {dashboard.ROUND_LABELS[x['state']]}" for x in rounds.get(r["plan_id"], [])

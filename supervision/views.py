@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from assessments.charts import chart_compare
 from assessments.frameworks import framework_for
@@ -35,10 +35,11 @@ COLUMNS = [
 
 
 def _fiscal_year(year):
-    return get_object_or_404(FiscalYear.objects.with_framework().prefetch_related("grade_bands"), year=year)
+    return get_object_or_404(FiscalYear.objects.with_framework().prefetch_related("editions__grade_bands"), year=year)
 
 
 @login_required
+@require_safe
 def dashboard_latest(request, code):
     root = access_supervision(request.user, code)
     latest = FiscalYear.objects.with_framework().filter(assessments__isnull=False).order_by("-year").first()
@@ -49,6 +50,7 @@ def dashboard_latest(request, code):
 
 
 @login_required
+@require_safe
 def dashboard_page(request, code, year):
     """Every agency below, filtered and sorted, with counts per stage and the group's means."""
     root = access_supervision(request.user, code)
@@ -70,8 +72,9 @@ def _dashboard_context(request, root, fiscal_year, chase_form=None):
     page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)
     rounds = dashboard.rounds_of([r["plan_id"] for r in rows if r["plan_id"]], today=today)
+    standing = dashboard.standing_of(fiscal_year)
     for r in rows:
-        r["standing"] = fiscal_year.standing(r["total"])
+        r["standing"] = standing(r["total"], r["scheme"])
         r["stage_label"] = dashboard.STAGE_LABELS[r["stage"]]
         r["rounds"] = rounds.get(r["plan_id"], [])
         r["tools"] = r["tool_scores"] or {}
@@ -104,6 +107,7 @@ def _dashboard_context(request, root, fiscal_year, chase_form=None):
 
 
 @login_required
+@require_safe
 def export(request, code, year):
     """The dashboard's rows, as filtered and sorted, as an Excel workbook (every page)."""
     root = access_supervision(request.user, code)

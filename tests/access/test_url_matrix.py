@@ -91,6 +91,14 @@ revision_document            demo   GET 302 200 200 200 200 200 404 200 | POST 3
 revision_document            other  GET 302 404 404 404 404 404 404 404 | POST 302 405 405 405 405 405 405 405
 scores                       demo   GET 302 200 200 200 200 200 404 200 | POST 302 302 403 403 403 403 404 302
 scores                       other  GET 302 404 404 404 404 200 200 200 | POST 302 404 404 404 404 403 302 302
+supervision                  demo   GET 302 404 404 404 404 302 404 302 | POST 302 405 405 405 405 405 405 405
+supervision                  other  GET 302 404 404 404 404 302 404 302 | POST 302 405 405 405 405 405 405 405
+supervision_chase            demo   GET 302 405 405 405 405 405 405 405 | POST 302 404 404 404 404 400 404 400
+supervision_chase            other  GET 302 405 405 405 405 405 405 405 | POST 302 404 404 404 404 400 404 400
+supervision_dashboard        demo   GET 302 404 404 404 404 200 404 200 | POST 302 405 405 405 405 405 405 405
+supervision_dashboard        other  GET 302 404 404 404 404 200 404 200 | POST 302 405 405 405 405 405 405 405
+supervision_export           demo   GET 302 404 404 404 404 200 404 200 | POST 302 405 405 405 405 405 405 405
+supervision_export           other  GET 302 404 404 404 404 200 404 200 | POST 302 405 405 405 405 405 405 405
 verify                       -      GET 200 200 200 200 200 200 200 200 | POST 400 400 400 400 400 400 400 400
 verify_hash                  -      GET 200 200 200 200 200 200 200 200 | POST 200 200 200 200 200 200 200 200
 """

@@ -135,7 +135,7 @@ def test_export_writes_a_formula_like_name_as_text(client, province_supervisor, 
 # session, user, access (a recursive CTE up the tree), fiscal year + its grade bands, next year, page
 # rows, rounds of the page's plans, group means, country means, counts per stage, years, filter
 # choices, chases, unread notices: none of them per agency.
-DASHBOARD_QUERIES = 15
+DASHBOARD_QUERIES = 20  # + the second-factor check and the idle-expiry session save (accounts), + editions
 
 
 def test_dashboard_query_count_does_not_grow_with_agencies(
@@ -163,7 +163,7 @@ def test_administrator_opens_any_dashboard(admin_client, tree):
     assert admin_client.get("/s/amphoe/2565/").status_code == 200
 
 
-EXPORT_QUERIES = 8  # session, user, access, fiscal year + grade bands, next year, rows, rounds
+EXPORT_QUERIES = 13  # session, user, second factor, access, fiscal year + editions + grade bands, next year, rows, rounds, session save
 
 
 def test_export_query_count_does_not_grow_with_agencies(client, province_supervisor, django_assert_num_queries, tree):
