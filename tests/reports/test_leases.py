@@ -64,8 +64,9 @@ def test_a_second_live_row_for_the_same_data_is_refused_by_the_database(demo):
 
 
 def test_a_failed_row_does_not_block_a_new_build_of_the_same_data(demo):
-    first = queued(demo, state=Report.State.FAILED, error="เสีย")
-    second = services.request_report(demo, kind="memo", year=2566, fmt="pdf", by=None)
+    # The analysis, not the memo: an approved plan's memo is the document frozen at approval.
+    first = queued(demo, kind="analysis", year=2565, state=Report.State.FAILED, error="เสีย")
+    second = services.request_report(demo, kind="analysis", year=2565, fmt="pdf", by=None)
     assert second.pk != first.pk and second.source_hash == first.source_hash
 
 
@@ -80,9 +81,9 @@ def test_a_failed_report_shows_the_reason_and_a_button_to_try_again(demo):
 
 
 def test_a_request_meeting_a_row_never_handed_over_sends_it_again(demo, inline_celery):
-    report = queued(demo)
+    report = queued(demo, kind="analysis", year=2565)
     Report.objects.filter(pk=report.pk).update(created_at=timezone.now() - timedelta(minutes=1))
-    again = services.request_report(demo, kind="memo", year=2566, fmt="pdf", by=None)
+    again = services.request_report(demo, kind="analysis", year=2565, fmt="pdf", by=None)
     assert again.pk == report.pk
     report.refresh_from_db()
     assert report.state == Report.State.DONE and report.handed_over_at is not None
