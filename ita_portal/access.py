@@ -194,6 +194,13 @@ def chain_refusal_at_submit(plan, *, chain, contributors) -> str | None:
     edited nor submitted this revision — or the plan would wait forever."""
     if not chain:
         return "หน่วยงานยังไม่ได้กำหนดสายการอนุมัติ"
+    seen = {}
+    for step in chain:  # one person one step: the second would wait forever (each acts once a round)
+        for user in step.users.all():
+            if user.pk in seen:
+                name = user.get_full_name() or user.username
+                return f"{name} อยู่ทั้งขั้นตอน “{seen[user.pk]}” และ “{step.title}” หนึ่งคนอยู่ได้เพียงหนึ่งขั้นตอน"
+            seen[user.pk] = step.title
     for step in chain:
         holders = [u for u in step.users.all() if u.is_active and roles_in(plan.organisation, u) & STEP_ROLES]
         if not holders:

@@ -19,7 +19,9 @@ def test_a_citizen_checks_the_approved_memo_and_a_changed_copy(page, live_server
 
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("ita_demo", stdout=StringIO())
-    memo = approved_document(Plan.objects.get(organisation__code="demo", fiscal_year__year=2566).approved_revision, "memo")
+    memo = approved_document(
+        Plan.objects.get(organisation__code="demo", fiscal_year__year=2566).approved_revision, "memo"
+    )
     original = tmp_path / "memo.pdf"
     with memo.file.open("rb") as f:
         original.write_bytes(f.read())

@@ -200,3 +200,9 @@ def test_publish_permission_is_recorded_by_the_last_step(submitted, approver, ex
     plan = services.record_decision(submitted, by=approver, kind="forward")
     plan = services.record_decision(plan, by=executive, kind="approve", permit_publish=True)
     assert plan.publish_permitted is True
+
+
+def test_a_person_on_two_steps_from_older_data_is_refused_at_submission(plan, staff, chain, approver):
+    chain[1].users.add(approver)  # written before the rule, directly in the database
+    with pytest.raises(services.WorkflowError, match="อยู่ทั้งขั้นตอน “หัวหน้าสำนักปลัด” และ “นายก”"):
+        services.submit_plan(plan, by=staff)
