@@ -29,7 +29,8 @@ from .models import (
     SubIndicator,
     Tool,
 )
-from .resources import OrganisationResource
+from .resources import BoundedCSV, BoundedXLSX, OrganisationResource
+from .sheets import ImportRefused
 
 
 def _membership_values(membership):
@@ -138,6 +139,15 @@ class OrganisationAdmin(ImportExportModelAdmin):
     autocomplete_fields = ["parent"]
     inlines = [MembershipInline]
     export_form_class = OrganisationExportForm
+    import_formats = [BoundedCSV, BoundedXLSX]  # read within bounds, like every other upload
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        """A refused file says why in Thai (row or file named), not the exception's class name."""
+        if isinstance(e, ImportRefused):
+            for line in e.lines():
+                form.add_error("import_file", line)
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Membership:

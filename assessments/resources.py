@@ -1,8 +1,11 @@
 """django-import-export resources: natural codes, never database ids."""
 
+import io
+
 import tablib
 from django.core.exceptions import ValidationError
 from import_export import fields, resources
+from import_export.formats import base_formats
 from import_export.widgets import ForeignKeyWidget
 
 from . import onboarding
@@ -73,3 +76,38 @@ def _checked_dataset(rows):
             )
             del pending[r.code]
     return data
+
+
+class _Bounded:
+    """An import format whose file is read by assessments.sheets, within the same bounds as
+    every other upload (zip members, decompressed size, XML without entities, rows, cells),
+    instead of tablib's unbounded readers. A refusal raises ImportRefused (Thai reasons)."""
+
+    filename = "upload"
+
+    def create_dataset(self, in_stream):
+        from . import sheets
+
+        data = in_stream.encode("utf-8") if isinstance(in_stream, str) else in_stream
+        rows = sheets.read_table(io.BytesIO(data), self.filename)
+        dataset = tablib.Dataset()
+        if rows:
+            width = max(len(r) for r in rows)
+            dataset.headers = [("" if v is None else str(v)) for v in rows[0]] + [""] * (width - len(rows[0]))
+            for row in rows[1:]:
+                dataset.append(list(row) + [None] * (width - len(row)))
+        return dataset
+
+
+class BoundedCSV(_Bounded, base_formats.CSV):
+    filename = "upload.csv"
+
+    def get_read_mode(self):
+        return "rb"
+
+    def is_binary(self):
+        return True
+
+
+class BoundedXLSX(_Bounded, base_formats.XLSX):
+    filename = "upload.xlsx"

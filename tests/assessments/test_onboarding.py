@@ -293,20 +293,20 @@ def _supervisors(tmp_path):
 
 def test_ministry_supervisor_reads_an_agency_four_levels_down(client, tmp_path):
     _supervisors(tmp_path)
-    client.login(username="minister", password="pw-12345-long")
+    client.force_login(User.objects.get(username="minister"))
     assert client.get("/o/agency/").status_code == 200
 
 
 def test_supervisor_of_a_sibling_region_gets_404_there(client, tmp_path):
     _supervisors(tmp_path)
-    client.login(username="sibling", password="pw-12345-long")
+    client.force_login(User.objects.get(username="sibling"))
     assert client.get("/o/agency/").status_code == 404
     assert client.get("/o/region2/").status_code == 200
 
 
 def test_supervisor_cannot_write_to_an_agency_below(client, tmp_path, bundled_frameworks):
     _supervisors(tmp_path)
-    client.login(username="minister", password="pw-12345-long")
+    client.force_login(User.objects.get(username="minister"))
     assert client.post("/o/agency/2566/scores/", {}).status_code == 403
 
 
@@ -327,6 +327,7 @@ def _change(admin_client, org, **values):
     data = {
         "code": org.code, "name": org.name, "org_type": org.org_type, "province": org.province,
         "district": org.district, "parent": org.parent_id or "", "use_thai_digits": "on",
+        "scheme": org.scheme, "status_tiers": "null",
         "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
     }  # fmt: skip
     data.update(values)
@@ -354,3 +355,28 @@ def test_admin_form_saved_unchanged_logs_nothing(admin_client):
     before = ChangeLog.objects.count()
     assert _change(admin_client, Organisation.objects.get(code="prov")).status_code == 302
     assert ChangeLog.objects.count() == before
+
+
+def test_admin_import_reads_the_file_within_bounds_and_says_why_in_thai(admin_client):
+    """A workbook with an XML entity (a billion-laughs seed) is refused by assessments.sheets
+    before any XML is expanded, with a Thai reason, and nothing is saved."""
+    import io
+    import zipfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        z.writestr(
+            "xl/workbook.xml",
+            '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]><workbook>&a;</workbook>',
+        )
+    upload = SimpleUploadedFile("orgs.xlsx", buffer.getvalue())
+    response = admin_client.post(
+        "/admin/assessments/organisation/import/", {"import_file": upload, "format": "1", "resource": "0"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "encountered while trying to read file" not in body
+    assert "ไฟล์" in body
+    assert not Organisation.objects.exists()
