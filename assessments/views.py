@@ -47,7 +47,10 @@ def home(request):
     query = normalise_text(request.GET.get("q"))[:100]  # a NUL or a novel-length query is no search
     if query:
         orgs = orgs.filter(Q(code__icontains=query) | Q(name__icontains=query) | Q(province__icontains=query))
-    years = list(FiscalYear.objects.with_framework().prefetch_related("editions__grade_bands").order_by("year"))
+    # The latest three assessed years: a list a phone can show (every year is on each agency's page).
+    years = list(FiscalYear.objects.with_framework().prefetch_related("editions__grade_bands").order_by("-year")[:3])[
+        ::-1
+    ]
     page = Paginator(orgs.order_by("code"), 50).get_page(request.GET.get("page"))
     assessments = Assessment.objects.filter(organisation__in=list(page.object_list)).values_list(
         "organisation_id", "fiscal_year__year", "total_score", "edition_id"
