@@ -115,7 +115,12 @@ def public_plan(request, code, year):
     """The approved revision's measures as approved (never a newer draft) and the reported rounds."""
     organisation, plan = _published_plan(code, year)
     context = builders.build_measures(organisation, year, approved_only=True)
-    evidence, evidence_exact = evidence_item(year, "measures")
+    from assessments.models import Item
+
+    # The measures item of the organisation's own scheme (a college's list is not NACC's).
+    evidence, evidence_exact = evidence_item(
+        year, "measures", items=Item.objects.filter(edition__scheme=organisation.scheme)
+    )
     return render(
         request,
         "reports/public_plan.html",

@@ -3,21 +3,14 @@
 from datetime import date, timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from assessments.itas_calendar import format_period, send_deadline_reminders
 from assessments.models import Milestone, Role
 from measures.models import Notification
-from tests.factories import PASSWORD, make_user
+from tests.factories import client_for, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user):
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 @pytest.fixture
