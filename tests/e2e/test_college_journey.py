@@ -30,7 +30,9 @@ def test_college_staff_enter_2569_scores_read_the_rating_and_draft_2570(log_in, 
     page.get_by_role("button", name="บันทึก", exact=True).click()
     expect(page.get_by_text(re.compile(r"บันทึกแล้ว: เพิ่ม 1"))).to_be_visible()
     page.get_by_role("link", name="10", exact=True).click()
-    expect(page.get_by_text("มาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในสถานศึกษา")).to_be_visible()
+    expect(page.locator("td.item-title", has_text="มาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในสถานศึกษา")).to_be_visible()
+    # The measures item carries its guidance beside the form (criteria and a good-evidence example).
+    expect(page.get_by_text("เกณฑ์และตัวอย่างหลักฐาน").first).to_be_visible()
 
     # Tool figures as published: EIT below 85 holds a 93.06 total at ผ่าน.
     page.goto(f"{live_server.url}/o/college/2569/scores/")
