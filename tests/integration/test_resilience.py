@@ -306,5 +306,8 @@ def test_ten_anonymous_requests_of_a_changed_public_pdf_at_once_make_one_build(p
         thread.join(timeout=120)
 
     assert answers == [(200, b"%PDF")] * 10
-    (report,) = Report.objects.filter(organisation=plan.organisation, kind="measures")
-    assert report.attempts == 1
+    # The public measures PDF of an approved plan is the document frozen at approval: one file.
+    from reports.models import ApprovedDocument
+
+    (document,) = ApprovedDocument.objects.filter(revision__plan=plan, kind="measures")
+    assert document.sha256
