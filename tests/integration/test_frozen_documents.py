@@ -10,7 +10,11 @@ from measures.models import ApprovalStep
 from reports.models import ApprovedDocument
 from tests.factories import fiscal_year
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("bundled_frameworks"),  # a transactional test before may have flushed them
+]
 
 
 def test_the_worker_stores_the_approved_documents_once(celery_worker_process, org, staff, approver, executive):
