@@ -116,10 +116,18 @@ def install(payload: dict[str, Any], *, models: dict[str, Any] | None = None, re
             if n in areas
         ]
         Item.issue_areas.through.objects.bulk_create(links)
-        # Roles, topics and evidence guidance shipped for this edition (fixtures/item_meta/), if any.
+        # Roles, topics and evidence guidance: as the workbook gives them, else as shipped for this
+        # edition (fixtures/item_meta/), if any.
         from assessments.item_meta import apply_item_meta
 
-        apply_item_meta(fy, scheme=edition.scheme, items=Item.objects.filter(edition=edition))
+        from .validate import META_FIELDS
+
+        given = {
+            i["code"]: {f: i.get(f, "") for f in META_FIELDS} for i in p["items"] if any(f in i for f in META_FIELDS)
+        }
+        apply_item_meta(fy, scheme=edition.scheme, items=Item.objects.filter(edition=edition), meta=given or None)
+        if p["calendar"] and "Milestone" in models:
+            _install_calendar(models["Milestone"], p["fiscal_year"], p["calendar"])
         # The edition is complete only now: renew its cache key (frameworks.cache).
         edition.framework_token = uuid.uuid4()
         Edition.objects.filter(pk=edition.pk).update(framework_token=edition.framework_token)
@@ -144,4 +152,15 @@ MODEL_NAMES = (
     "Item",
     "IssueArea",
     "Assessment",
+    "Milestone",
 )
+
+
+def _install_calendar(Milestone, year: int, rows: list[dict]) -> None:
+    """The year's ITAS milestones as the workbook gives them (one row per kind, replaced in place;
+    a milestone already reminded keeps that it was)."""
+    for row in rows:
+        Milestone.objects.update_or_create(
+            fiscal_year=year, kind=row["kind"],
+            defaults={"title": row["title"], "start": row["start"], "end": row["end"], "uncertain": row["uncertain"]},
+        )  # fmt: skip

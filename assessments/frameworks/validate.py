@@ -206,11 +206,60 @@ def validate_payload(payload: Any) -> dict[str, Any]:
                 "uncertain": bool(item.get("uncertain", False)),
                 "issue_areas": _areas(item.get("issue_areas"), f"ข้อ {label}", errors),
                 "order": n,
+                **{f: normalise_text(item.get(f)) for f in META_FIELDS if item.get(f) not in (None, "")},
             }
         )
+    _check_item_meta(clean["items"], errors)
+    clean["calendar"] = _calendar(payload.get("calendar") or [], errors)
     if errors:
         raise FrameworkError(errors)
     return clean
+
+
+META_FIELDS = ("role", "topic", "criteria", "example")
+
+
+def _check_item_meta(items: list[dict], errors: list[str]) -> None:
+    """Roles, topics and guidance given in the workbook follow the rules of fixtures/item_meta
+    (known roles, one item per role, topics as slugs): one checker for both."""
+    from assessments.item_meta import ItemMetaError, validate_item_meta
+
+    meta = {i["label"]: {f: i[f] for f in META_FIELDS if f in i} for i in items if any(f in i for f in META_FIELDS)}
+    try:
+        validate_item_meta(meta)
+    except ItemMetaError as exc:
+        errors.extend(exc.errors)
+
+
+def _calendar(rows: list[dict], errors: list[str]) -> list[dict]:
+    """The year's ITAS milestones: a known kind, start and end dates, the end not before the start."""
+    from datetime import date, datetime
+
+    from assessments.models import Milestone
+
+    def day(value):
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            return None
+
+    out = []
+    for n, row in enumerate(rows, start=2):
+        kind = normalise_text(row.get("kind")).lower()
+        start, end = day(row.get("start")), day(row.get("end"))
+        if kind not in Milestone.Kind.values:
+            errors.append(f"ชีต calendar แถวที่ {n}: ไม่รู้จักขั้นตอน “{kind}” (ใช้ได้: {', '.join(Milestone.Kind.values)})")
+        if start is None or end is None:
+            errors.append(f"ชีต calendar แถวที่ {n}: วันเริ่มและวันสิ้นสุดต้องเป็นวันที่ (ปปปป-ดด-วว ค.ศ. ในไฟล์)")
+        elif end < start:
+            errors.append(f"ชีต calendar แถวที่ {n}: วันสิ้นสุดก่อนวันเริ่ม")
+        out.append({"kind": kind, "title": normalise_text(row.get("title")), "start": start, "end": end,
+                    "uncertain": bool(row.get("uncertain", False))})  # fmt: skip
+    return out
 
 
 def _areas(value: Any, where: str, errors: list[str]) -> list[int]:

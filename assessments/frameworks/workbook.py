@@ -14,12 +14,27 @@ SHEETS = {
     "tools": ["code", "name_th", "name_en", "weight", "order", "parts"],
     "indicators": ["number", "tool", "name_th", "name_en", "description_th", "issue_areas"],
     "subindicators": ["code", "indicator", "name_th", "uncertain"],
-    "items": ["code", "indicator", "subindicator", "title_th", "uncertain", "issue_areas"],
+    "items": [
+        "code",
+        "indicator",
+        "subindicator",
+        "title_th",
+        "uncertain",
+        "issue_areas",
+        "role",
+        "topic",
+        "criteria",
+        "example",
+    ],  # fmt: skip
+    "calendar": ["kind", "title", "start", "end", "uncertain"],
     "grade_bands": ["grade", "min"],
     "rating_ladder": ["label", "min_total", "below", "min_tool"],
     "status_tiers": ["code", "label", "min"],
 }
-OPTIONAL_SHEETS = ("grade_bands", "rating_ladder", "status_tiers")
+OPTIONAL_SHEETS = ("grade_bands", "rating_ladder", "status_tiers", "calendar")
+# Columns a workbook may leave out (older templates): the items' role, topic and guidance.
+OPTIONAL_COLUMNS = ("order", "name_en", "description_th", "uncertain", "issue_areas", "parts", "below", "min_tool",
+                    "role", "topic", "criteria", "example", "title")  # fmt: skip
 YEAR_KEYS = [
     "fiscal_year",
     "scheme",
@@ -64,13 +79,7 @@ def payload_from_workbook(fileobj: Any) -> dict[str, Any]:
         it = wb[name].iter_rows(values_only=True)
         header = [normalise_text(h).lower() if h is not None else "" for h in next(it, [])]
         wanted = SHEETS[name]
-        absent = [
-            h
-            for h in wanted
-            if h not in header
-            and h
-            not in ("order", "name_en", "description_th", "uncertain", "issue_areas", "parts", "below", "min_tool")
-        ]
+        absent = [h for h in wanted if h not in header and h not in OPTIONAL_COLUMNS]
         if absent:
             raise FrameworkError([f"ชีต “{name}” ไม่มีคอลัมน์ {', '.join(absent)}"])
         out = []
@@ -111,6 +120,7 @@ def payload_from_workbook(fileobj: Any) -> dict[str, Any]:
     payload["grade_bands"] = rows("grade_bands")
     payload["rating_ladder"] = rows("rating_ladder")
     payload["status_tiers"] = rows("status_tiers")
+    payload["calendar"] = [{**r, "uncertain": _truthy(r.get("uncertain", ""))} for r in rows("calendar")]
     return payload
 
 
@@ -174,6 +184,10 @@ def workbook_from_edition(edition: Any) -> Any:
                 i.title_th,
                 int(i.uncertain),
                 areas,
+                i.role,
+                i.topic,
+                i.criteria,
+                i.example,
             ]
         )
     sheet = wb.create_sheet("grade_bands")
@@ -190,4 +204,10 @@ def workbook_from_edition(edition: Any) -> Any:
     sheet.append(SHEETS["status_tiers"])
     for t in edition.status_tiers:
         sheet.append([t["code"], t["label"], float(t["min"])])
+    from ..models import Milestone
+
+    sheet = wb.create_sheet("calendar")  # the year's ITAS calendar (shared by every edition)
+    sheet.append(SHEETS["calendar"])
+    for m in Milestone.objects.filter(fiscal_year=fiscal_year.year).order_by("start", "pk"):
+        sheet.append([m.kind, m.title, m.start.isoformat(), m.end.isoformat(), int(m.uncertain)])
     return wb

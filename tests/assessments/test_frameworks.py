@@ -214,7 +214,69 @@ def test_admin_download_gives_the_import_format():
         "grade_bands",
         "rating_ladder",
         "status_tiers",
+        "calendar",
     ]
+
+
+def _round_trip_2569(edit=None):
+    """The 2569 NACC edition's workbook, edited by ``edit(wb)``, read back as a payload for 2571."""
+    wb = frameworks.workbook_from_fiscal_year(fiscal_year(2569))
+    ws = wb["year"]
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value == "fiscal_year":
+            row[1].value = 2571
+        if row[0].value in ("start", "end"):
+            row[1].value = row[1].value.replace("2025", "2027").replace("2026", "2028")
+    if edit:
+        edit(wb)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    buffer.seek(0)
+    buffer.name = "framework.xlsx"
+    return frameworks.payload_from_workbook(buffer)
+
+
+def test_the_workbook_carries_item_roles_topics_and_guidance():
+    edition = frameworks.install(_round_trip_2569())
+    o25 = edition.items.get(code="o25")
+    source = fiscal_year(2569).edition("nacc").items.get(code="o25")
+    assert (o25.role, o25.topic, o25.criteria, o25.example) == (
+        source.role,
+        source.topic,
+        source.criteria,
+        source.example,
+    )
+    assert o25.role == "measures" and o25.criteria
+
+
+def test_the_workbook_carries_the_itas_calendar():
+    from assessments.models import Milestone
+
+    def calendar(wb):
+        wb["calendar"].append(["oit", "ตอบแบบ OIT", "2028-03-01", "2028-04-30", 1])
+
+    frameworks.install(_round_trip_2569(calendar))
+    oit = Milestone.objects.get(fiscal_year=2571, kind="oit")
+    assert (oit.start.isoformat(), oit.end.isoformat(), oit.uncertain) == ("2028-03-01", "2028-04-30", True)
+
+
+def test_a_workbook_with_an_unknown_role_is_refused_and_nothing_installed():
+    def bad_role(wb):
+        ws = wb["items"]
+        header = [c.value for c in ws[1]]
+        ws.cell(row=2, column=header.index("role") + 1, value="boss")
+
+    with pytest.raises(frameworks.FrameworkError, match="ไม่รู้จักบทบาท “boss”"):
+        frameworks.install(_round_trip_2569(bad_role))
+    assert not FiscalYear.objects.filter(year=2571).exists()
+
+
+def test_a_workbook_calendar_ending_before_it_starts_is_refused():
+    def backwards(wb):
+        wb["calendar"].append(["oit", "", "2028-04-30", "2028-03-01", 0])
+
+    with pytest.raises(frameworks.FrameworkError, match=r"ชีต calendar แถวที่ \d+: วันสิ้นสุดก่อนวันเริ่ม"):
+        frameworks.install(_round_trip_2569(backwards))
 
 
 # --------------------------------------------------------------------------- #
