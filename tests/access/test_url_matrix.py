@@ -137,15 +137,19 @@ def _url(name, pattern, ids):
     return reverse(name, kwargs=kwargs)
 
 
+def matrix_urls(ids):
+    """(name, organisation, url) of every URL pattern: an organisation's pattern once with each
+    organisation's real ids, the others once (organisation "-")."""
+    for name, pattern in sorted(url_names().items()):
+        for org in ("demo", "other") if "code" in url_parameters(pattern) else ("-",):
+            yield name, org, _url(name, pattern, ids[org if org != "-" else "demo"])
+
+
 def _client(users, role):
     client = Client(raise_request_exception=False)
     if role == "anonymous":
         return client
     return log_in_verified(client, users[role])
-
-
-def _status(client, method, url):
-    return getattr(client, method)(url).status_code
 
 
 @pytest.mark.skipif(not os.environ.get("ITA_PRINT_MATRIX"), reason="set ITA_PRINT_MATRIX=1 to print today's matrix")
@@ -154,14 +158,9 @@ def test_print_the_matrix_as_it_is_now(world, db):
     as the portal answers today, to review and paste into MATRIX."""
     users, ids = world
     lines = []
-    for name, pattern in sorted(url_names().items()):
-        for org in ("demo", "other") if "code" in url_parameters(pattern) else ("-",):
-            url = _url(name, pattern, ids[org if org != "-" else "demo"])
-            cells = {m: [] for m in ("get", "post")}
-            for method in cells:
-                for role in ROLES:
-                    cells[method].append(str(_status(_client(users, role), method, url)))
-            lines.append(f"{name:24} {org:6} GET {' '.join(cells['get'])} | POST {' '.join(cells['post'])}")
+    for name, org, url in matrix_urls(ids):
+        cells = {m: [str(getattr(_client(users, role), m)(url).status_code) for role in ROLES] for m in ("get", "post")}
+        lines.append(f"{name:24} {org:6} GET {' '.join(cells['get'])} | POST {' '.join(cells['post'])}")
     print("\n" + "\n".join(lines))
 
 
@@ -178,16 +177,14 @@ def test_each_url_answers_each_role_as_pinned(role, world, db):
     column = ROLES.index(role)
     wrong = []
     client = _client(users, role)
-    for name, pattern in sorted(url_names().items()):
-        for org in ("demo", "other") if "code" in url_parameters(pattern) else ("-",):
-            url = _url(name, pattern, ids[org if org != "-" else "demo"])
-            for method in ("get", "post"):
-                want = EXPECTED[(name, org)][method][column]
-                got = getattr(client, method)(url).status_code
-                if name == "logout":
-                    client = _client(users, role)  # signed out by the request: sign in again
-                if got != want:
-                    wrong.append(f"{method.upper()} {url} as {role}: {got}, pinned {want}")
+    for name, org, url in matrix_urls(ids):
+        for method in ("get", "post"):
+            want = EXPECTED[(name, org)][method][column]
+            got = getattr(client, method)(url).status_code
+            if name == "logout":
+                client = _client(users, role)  # signed out by the request: sign in again
+            if got != want:
+                wrong.append(f"{method.upper()} {url} as {role}: {got}, pinned {want}")
     if os.environ.get("ITA_PRINT_MATRIX"):
         print("\n".join(wrong))
     assert wrong == []
