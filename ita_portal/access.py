@@ -179,10 +179,18 @@ def decision_kinds(plan, user, *, chain, contributors=None) -> list[str]:
     """The decisions this user may record now, in the order the buttons show them: an
     intermediate step passes the plan on or returns it; the last step approves, does not
     approve, or returns it. Empty when the user may not decide."""
-    from measures.models import Decision
 
     if decision_refusal(plan, user, chain=chain, contributors=contributors) is not None:
         return []
+    return step_kinds(plan, chain=chain)
+
+
+def step_kinds(plan, *, chain) -> list[str]:
+    """The decisions of the plan's current step, for someone already allowed to decide
+    (decision_refusal returned None): the last step approves, does not approve or returns;
+    any other passes the plan on or returns it."""
+    from measures.models import Decision
+
     if plan.current_step == chain[-1].order:
         return [Decision.Kind.APPROVE, Decision.Kind.REJECT, Decision.Kind.RETURN]
     return [Decision.Kind.FORWARD, Decision.Kind.RETURN]

@@ -487,7 +487,7 @@ def record_decision(plan, *, by, kind, opinion="", acting=Acting.NONE, acting_fo
             raise WorkflowError(problem)
         step = next(s for s in chain if s.order == plan.current_step)
         last = step is chain[-1]
-        if kind not in access.decision_kinds(plan, by, chain=chain):
+        if kind not in access.step_kinds(plan, chain=chain):  # the refusal was checked just above
             if kind == Decision.Kind.FORWARD:
                 raise WorkflowError("ขั้นตอนสุดท้ายต้องเลือกอนุมัติหรือไม่อนุมัติ")
             raise WorkflowError("อนุมัติหรือไม่อนุมัติได้เฉพาะขั้นตอนสุดท้าย")

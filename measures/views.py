@@ -129,7 +129,8 @@ def plan_page(request, code, year):
         measures = _measures(plan)
         chain = services.chain_of(organisation)
         step = next((s for s in chain if s.order == plan.current_step), None)
-        kinds = access.decision_kinds(plan, request.user, chain=chain) if chain else []
+        refusal = access.decision_refusal(plan, request.user, chain=chain) if chain else "no chain"
+        kinds = access.step_kinds(plan, chain=chain) if refusal is None else []
         signer_name, signer_position = services.signer_of(request.user, organisation)
         context.update(
             {
@@ -140,11 +141,8 @@ def plan_page(request, code, year):
                 "is_last_step": bool(chain) and step is chain[-1],
                 "can_decide": bool(kinds),
                 "decision_kinds": kinds,
-                "decision_refusal": (
-                    access.decision_refusal(plan, request.user, chain=chain)
-                    if plan.state == Plan.State.SUBMITTED and step and request.user in step.users.all()
-                    else None
-                ),
+                # Why not, shown to whoever sits on the current step but may not decide now.
+                "decision_refusal": refusal if step and request.user in step.users.all() else None,
                 "signer": {"name": signer_name, "position": signer_position or (step.title if step else "")},
                 "decision_form": DecisionForm(kinds=kinds),
                 "decisions": list(plan.decisions.select_related("user").order_by("at", "pk")),
@@ -236,7 +234,7 @@ def decide(request, code, year):
     if refusal:
         messages.error(request, refusal)
         return redirect("plan", code=code, year=year)
-    form = DecisionForm(request.POST, kinds=access.decision_kinds(plan, request.user, chain=chain))
+    form = DecisionForm(request.POST, kinds=access.step_kinds(plan, chain=chain))  # refusal checked above
     if not form.is_valid():
         for field, errors in form.errors.items():
             for error in errors:
