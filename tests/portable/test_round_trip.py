@@ -1,0 +1,97 @@
+"""The demo agency's history restored into a database that never held it."""
+
+import hashlib
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from assessments.models import Organisation
+from assessments.portable import import_organisation
+from measures.models import Evidence, PlanRevision
+from measures.services import snapshot_hash
+from reports import verification
+from reports.models import ApprovedDocument
+
+from .conftest import DEMO_USERS, command_outputs, stored_files
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def restored(demo_history, media):
+    assert not Organisation.objects.filter(code="demo").exists()
+    assert not get_user_model().objects.filter(username__in=DEMO_USERS).exists()
+    return import_organisation(io.BytesIO(demo_history.zip_bytes))
+
+
+def test_restore_reproduces_ita_plan_and_ita_analysis_json_exactly(demo_history, restored):
+    assert command_outputs() == demo_history.outputs
+
+
+def test_restored_revision_hashes_verify(restored):
+    revisions = list(PlanRevision.objects.filter(plan__organisation__code="demo"))
+    assert revisions
+    for revision in revisions:
+        assert snapshot_hash(revision.snapshot) == revision.sha256
+        assert verification.lookup(revision.sha256) is not None
+
+
+def test_restored_approved_documents_are_byte_identical_and_verify(demo_history, restored):
+    documents = ApprovedDocument.objects.filter(revision__plan__organisation__code="demo")
+    assert {d.sha256 for d in documents} == set(demo_history.documents)
+    for document in documents:
+        data = document.file.open("rb").read()
+        assert data == demo_history.documents[document.sha256]
+        assert hashlib.sha256(data).hexdigest() == document.sha256
+        assert verification.lookup(document.sha256) is not None
+
+
+def test_restored_evidence_files_are_byte_identical_with_their_names(demo_history, restored):
+    evidence = Evidence.objects.filter(entry__round__plan__organisation__code="demo").exclude(file="")
+    assert {e.file.name: e.file.open("rb").read() for e in evidence} == demo_history.evidence
+    assert {e.filename for e in evidence} == {"รายงานผลรอบ ๑.pdf"}
+
+
+def test_missing_users_are_created_by_username_without_a_usable_password(restored):
+    users = get_user_model().objects.filter(username__in=DEMO_USERS)
+    assert sorted(u.username for u in users) == DEMO_USERS
+    assert not any(u.has_usable_password() for u in users)
+    staff = users.get(username="staff")
+    assert staff.memberships.get(organisation__code="demo").role == "staff"
+
+
+def test_restore_keeps_the_change_log_times(demo_history, restored):
+    from assessments.models import ChangeLog
+
+    logs = ChangeLog.objects.filter(organisation__code="demo").exclude(action="organisation.restore")
+    assert logs.count() == restored.counts["assessments.ChangeLog"] > 0
+    assert len({log.at for log in logs}) > 1  # exported times, not one "now"
+
+
+def test_replace_deletes_the_present_data_and_restores_the_file(
+    demo_history, restored, media, django_capture_on_commit_callbacks
+):
+    demo = Organisation.objects.get(code="demo")
+    demo.name = "ชื่อที่แก้ภายหลัง"
+    demo.save()
+    before = stored_files(media)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = import_organisation(io.BytesIO(demo_history.zip_bytes), replace=True)
+    assert result.replaced
+    assert Organisation.objects.get(code="demo").name != "ชื่อที่แก้ภายหลัง"
+    assert command_outputs() == demo_history.outputs
+    assert len(stored_files(media)) == len(before)  # the replaced files are deleted after commit
+
+
+def test_import_command_restores_and_export_command_writes_the_same_history(demo_history, media, tmp_path):
+    from django.core.management import call_command
+
+    path = tmp_path / "demo.zip"
+    path.write_bytes(demo_history.zip_bytes)
+    call_command("ita_import_org", str(path), stdout=io.StringIO())
+    again = tmp_path / "again.zip"
+    call_command("ita_export_org", "--org", "demo", "--output", str(again), stdout=io.StringIO())
+    Organisation.objects.filter(code="demo").delete()
+    call_command("ita_import_org", str(again), stdout=io.StringIO())
+    assert command_outputs() == demo_history.outputs
