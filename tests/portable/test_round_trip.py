@@ -95,3 +95,16 @@ def test_import_command_restores_and_export_command_writes_the_same_history(demo
     Organisation.objects.filter(code="demo").delete()
     call_command("ita_import_org", str(again), stdout=io.StringIO())
     assert command_outputs() == demo_history.outputs
+
+
+def test_measures_keep_their_ids_and_new_rows_get_fresh_ones(demo_history, restored):
+    from measures.models import Measure, Plan
+
+    plan = Plan.objects.get(organisation__code="demo", fiscal_year__year=2566)
+    snapshot_ids = {m["id"] for m in plan.approved_revision.snapshot["measures"]}
+    assert snapshot_ids <= set(plan.measures.values_list("pk", flat=True))
+    template = plan.measures.first()
+    fresh = Measure.objects.create(
+        plan=plan, issue_area=template.issue_area, title="มาตรการใหม่", start=template.start, end=template.end
+    )
+    assert fresh.pk not in snapshot_ids
