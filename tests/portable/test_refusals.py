@@ -150,3 +150,17 @@ def test_a_missing_framework_edition_is_refused_naming_it(demo_history, nothing_
     Edition.objects.filter(fiscal_year__year=2569, scheme="nacc").update(scheme="obec")
     error = refused(demo_history.zip_bytes)
     assert error.kind == "data" and "2569 nacc" in error.message
+
+
+def test_a_stored_member_whose_crc_is_wrong_is_refused_as_damaged(demo_history, nothing_written):
+    source = zipfile.ZipFile(io.BytesIO(demo_history.zip_bytes))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info.filename))
+    data = bytearray(out.getvalue())
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("data.json")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + 100] ^= 0x01  # the bytes change, their CRC-32 in the headers does not
+    error = refused(bytes(data))
+    assert error.kind == "damaged" and "CRC" in error.message and "data.json" in error.message
