@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.management.color import no_style
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
+from django.utils import timezone
 
 from . import archive
 from .archive import Refused
@@ -176,49 +177,44 @@ class Restorer:
     def _restore(self, entry, rows: list[dict[str, Any]]) -> None:
         model = entry.model
         label = entry.label
-        objs, auto_values = [], []
+        objs = []
         free_pks: set[int] = set()
         if entry.keep_pk and rows:
             refs = {r["ref"] for r in rows}
             taken = set(model._base_manager.filter(pk__in=refs).values_list("pk", flat=True))
             free_pks = refs - taken
+        now = timezone.now()
         for row in rows:
             obj = model()
             values = row.get("fields", {})
-            autos = {}
             for fld in model._meta.concrete_fields:
-                if fld.primary_key or fld.name not in values:
-                    continue  # a field added since the export keeps its default
+                if fld.primary_key:
+                    continue
+                if fld.name not in values:
+                    # A field added since the export keeps its default; a timestamp set by Django
+                    # on insert (skipped below) gets "now", as an insert would give it.
+                    if getattr(fld, "auto_now", False) or getattr(fld, "auto_now_add", False):
+                        setattr(obj, fld.attname, now)
+                    continue
                 value = values[fld.name]
                 if fld.is_relation:
                     setattr(obj, fld.attname, self._relation(obj, fld, value, own_label=label))
                 elif isinstance(fld, models.FileField):
                     setattr(obj, fld.attname, self._store_file(fld, value))
                 else:
-                    python = fld.to_python(value)
-                    setattr(obj, fld.attname, python)
-                    if getattr(fld, "auto_now", False) or getattr(fld, "auto_now_add", False):
-                        autos[fld.attname] = python
+                    setattr(obj, fld.attname, fld.to_python(value))
             if row["ref"] in free_pks:
                 obj.pk = row["ref"]
             objs.append(obj)
-            auto_values.append(autos)
-        created = model.objects.bulk_create(objs, batch_size=500)
+        insert_as_exported(model, objs)
         mapping = {}
-        for row, obj in zip(rows, created, strict=True):
+        for row, obj in zip(rows, objs, strict=True):
             if obj.pk is None:
                 raise Refused("data", f"บันทึก {label} ไม่สำเร็จ (ฐานข้อมูลไม่คืนรหัสแถว)")
             mapping[row["ref"]] = obj.pk
         self.pks[label] = mapping
         self.done.add(label)
-        self.result.counts[label] = len(created)
-        # auto_now / auto_now_add set "now" on insert: put the exported times back.
-        auto_fields = sorted({name for autos in auto_values for name in autos})
-        if auto_fields:
-            for obj, autos in zip(created, auto_values, strict=True):
-                for name, value in autos.items():
-                    setattr(obj, name, value)
-            model.objects.bulk_update(created, auto_fields, batch_size=500)
+        self.result.counts[label] = len(objs)
         if entry.keep_pk and free_pks and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 for sql in connection.ops.sequence_reset_sql(no_style(), [model]):
@@ -307,6 +303,31 @@ class Restorer:
                 "users_created": self.result.users_created,
             },
         )
+
+
+def insert_as_exported(model: type[models.Model], objs: list[models.Model], batch_size: int = 500) -> None:
+    """Insert like bulk_create, but as loaddata's raw save does: without ``pre_save``, so the
+    exported auto_now / auto_now_add times are written as they are (no second UPDATE), and
+    without signals. Primary keys come back through RETURNING (PostgreSQL, SQLite 3.35+), or
+    one row at a time where the database cannot return them for a batch."""
+    opts = model._meta
+    queryset = model._base_manager.all()
+    returning = opts.db_returning_fields
+    fields = [f for f in opts.concrete_fields if not getattr(f, "generated", False)]
+    with_pk = [o for o in objs if o.pk is not None]
+    without_pk = [o for o in objs if o.pk is None]
+    for start in range(0, len(with_pk), batch_size):
+        queryset._insert(with_pk[start : start + batch_size], fields=fields, raw=True)
+    insert_fields = [f for f in fields if f is not opts.pk]
+    step = batch_size if connection.features.can_return_rows_from_bulk_insert else 1
+    for start in range(0, len(without_pk), step):
+        batch = without_pk[start : start + step]
+        rows = queryset._insert(batch, fields=insert_fields, returning_fields=returning, raw=True)
+        for obj, row in zip(batch, rows, strict=True):
+            for fld, value in zip(returning, row, strict=True):
+                setattr(obj, fld.attname, value)
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, queryset.db
 
 
 def GLOBAL_MODEL(label: str):  # noqa: N802 - reads like the model it returns
