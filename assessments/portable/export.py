@@ -150,22 +150,26 @@ def export_organisation(organisation, fileobj: IO[bytes]) -> dict[str, Any]:
         "models": models_data,
     }
     writer = archive.Writer(fileobj)
-    writer.add(archive.DATA, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-    seen = set()
-    for name, field in collector.files:
-        if name in seen:
-            continue
-        seen.add(name)
-        if not archive.safe_member_name(archive.FILES + name):
-            raise ExportError(f"ชื่อไฟล์ที่เก็บไว้ไม่ปลอดภัย: {name}")
-        try:
-            source = field.storage.open(name, "rb")
-        except (FileNotFoundError, OSError):
-            raise ExportError(
-                f"ไม่พบไฟล์ “{name}” ในที่เก็บไฟล์ ({field.model._meta.verbose_name}) จึงส่งออกประวัติไม่ครบ"
-            ) from None
-        with source:
-            writer.add_stream(archive.FILES + name, source)
+    try:
+        writer.add(archive.DATA, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        seen = set()
+        for name, field in collector.files:
+            if name in seen:
+                continue
+            seen.add(name)
+            if not archive.safe_member_name(archive.FILES + name):
+                raise ExportError(f"ชื่อไฟล์ที่เก็บไว้ไม่ปลอดภัย: {name}")
+            try:
+                source = field.storage.open(name, "rb")
+            except (FileNotFoundError, OSError):
+                raise ExportError(
+                    f"ไม่พบไฟล์ “{name}” ในที่เก็บไฟล์ ({field.model._meta.verbose_name}) จึงส่งออกประวัติไม่ครบ"
+                ) from None
+            with source:
+                writer.add_stream(archive.FILES + name, source)
+    except BaseException:
+        writer.zip.close()  # the caller deletes what was written; nothing is left open
+        raise
     counts = {label: len(rows) for label, rows in models_data.items()}
     counts["users"] = len(data["users"])
     counts["files"] = len(seen)

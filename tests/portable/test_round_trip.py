@@ -114,3 +114,15 @@ def test_measures_keep_their_ids_and_new_rows_get_fresh_ones(demo_history, resto
         plan=plan, issue_area=template.issue_area, title="มาตรการใหม่", start=template.start, end=template.end
     )
     assert fresh.pk not in snapshot_ids
+
+
+def test_export_refuses_when_a_stored_file_is_missing_naming_it(restored, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    evidence = Evidence.objects.filter(entry__round__plan__organisation__code="demo").exclude(file="").first()
+    evidence.file.storage.delete(evidence.file.name)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    with pytest.raises(CommandError, match=evidence.file.name):
+        call_command("ita_export_org", "--org", "demo", "--output", str(folder / "demo.zip"), stdout=io.StringIO())
+    assert list(folder.iterdir()) == []  # no half-written zip left behind
