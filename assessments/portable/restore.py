@@ -290,19 +290,23 @@ class Restorer:
 
     def _log(self, organisation) -> None:
         from assessments.models import ChangeLog
+        from assessments.thai import format_datetime
 
+        created = self.reader.manifest.get("created_at")
+        try:
+            when = format_datetime(dt.datetime.fromisoformat(created), thai_digits=False)
+        except (TypeError, ValueError):
+            when = "(ไม่ระบุเวลา)"
         ChangeLog.objects.create(
             user=self.by if getattr(self.by, "pk", None) else None,
             organisation=organisation,
             action="organisation.restore",
-            summary=("แทนที่" if self.result.replaced else "นำเข้า")
-            + f"ประวัติหน่วยงานจากไฟล์ที่สร้างเมื่อ {self.reader.manifest.get('created_at', '?')}",
+            summary=("แทนที่" if self.result.replaced else "นำเข้า") + f"ประวัติหน่วยงานจากไฟล์ที่สร้างเมื่อ {when}",
             details={
-                "counts": self.result.counts,
-                "files": self.result.files,
-                "users_created": self.result.users_created,
+                "created_at": created, "portal_version": self.reader.manifest.get("portal_version"),
+                "counts": self.result.counts, "files": self.result.files, "users_created": self.result.users_created,
             },
-        )
+        )  # fmt: skip
 
 
 def insert_as_exported(model: type[models.Model], objs: list[models.Model], batch_size: int = 500) -> None:

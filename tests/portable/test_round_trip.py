@@ -126,3 +126,20 @@ def test_export_refuses_when_a_stored_file_is_missing_naming_it(restored, tmp_pa
     with pytest.raises(CommandError, match=evidence.file.name):
         call_command("ita_export_org", "--org", "demo", "--output", str(folder / "demo.zip"), stdout=io.StringIO())
     assert list(folder.iterdir()) == []  # no half-written zip left behind
+
+
+def test_a_file_already_at_a_stored_path_is_never_overwritten(demo_history, media):
+    name, original = next(iter(demo_history.evidence.items()))
+    (media / name).parent.mkdir(parents=True, exist_ok=True)
+    (media / name).write_bytes(b"another agency's file")
+    import_organisation(io.BytesIO(demo_history.zip_bytes))
+    assert (media / name).read_bytes() == b"another agency's file"
+    evidence = Evidence.objects.filter(entry__round__plan__organisation__code="demo").exclude(file="").get()
+    assert evidence.file.name != name and evidence.file.open("rb").read() == original
+
+
+def test_the_restore_is_logged_with_a_buddhist_era_time(restored):
+    from assessments.models import ChangeLog
+
+    log = ChangeLog.objects.get(organisation__code="demo", action="organisation.restore")
+    assert "นำเข้าประวัติหน่วยงานจากไฟล์ที่สร้างเมื่อ" in log.summary and " 25" in log.summary
