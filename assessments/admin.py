@@ -29,6 +29,7 @@ from .models import (
     SubIndicator,
     Tool,
 )
+from .portable.admin import HistoryAdminMixin
 from .resources import BoundedCSV, BoundedXLSX, OrganisationResource
 from .sheets import ImportRefused
 
@@ -130,8 +131,10 @@ class OrganisationForm(forms.ModelForm):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ImportExportModelAdmin):
+class OrganisationAdmin(HistoryAdminMixin, ImportExportModelAdmin):
     form = OrganisationForm
+    change_list_template = "admin/assessments/organisation/change_list.html"
+    actions = ["export_history"]
     resource_classes = [OrganisationResource]
     list_display = ["code", "name", "org_type", "scheme", "province", "district", "parent"]
     list_filter = ["scheme", "org_type", "province"]

@@ -227,6 +227,12 @@ def may_read_audit(organisation: Organisation, user) -> bool:
 MFA_ROLES = STEP_ROLES
 
 
+def may_move_history(user) -> bool:
+    """Exporting an organisation's whole history (people, files) or restoring one over the
+    portal's data: superusers only, from the command line or the admin."""
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
 def requires_mfa(user) -> bool:
     """Whoever decides on plans (an approver or executive of any organisation) and every
     administrator signs in with a second factor: their approval is the agency's signature."""
