@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -138,9 +139,11 @@ def serve_stored(request: HttpRequest, file, *, etag: str, last_modified, filena
     return response
 
 
-def pending(request: HttpRequest, *, title: str) -> HttpResponse:
+def pending(request: HttpRequest, *, title: str, plan) -> HttpResponse:
     """ "กำลังจัดทำเอกสาร": the file is being built; come back shortly."""
-    response = render(request, "reports/public_pending.html", {"title": title, "retry_after": RETRY_AFTER}, status=503)
+    back = reverse("public_plan", kwargs={"code": plan.organisation.code, "year": plan.fiscal_year.year})
+    context = {"title": title, "retry_after": RETRY_AFTER, "back_url": back}
+    response = render(request, "reports/public_pending.html", context, status=503)
     response["Retry-After"] = str(RETRY_AFTER)
     response["Cache-Control"] = "no-store"
     # Expected while a worker builds: not an error to log (and e-mail admins) for every reader.
@@ -165,12 +168,13 @@ def frozen_measures(request: HttpRequest, plan) -> HttpResponse:
 
         if not _in_background(lambda: hand_over(freeze_approved_documents, revision.pk)):
             cache.delete(f"ita:freeze-requested:{revision.pk}")
-    return pending(request, title=ApprovedDocument.Kind.MEASURES.label)
+    return pending(request, title=ApprovedDocument.Kind.MEASURES.label, plan=plan)
 
 
-def followup(request: HttpRequest, organisation, year: int, number: int) -> HttpResponse:
+def followup(request: HttpRequest, plan, number: int) -> HttpResponse:
     """A reported round's PDF for its current data: the stored build, or the waiting page with
     the build queued (one row however many requests: the one-build constraint)."""
+    organisation, year = plan.organisation, plan.fiscal_year.year
     context = builders.build(Report.Kind.FOLLOWUP, organisation, year, round_number=number, approved_only=True)
     digest = builders.source_hash(context)
     same = Report.objects.filter(
@@ -190,7 +194,7 @@ def followup(request: HttpRequest, organisation, year: int, number: int) -> Http
             organisation, kind=Report.Kind.FOLLOWUP, year=year, fmt=Report.Format.PDF, by=None,
             round_number=number, inline=False,
         )  # fmt: skip
-    return pending(request, title=Report.Kind.FOLLOWUP.label)
+    return pending(request, title=Report.Kind.FOLLOWUP.label, plan=plan)
 
 
 def _failed_lately(organisation, year: int, number: int, digest: str) -> bool:

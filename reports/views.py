@@ -139,10 +139,10 @@ def public_plan_pdf(request, code, year):
 @require_safe
 def public_followup_pdf(request, code, year, number):
     """A reported round only (an unreported one is not public); its stored build, never rendered here."""
-    organisation, plan = _published_plan(code, year)
+    _organisation, plan = _published_plan(code, year)
     get_object_or_404(plan.rounds, number=number, reported_at__isnull=False)
     try:
-        return public.followup(request, organisation, year, number)
+        return public.followup(request, plan, number)
     except builders.ReportError as exc:
         raise Http404(str(exc)) from None
 
