@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Count
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -33,13 +34,15 @@ RETRY_AFTER = 5
 # A freeze requested by a public address is handed over at most once in this many seconds
 # (the task itself is safe twice; this only spares the broker ten identical messages).
 FREEZE_REQUEST_TTL = 60
+# Approved this long ago and still without its frozen documents: the sweep hands the freeze over again.
+FREEZE_SWEEP_AFTER = timedelta(minutes=2)
 # A public build that failed is not queued again by readers for this long.
 FAILED_PAUSE = timedelta(minutes=10)
 
 
 def _in_background(publish) -> bool:
     """Hand work to the broker, never inline: with Celery inline (no worker) an anonymous
-    request leaves it queued instead of rendering (staff actions and the sweep build it)."""
+    request leaves it queued instead of rendering (a staff request of the document builds it)."""
     from ita_portal.celery import app
 
     if app.conf.task_always_eager:
@@ -101,6 +104,26 @@ def batched():
         _batch.reset(token)
     for round_id in rounds:
         transaction.on_commit(functools.partial(queue_followup, round_id), robust=True)
+
+
+def sweep_frozen(*, older_than: timedelta = FREEZE_SWEEP_AFTER, limit: int = 200) -> int:
+    """Periodic (with the report sweep): approved revisions of published plans whose documents
+    are still missing a while after approval (the approval's hand-over found the broker away,
+    or its worker died) are handed to a worker again. Returns how many were sent."""
+    from ita_portal.celery import hand_over
+    from measures.models import Plan
+
+    from .tasks import freeze_approved_documents
+
+    cutoff = timezone.now() - older_than
+    missing = (
+        Plan.objects.published()
+        .filter(approved_revision__approved_at__lt=cutoff)
+        .annotate(stored=Count("approved_revision__documents"))
+        .filter(stored__lt=len(ApprovedDocument.Kind.values))
+        .values_list("approved_revision_id", flat=True)[:limit]
+    )
+    return sum(_in_background(lambda pk=pk: hand_over(freeze_approved_documents, pk)) for pk in missing)
 
 
 def build_now(plan) -> None:

@@ -3,6 +3,8 @@ background; the public addresses serve the stored files with ETag and Last-Modif
 anonymous request never renders (it answers "กำลังจัดทำเอกสาร" and makes sure one build is
 queued). The renderer is wrapped only to count its calls."""
 
+from datetime import timedelta
+
 import pytest
 from celery.signals import before_task_publish
 from django.contrib.auth import get_user_model
@@ -13,7 +15,9 @@ from django.utils import timezone
 from measures import services as plans
 from measures.models import FollowUpEntry, Plan
 from reports import pdf
+from reports.frozen import freeze_approved_documents
 from reports.models import ApprovedDocument, Report
+from reports.public import sweep_frozen
 
 pytestmark = pytest.mark.django_db
 
@@ -160,3 +164,10 @@ def test_a_public_build_that_failed_is_not_queued_again_by_each_reader(demo_publ
     assert Client().get(FOLLOWUP_2).status_code == 404  # round 2 is not reported: not public
     assert Client().get(FOLLOWUP_1).status_code == 503
     assert not Report.objects.filter(state=Report.State.QUEUED).exists()
+
+
+def test_the_sweep_hands_over_the_freeze_of_a_published_revision_still_without_documents(demo, broker_without_worker):
+    assert sweep_frozen(older_than=timedelta(days=1)) == 0  # approved just now: the approval's task may be running
+    assert sweep_frozen(older_than=timedelta(0)) == 1
+    freeze_approved_documents(plan_of(demo).approved_revision_id)
+    assert sweep_frozen(older_than=timedelta(0)) == 0
