@@ -189,8 +189,33 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("fonts", Path(fontpkg.path("sarabun", 400)).parent),
 ]
+# Uploaded evidence and stored documents (reports, approved documents) go through Django's
+# storage API only: local disk under MEDIA_ROOT by default; an S3-compatible bucket when
+# AWS_STORAGE_BUCKET_NAME is set, so web and workers can run on separate hosts. The bucket
+# stays private: files are streamed by our permission-checked views, never linked.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    _s3_options = {
+        "bucket_name": AWS_STORAGE_BUCKET_NAME,
+        "location": os.environ.get("AWS_LOCATION", ""),  # a folder inside the bucket
+        "default_acl": None,  # the bucket's own (private): no public-read objects
+        "file_overwrite": False,  # a name already taken gets a suffix, never replaces a file
+        "querystring_auth": True,
+    }
+    for _option, _variable in (
+        ("endpoint_url", "AWS_S3_ENDPOINT_URL"),  # MinIO, Ceph, a cloud's S3 service; unset: AWS
+        ("region_name", "AWS_S3_REGION_NAME"),
+        ("addressing_style", "AWS_S3_ADDRESSING_STYLE"),  # "path" for most self-hosted servers
+        ("access_key", "AWS_ACCESS_KEY_ID"),  # unset: boto3's own chain (instance role, ~/.aws)
+        ("secret_key", "AWS_SECRET_ACCESS_KEY"),
+    ):
+        if os.environ.get(_variable):
+            _s3_options[_option] = os.environ[_variable]
+    _default_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

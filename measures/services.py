@@ -823,6 +823,7 @@ def record_followup(round_, *, measure, by, status, percent, done="", problems="
              f"{round_.title}: {measure.title[:60]} ({entry.get_status_display()} {percent}%)",
              round=round_.number, entry=entry.pk, measure=measure.pk, version=entry.version,
              changes=changes)  # fmt: skip
+        _build_public_ahead(round_)
     return entry
 
 
@@ -832,8 +833,10 @@ def record_round(round_, *, by, entries, summary=None):
     each refused measure id to its conflict. ``entries``: dicts with measure, version, the
     entry's fields and optionally evidence (upload, url, description). ``summary``: the
     round's problems and suggestions with the values the page was opened with, or None."""
+    from reports.public import batched
+
     conflicts = {}
-    with transaction.atomic():
+    with transaction.atomic(), batched():  # the round's public PDF queued once, not per entry
         for edit in entries:
             fields = {name: edit[name] for name in versions.ENTRY_FIELDS}
             try:
@@ -894,7 +897,15 @@ def add_evidence(entry, *, by, upload=None, url="", description=""):
             size=upload.size if upload is not None else 0, uploaded_by=by,
         )  # fmt: skip
         _log(entry.round.plan, by, "followup.evidence", f"หลักฐาน: {description or url or filename}")
+        _build_public_ahead(entry.round)
     return evidence
+
+
+def _build_public_ahead(round_) -> None:
+    """A reported round is public: its PDF is rebuilt in the background after each change."""
+    from reports.public import build_ahead_round
+
+    build_ahead_round(round_)
 
 
 def report_round(round_, *, by) -> FollowUpRound:
@@ -914,6 +925,7 @@ def report_round(round_, *, by) -> FollowUpRound:
         round_.save(update_fields=["reported_at", "reported_by", "reported_revision"])
         _log(plan, by, "followup.report", f"ส่งรายงานผล{round_.title} (ตามฉบับที่อนุมัติ {plan.approved_revision.number})",
              round=round_.number, revision=plan.approved_revision.number)  # fmt: skip
+        _build_public_ahead(round_)  # its public PDF, in the background after commit
     return round_
 
 
@@ -936,6 +948,7 @@ def save_round_summary(round_, *, by, problems, suggestions):
         round_.save(update_fields=["problems", "suggestions"])
         _log(round_.plan, by, "followup.round", f"{round_.title}: ปัญหาและข้อเสนอแนะ", round=round_.number,
              changes=changed)  # fmt: skip
+        _build_public_ahead(round_)
 
 
 def send_due_reminders(today=None, *, days_before=7):

@@ -121,12 +121,17 @@ def pause_for_tests(report_id: int) -> None:
         time.sleep(0.2)
 
 
-def hand_over(report_id: int) -> bool:
-    """Give the row's build to the broker (short try); remember when it was taken."""
+def hand_over(report_id: int, *, inline: bool = True) -> bool:
+    """Give the row's build to the broker (short try); remember when it was taken.
+    ``inline=False`` (anonymous requests): with Celery inline nothing is built here, the row
+    stays queued for a staff request or the sweep."""
+    from ita_portal.celery import app
     from ita_portal.celery import hand_over as publish
 
     from .tasks import generate_report
 
+    if not inline and app.conf.task_always_eager:
+        return False
     if publish(generate_report, report_id):
         Report.objects.filter(pk=report_id).update(handed_over_at=timezone.now())
         return True
@@ -144,10 +149,10 @@ def needs_hand_over(*, grace: timedelta = timedelta(0)) -> Q:
     return never_sent | stale()
 
 
-def resume_if_stale(report: Report) -> bool:
+def resume_if_stale(report: Report, *, inline: bool = True) -> bool:
     """Called by requests that meet a row: send it again when nobody is building it."""
     if Report.objects.filter(pk=report.pk).filter(needs_hand_over(grace=HAND_OVER_GRACE)).exists():
-        return hand_over(report.pk)
+        return hand_over(report.pk, inline=inline)
     return False
 
 
@@ -158,6 +163,14 @@ def sweep(limit: int = 200) -> int:
     for pk in Report.objects.filter(needs_hand_over()).order_by("created_at").values_list("pk", flat=True)[:limit]:
         sent += hand_over(pk)
     return sent
+
+
+def file_still_used(name: str) -> bool:
+    """Whether a stored file is still served by a row: a frozen report row serves the approved
+    document's own file, which stays for verification whatever replaced the row."""
+    from .models import ApprovedDocument
+
+    return ApprovedDocument.objects.filter(file=name).exists() or Report.objects.filter(file=name).exists()
 
 
 def delete_superseded(*, grace: timedelta = SUPERSEDED_GRACE) -> int:
@@ -176,7 +189,7 @@ def delete_superseded(*, grace: timedelta = SUPERSEDED_GRACE) -> int:
         if newest[key].finished_at is None or newest[key].finished_at > cutoff:
             continue
         if Report.objects.filter(pk=report.pk, state=Report.State.DONE).update(state=Report.State.SUPERSEDED, file=""):
-            if report.file:
-                report.file.storage.delete(report.file.name)
+            if report.file and not file_still_used(report.file.name):
+                report.file.storage.delete(report.file.name)  # through the storage: disk or bucket
             deleted += 1
     return deleted

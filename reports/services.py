@@ -39,13 +39,14 @@ def frozen_report(document, *, by=None):
     return report
 
 
-def request_report(organisation, *, kind, year, fmt, by, round_number=None):
+def request_report(organisation, *, kind, year, fmt, by, round_number=None, inline=True):
     """A report for the web: the stored one when its data has not changed since, otherwise a
     new row queued for the worker. Refuses at once (ReportError, Thai) what cannot be built.
 
     However many identical requests arrive at once, one row (and one build) per kind,
     parameters and data: the database's unique constraint decides, the losers get the winner's
-    row. A row nobody is building (never handed over, or its worker died) is sent again."""
+    row. A row nobody is building (never handed over, or its worker died) is sent again.
+    ``inline=False`` (anonymous requests) never builds in this process, even with Celery inline."""
     if fmt not in Report.Format.values:
         raise builders.ReportError(f"ไม่รู้จักรูปแบบไฟล์ “{fmt}”")
     if fmt == Report.Format.PDF:
@@ -74,11 +75,11 @@ def request_report(organisation, *, kind, year, fmt, by, round_number=None):
                 )  # fmt: skip
                 # Recorded first, handed over after commit with a short try: a broker that is
                 # away leaves the row for the sweep, and this request still answers at once.
-                transaction.on_commit(lambda: leases.hand_over(report.pk))
+                transaction.on_commit(lambda: leases.hand_over(report.pk, inline=inline))
             return report
         except IntegrityError:  # an identical request committed first: use its row
             existing = same.get()
-    leases.resume_if_stale(existing)
+    leases.resume_if_stale(existing, inline=inline)
     return existing
 
 

@@ -31,11 +31,12 @@ def freeze_approved_documents(revision_id):
 
 @shared_task(acks_late=True)
 def sweep_reports():
-    """Every minute (Celery beat): send builds that were never handed to the broker and take
-    over builds whose worker stopped renewing its lease."""
+    """Every minute (Celery beat): send builds that were never handed to the broker, take over
+    builds whose worker stopped renewing its lease, and freeze approved documents still missing."""
     from .leases import sweep
+    from .public import sweep_frozen
 
-    return sweep()
+    return sweep() + sweep_frozen()
 
 
 @shared_task(acks_late=True)

@@ -5,11 +5,8 @@ public address of a plan and its follow-up needs no login and exists only once t
 last approver granted permission to publish.
 """
 
-import time
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +18,7 @@ from assessments.models import Organisation
 from ita_portal.access import access_organisation, access_plan
 from measures.models import Plan
 
-from . import builders, leases, services, verification
+from . import builders, leases, public, services, verification
 from .frozen import approved_document
 from .models import ApprovedDocument, Report
 
@@ -132,52 +129,22 @@ def public_plan(request, code, year):
     )  # fmt: skip
 
 
-def _public_file(organisation, kind, year, round_number=None):
-    """The stored PDF if up to date, else built now (public readers do not wait on a queue).
-    Identical requests at once share one row: the first builds, the others wait for it."""
-    context = builders.build(kind, organisation, year, round_number=round_number, approved_only=True)
-    digest = builders.source_hash(context)
-    same = Report.objects.filter(
-        organisation=organisation, kind=kind, year=year, round_number=round_number, fmt="pdf",
-        source_hash=digest, state__in=Report.LIVE_STATES,
-    )  # fmt: skip
-    report = same.first()
-    if report is None:
-        try:
-            with transaction.atomic():
-                report = Report.objects.create(
-                    organisation=organisation, kind=kind, year=year, round_number=round_number, fmt="pdf",
-                    source_hash=digest,
-                )  # fmt: skip
-        except IntegrityError:
-            report = same.get()
-    report = services.generate(report)
-    deadline = time.monotonic() + 60
-    while report.state in (Report.State.QUEUED, Report.State.RUNNING) and time.monotonic() < deadline:
-        time.sleep(0.25)  # another request or worker holds the build: wait for its state
-        report = services.generate(report)
-    if report.state != Report.State.DONE:
-        raise Http404(report.error)
-    return FileResponse(report.file.open("rb"), filename=report.filename, content_type="application/pdf")
-
-
 @require_safe
 def public_plan_pdf(request, code, year):
-    """The measures PDF frozen at approval, byte for byte."""
+    """The measures PDF frozen at approval, byte for byte (built ahead, never in this request)."""
     _organisation, plan = _published_plan(code, year)
-    try:
-        document = approved_document(plan.approved_revision, ApprovedDocument.Kind.MEASURES)
-    except builders.ReportError as exc:
-        raise Http404(str(exc)) from None
-    return FileResponse(document.file.open("rb"), filename=document.filename, content_type="application/pdf")
+    return public.frozen_measures(request, plan)
 
 
 @require_safe
 def public_followup_pdf(request, code, year, number):
-    """A reported round only (an unreported one is not public)."""
-    organisation, plan = _published_plan(code, year)
+    """A reported round only (an unreported one is not public); its stored build, never rendered here."""
+    _organisation, plan = _published_plan(code, year)
     get_object_or_404(plan.rounds, number=number, reported_at__isnull=False)
-    return _public_file(organisation, "followup", year, number)
+    try:
+        return public.followup(request, plan, number)
+    except builders.ReportError as exc:
+        raise Http404(str(exc)) from None
 
 
 # --------------------------------------------------------------------------- #

@@ -46,6 +46,10 @@ def build_world():
             "pk_report": report.pk, "plan": plan.pk, "kind": "memo",
             "sha256": plan.approved_revision.sha256 if plan.approved_revision else "0" * 64,
         }  # fmt: skip
+        if plan.publish_permitted:  # its public PDFs, as the worker builds them after approval
+            from reports.public import build_now
+
+            build_now(plan)
     return users, ids
 
 

@@ -12,3 +12,14 @@ def demo(db, settings, tmp_path):
     from assessments.models import Organisation
 
     return Organisation.objects.get(code="demo")
+
+
+@pytest.fixture
+def demo_public(demo):
+    """The demo with its public documents built, as the worker does after approval and after
+    the round was reported (the demo fixture's on-commit tasks never run)."""
+    from measures.models import Plan
+    from reports.public import build_now
+
+    build_now(Plan.objects.get(organisation=demo, fiscal_year__year=2566))
+    return demo

@@ -99,7 +99,7 @@ def test_the_sweep_builds_rows_never_handed_over(demo, inline_celery):
 
 def test_superseded_files_are_deleted_after_the_grace_and_the_page_says_so(demo, inline_celery):
     old = services.generate(queued(demo, kind="analysis", year=2565))
-    path = old.file.path
+    name, storage = old.file.name, old.file.storage
     Report.objects.filter(pk=old.pk).update(source_hash="older-data", finished_at=timezone.now() - timedelta(hours=3))
     new = services.generate(queued(demo, kind="analysis", year=2565))
     assert leases.delete_superseded(grace=timedelta(hours=1)) == 0  # the newer one is too fresh
@@ -108,9 +108,7 @@ def test_superseded_files_are_deleted_after_the_grace_and_the_page_says_so(demo,
     assert leases.delete_superseded(grace=timedelta(hours=1)) == 1
     old.refresh_from_db()
     assert old.state == Report.State.SUPERSEDED and not old.file
-    import os
-
-    assert not os.path.exists(path)
+    assert not storage.exists(name)
     assert Report.objects.get(pk=new.pk).file.read(4) == b"%PDF"
     client = Client()
     client.force_login(get_user_model().objects.get(username="staff"))
@@ -121,3 +119,22 @@ def test_workers_are_recycled_after_the_configured_number_of_tasks(settings):
     from ita_portal.celery import app
 
     assert app.conf.worker_max_tasks_per_child == settings.CELERY_WORKER_MAX_TASKS_PER_CHILD == 50
+
+
+def test_a_superseded_row_of_an_approved_document_keeps_the_documents_file(demo):
+    from reports.frozen import approved_document
+    from reports.models import ApprovedDocument
+    from reports.services import frozen_report
+
+    revision = demo.plans.get(fiscal_year__year=2566).approved_revision
+    document = approved_document(revision, ApprovedDocument.Kind.MEASURES)
+    old = frozen_report(document)
+    Report.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(hours=3))
+    newer = services.generate(queued(demo, kind="measures"))
+    Report.objects.filter(pk=newer.pk).update(finished_at=timezone.now() - timedelta(hours=2))
+
+    assert leases.delete_superseded(grace=timedelta(hours=1)) == 1
+    assert Report.objects.get(pk=old.pk).state == Report.State.SUPERSEDED
+    assert document.file.storage.exists(document.file.name)
+    with document.file.open("rb") as f:
+        assert f.read(4) == b"%PDF"

@@ -156,7 +156,7 @@ def test_request_without_data_shows_the_reason(demo):
     assert not Report.objects.exists()
 
 
-def test_public_address_needs_no_login_once_publishing_is_granted(demo):
+def test_public_address_needs_no_login_once_publishing_is_granted(demo_public):
     response = Client().get("/p/demo/2566/")
     assert response.status_code == 200 and "มาตรการส่งเสริมคุณธรรมและความโปร่งใส" in response.content.decode()
     pdf_response = Client().get("/p/demo/2566/measures.pdf")
