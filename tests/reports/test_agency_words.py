@@ -279,3 +279,25 @@ def test_a_missing_total_in_the_workbook_says_so(indicators_only):
     wb = load_workbook(io.BytesIO(render_xlsx(builders.build("analysis", indicators_only, 2566))))
     values = [c.value for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert "ไม่มีข้อมูลคะแนนรวม" in values and "คะแนนรายข้อ" not in wb.sheetnames
+
+
+def test_saving_an_items_analysis_unchanged_logs_once(demo, staff):
+    for _ in range(2):
+        agency_words.save_item_analysis(_assessment(demo, 2566), item_code="e2", label="e2", text="ข้อเท็จจริง", by=staff)
+    assert ChangeLog.objects.filter(action="narrative.item").count() == 1
+
+
+def test_an_items_analysis_is_in_the_items_sheet(demo, staff):
+    agency_words.save_item_analysis(
+        _assessment(demo, 2566), item_code="e2", label="e2", text="ข้อเท็จจริงของข้อนี้", by=staff
+    )
+    assert any("ข้อเท็จจริงของข้อนี้" in v for v in xlsx_texts("analysis", demo, 2566))
+
+
+def test_the_column_mode_puts_the_analysis_beside_the_score_in_the_workbook(demo, staff):
+    assessment_services.save_narrative(_assessment(demo, 2565), indicator_number=9, text=OWN_WORDS, by=staff)
+    _set_texts(demo, 2565, "analysis", staff, indicator_analysis="column")
+    wb = load_workbook(io.BytesIO(render_xlsx(builders.build("analysis", demo, 2565))))
+    ws = wb["ผลการวิเคราะห์"]
+    row = next(c.row for r in ws.iter_rows() for c in r if c.value == OWN_WORDS)
+    assert ws.cell(row=row, column=2).value == "การเปิดเผยข้อมูล"
