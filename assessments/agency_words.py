@@ -171,9 +171,26 @@ def recommendation_groups(recommendations: list[dict]) -> list[dict]:
         if not members:
             continue
         number = len(groups) + 1
-        rows = []
-        for n, r in enumerate(members, start=1):
-            own = has_own_number(r["text"])
-            rows.append({**r, "number": "" if own else f"{number}.{n}"})
-        groups.append({"tool": tool, "number": number, "heading": headings[tool], "rows": rows})
+        parts = [p for p in PART_HEADINGS if any((r.get("part") or "") == p for r in members)]
+        if parts == [""]:
+            parts = []
+        subgroups = []
+        for k, part in enumerate(parts or [""], start=1):
+            prefix = f"{number}.{k}" if parts else f"{number}"
+            rows = [
+                {**r, "number": "" if has_own_number(r["text"]) else f"{prefix}.{n}"}
+                for n, r in enumerate((r for r in members if not parts or (r.get("part") or "") == part), start=1)
+            ]
+            subgroups.append({"number": prefix if parts else "", "heading": PART_HEADINGS[part] if parts else "",
+                              "rows": rows})  # fmt: skip
+        groups.append({"tool": tool, "number": number, "heading": headings[tool], "parts": subgroups,
+                       "rows": [r for sub in subgroups for r in sub["rows"]]})  # fmt: skip
     return groups
+
+
+# EIT's parts as seed 001 heads its recommendations (in this order; "" = no part given).
+PART_HEADINGS = {
+    "public": "ส่วนที่ 1 ผู้รับบริการหรือติดต่อราชการเข้าตอบด้วยตนเอง (EIT Public)",
+    "survey": "ส่วนที่ 2 ผู้ประเมินจัดเก็บข้อมูล (EIT Survey)",
+    "": "ส่วนอื่น",
+}

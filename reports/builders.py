@@ -79,6 +79,7 @@ def build_analysis(organisation, year, **_):
             "parts": {p: _f(f.score) for p, f in ind.parts.items()},
             "items": [
                 {
+                    "code": it.code,
                     "label": it.label,
                     "title": it.title,
                     "score": _f(it.score),
@@ -104,6 +105,10 @@ def build_analysis(organisation, year, **_):
     ]
     data["recommendation_groups"] = agency_words.recommendation_groups(data["recommendations"])
     data["issue_areas_detail"] = _issue_areas_detail(result, item_words)
+    in_areas = {row["code"] for area in data["issue_areas_detail"] for row in area["weak_items"]}
+    for detail in data["indicators_detail"]:  # printed under the item in its issue area, else in the table
+        for item in detail["items"]:
+            item["analysis_here"] = "" if item["code"] in in_areas else item["analysis"]
     data["texts"] = document_texts.texts_for(organisation, year, "analysis")
     data["has_items"] = any(d["items"] for d in data["indicators_detail"])
     data["has_tool_scores"] = any(t["score"] is not None for t in data["tools"])
@@ -113,30 +118,29 @@ def build_analysis(organisation, year, **_):
 
 
 def _issue_areas_detail(result, item_words):
-    """The seven issue areas as the analysis prints them: each area's indicators with their
-    score and status, and its items to improve with their scores and the agency's analysis."""
-    return [
-        {
-            "number": area.number,
-            "name": area.name,
-            "indicators": [
-                {"number": i.number, "name": i.name, "score": _f(i.score), "status_label": i.status_label}
-                for i in area.indicators
-            ],
-            "weak_items": [
-                {
-                    "label": it.label,
-                    "title": it.title,
-                    "score": _f(it.score),
-                    "analysis": item_words.get(it.code, ""),
-                    "weak": it in area.weak_items,
-                }
-                for it in area.items
-                if it in area.weak_items or item_words.get(it.code)
-            ],  # fmt: skip
-        }
-        for area in result.issue_areas
-    ]
+    """The seven issue areas as the analysis prints them (seed 001): each area's indicators
+    with their score and status, its items to improve and those the agency wrote about, each
+    item's analysis under it in the first area it belongs to (a later area refers to it)."""
+    printed, areas = {}, []
+    for area in result.issue_areas:
+        rows = []
+        for it in area.items:
+            words = item_words.get(it.code, "")
+            if it not in area.weak_items and not words:
+                continue
+            rows.append({
+                "code": it.code, "label": it.label, "title": it.title, "score": _f(it.score),
+                "weak": it in area.weak_items, "analysis": "" if it.code in printed else words,
+                "see_area": printed.get(it.code) if words else None,
+            })  # fmt: skip
+            if words:
+                printed.setdefault(it.code, area.number)
+        areas.append({
+            "number": area.number, "name": area.name, "weak_items": rows,
+            "indicators": [{"number": i.number, "name": i.name, "score": _f(i.score), "status_label": i.status_label}
+                           for i in area.indicators],
+        })  # fmt: skip
+    return areas
 
 
 def _f(value):

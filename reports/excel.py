@@ -419,8 +419,11 @@ def _analysis_sheets(new, a, organisation):
         s.heading("ข้อเสนอแนะของผู้ตรวจประเมิน")
         for g in a["recommendation_groups"]:
             s.text(f"{g['number']}. {g['heading']}", bold=True)
-            for r in g["rows"]:
-                s.text(f"{r['number']} {r['text']}" if r["number"] else r["text"])
+            for sub in g.get("parts") or [{"heading": "", "rows": g["rows"]}]:
+                if sub["heading"]:
+                    s.text(f"{sub['number']} {sub['heading']}", bold=True)
+                for r in sub["rows"]:
+                    s.text(f"{r['number']} {r['text']}" if r["number"] else r["text"])
     _words_tail(s, texts, organisation)
 
     if not a.get("has_items", True):
@@ -437,8 +440,10 @@ def _analysis_sheets(new, a, organisation):
         for it in d["items"]:
             items.line((it["label"], "code"), (it["title"], "text"), (it["score"], "score"),
                        *((it["parts"].get(p), "score") for p in parts))  # fmt: skip
-            if it.get("analysis"):
-                items.text("ผลการวิเคราะห์: " + it["analysis"].replace("\n", " "), first=2)
+            if it.get("analysis_here", it.get("analysis")):
+                items.text("ผลการวิเคราะห์: " + it.get("analysis_here", it.get("analysis")).replace("\n", " "), first=2)
+            elif it.get("analysis"):
+                items.text("ผลการวิเคราะห์ของข้อนี้อยู่ในแผ่นงาน “ผลการวิเคราะห์” หัวข้อการวิเคราะห์ตาม 7 ประเด็น", first=2)
 
 
 def _issue_areas(s, areas):

@@ -82,15 +82,20 @@ def test_narrative_mode_prints_the_analysis_as_paragraphs_under_the_weaknesses(d
 # --------------------------------------------------------------------------- #
 
 
-def test_an_items_analysis_prints_under_the_item(demo, staff):
+def test_an_items_analysis_prints_once_under_the_item_in_its_issue_area(demo, staff):
     words = "ข้อเท็จจริงพบว่าผู้รับบริการยังไม่ทราบช่องทางออนไลน์ จึงกำหนดมาตรการประชาสัมพันธ์ช่องทาง"
     agency_words.save_item_analysis(_assessment(demo, 2566), item_code="e13", label="E13", text=words, by=staff)
-    detail = builders.build("analysis", demo, 2566)["analysis"]["indicators_detail"]
-    labels = [it["label"] for d in detail for it in d["items"]]
-    here, after = labels[labels.index(next(x for x in labels if x.lower() == "e13")) :][:2]
     text = flat(pdf_text("analysis", demo, 2566))
-    items = text[text.index(nfkc("คะแนนรายข้อการประเมิน")) :]
-    assert items.index(here) < items.index(flat(nfkc(words))) < items.index(after)
+    areas = text[text.index(flat(nfkc("การวิเคราะห์ผลการประเมินตาม ๗ ประเด็น"))) :]
+    title = flat(nfkc("หน่วยงานมีระบบการให้บริการออนไลน์"))
+    assert areas.index(title) < areas.index(flat(nfkc(words))) and text.count(flat(nfkc(words))) == 1
+
+
+def test_eit_recommendations_print_under_their_parts_heading(demo):
+    text = flat(pdf_text("analysis", demo, 2566))
+    public = text.index(flat(nfkc("๒.๑ ส่วนที่ ๑ ผู้รับบริการหรือติดต่อราชการเข้าตอบด้วยตนเอง (EIT Public)")))
+    survey = text.index(flat(nfkc("๒.๒ ส่วนที่ ๒ ผู้ประเมินจัดเก็บข้อมูล (EIT Survey)")))
+    assert public < text.index(flat(nfkc("๒.๑.๑"))) < survey
 
 
 # --------------------------------------------------------------------------- #
@@ -287,7 +292,7 @@ def test_saving_an_items_analysis_unchanged_logs_once(demo, staff):
     assert ChangeLog.objects.filter(action="narrative.item").count() == 1
 
 
-def test_an_items_analysis_is_in_the_items_sheet(demo, staff):
+def test_an_items_analysis_is_in_the_workbook(demo, staff):
     agency_words.save_item_analysis(
         _assessment(demo, 2566), item_code="e2", label="e2", text="ข้อเท็จจริงของข้อนี้", by=staff
     )
