@@ -151,7 +151,9 @@ class NarrativeForm(forms.Form):
         max_length=20_000,
         multiline=True,
         rows=10,
-        help_text="เว้นว่างแล้วบันทึกเพื่อกลับไปใช้ร่างที่ระบบสร้าง",
+        help_text="ผลการวิเคราะห์ของหน่วยงานสำหรับตัวชี้วัดนี้ พิมพ์ในรายงานการวิเคราะห์เป็นย่อหน้า "
+        "หรือเป็นคอลัมน์ผลการวิเคราะห์ของตารางตัวชี้วัด (เลือกได้ที่ข้อความในเอกสาร) "
+        "เว้นว่างแล้วบันทึกเพื่อกลับไปใช้ร่างที่ระบบสร้าง",
     )
     # The saved narrative's updated_at as the page was opened ("" for the draft): optimistic locking.
     based_on = forms.CharField(required=False, widget=forms.HiddenInput)
