@@ -32,6 +32,7 @@ TOPICS = {
     "membership": "สมาชิกและบทบาท",
     "organisation": "ข้อมูลหน่วยงาน",
     "report": "เอกสาร",
+    "document": "ข้อความในเอกสาร",
 }
 PAGE_SIZE = 50
 
@@ -44,16 +45,20 @@ FIELD_LABELS = {
     "problems": "ปัญหาอุปสรรค", "suggestions": "ข้อเสนอแนะ", "user": "ผู้ใช้", "role": "บทบาท",
     "position": "ตำแหน่ง", "name": "ชื่อ", "unit": "ส่วนราชการ", "layout": "รูปแบบตาราง",
     "memo_number": "ที่ (เลขที่หนังสือ)",
+    "intro": "บทนำ", "limitations": "ข้อจำกัด", "summary": "สรุป", "closing": "ส่วนท้าย",
+    "indicator_analysis": "ผลการวิเคราะห์รายตัวชี้วัดพิมพ์", "text": "ข้อความ", "tool": "เครื่องมือ", "part": "ส่วน",
+    "item_codes": "ข้อที่เกี่ยวข้อง", "order": "ลำดับ",
 }  # fmt: skip
 
 
 @functools.cache
 def _value_labels() -> dict[str, str]:
     from measures.models import FollowUpEntry
+    from reports.models import DocumentText
 
     from .models import Role
 
-    return {**dict(FollowUpEntry.Status.choices), **dict(Role.choices)}
+    return {**dict(FollowUpEntry.Status.choices), **dict(Role.choices), **dict(DocumentText.Placement.choices)}
 
 
 def topic_of(action: str) -> str:

@@ -151,7 +151,9 @@ class NarrativeForm(forms.Form):
         max_length=20_000,
         multiline=True,
         rows=10,
-        help_text="เว้นว่างแล้วบันทึกเพื่อกลับไปใช้ร่างที่ระบบสร้าง",
+        help_text="ผลการวิเคราะห์ของหน่วยงานสำหรับตัวชี้วัดนี้ พิมพ์ในรายงานการวิเคราะห์เป็นย่อหน้า "
+        "หรือเป็นคอลัมน์ผลการวิเคราะห์ของตารางตัวชี้วัด (เลือกได้ที่ข้อความในเอกสาร) "
+        "เว้นว่างแล้วบันทึกเพื่อกลับไปใช้ร่างที่ระบบสร้าง",
     )
     # The saved narrative's updated_at as the page was opened ("" for the draft): optimistic locking.
     based_on = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -166,3 +168,20 @@ class RecommendationForm(forms.Form):
     part = forms.ChoiceField(label="ส่วน", choices=Part.choices, required=False)
     item_codes = TextField(label="ข้อที่เกี่ยวข้อง", required=False, max_length=255)
     text = TextField(label="ข้อเสนอแนะของผู้ตรวจประเมิน", max_length=10_000, multiline=True, rows=4)
+
+
+class ItemAnalysisForm(forms.Form):
+    text = TextField(
+        label="คำวิเคราะห์รายข้อ",
+        required=False,
+        max_length=20_000,
+        multiline=True,
+        rows=8,
+        help_text="ข้อเท็จจริงที่พบจากผลคะแนน แล้วมาตรการที่นำไปสู่ (พิมพ์ใต้ข้อนี้ในรายงานการวิเคราะห์) เว้นว่างแล้วบันทึกเพื่อลบ",
+    )
+    # The saved text's updated_at as the page was opened ("" when none): optimistic locking.
+    based_on = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class RecommendationEditForm(RecommendationForm):
+    based_on = forms.CharField(required=False, widget=forms.HiddenInput)

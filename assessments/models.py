@@ -535,6 +535,25 @@ class IndicatorNarrative(models.Model):
         return f"ตัวชี้วัดที่ {self.indicator_number}"
 
 
+class ItemAnalysis(models.Model):
+    """The agency's own analysis of one item of a year's result (seed 001: the facts the
+    scores show, then the measure they lead to), printed under the item in the analysis."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="item_analyses")
+    item_code = models.CharField("รหัสข้อ", max_length=10)  # the item's canonical code (i1, e13)
+    text = models.TextField("คำวิเคราะห์รายข้อ")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        verbose_name = "คำวิเคราะห์รายข้อ"
+        verbose_name_plural = "คำวิเคราะห์รายข้อ"
+        constraints = [models.UniqueConstraint(fields=["assessment", "item_code"], name="item_analysis_unique")]
+
+    def __str__(self):
+        return f"ข้อ {self.item_code}"
+
+
 class Recommendation(models.Model):
     """An assessor's recommendation copied from the official result, stored as entered."""
 
@@ -544,6 +563,8 @@ class Recommendation(models.Model):
     item_codes = models.CharField("ข้อที่เกี่ยวข้อง", max_length=255, blank=True)
     text = models.TextField("ข้อเสนอแนะของผู้ตรวจประเมิน")
     order = models.PositiveSmallIntegerField(default=0)
+    # The version a form was opened with (optimistic locking of edits, deletions and moves).
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "ข้อเสนอแนะของผู้ตรวจประเมิน"

@@ -418,6 +418,7 @@ def _analysis_context(request, organisation, fiscal_year, assessment, recommenda
         for ind in result.indicators
         if ind.tool != "oit" and ind.weak_items(result.threshold)
     ]
+    recommendations = list(assessment.recommendations.all())
     return {
         "organisation": organisation,
         "fiscal_year": fiscal_year,
@@ -425,12 +426,32 @@ def _analysis_context(request, organisation, fiscal_year, assessment, recommenda
         "a": result,
         "chart": chart_bars([(i.number, i.score, i.status, i.previous) for i in result.indicators], result.threshold),
         "weak_by_indicator": weak_by_indicator,
-        "recommendations": list(assessment.recommendations.all()),
+        "recommendations": recommendations,
+        **_words_context(assessment, result, recommendations),
         "recommendation_form": recommendation_form or RecommendationForm(),
         "can_edit": organisation.can_edit(request.user),
         "part_labels": PART_LABELS,
         "item_changes": item_changes_for(assessment, current=result),
         **peers.context(assessment, result),
+    }
+
+
+def _words_context(assessment, result, recommendations):
+    """The agency's own words shown on the analysis page: its item analyses, every item to
+    write one for, and the recommendations under their tools."""
+    from .agency_words import TOOL_LABELS, item_analyses
+
+    texts = item_analyses(assessment)
+    items = [it for ind in result.indicators for it in ind.items]
+    groups = {}
+    for rec in recommendations:
+        groups.setdefault(rec.tool or "", []).append(rec)
+    return {
+        "item_words": [{"item": it, "text": texts[it.code]} for it in items if it.code in texts],
+        "word_items": [{"indicator": ind, "items": ind.items} for ind in result.indicators if ind.items],
+        "recommendation_groups": [
+            {"tool": t, "label": TOOL_LABELS[t], "rows": groups[t]} for t in ("iit", "eit", "oit", "") if t in groups
+        ],
     }
 
 

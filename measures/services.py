@@ -388,6 +388,7 @@ def plan_snapshot(plan):
         "revision": plan.revision,
         "layout": plan.layout,  # the table as it was signed
         "memo_number": plan.memo_number,
+        "texts": _document_texts(plan),  # the measures document's own words, as signed
         "measures": [
             {
                 "id": m.pk,  # stable: follow-up entries find their measure by it
@@ -409,6 +410,12 @@ def plan_snapshot(plan):
             for m in measures
         ],
     }
+
+
+def _document_texts(plan):
+    from reports.texts import snapshot_texts
+
+    return snapshot_texts(plan)
 
 
 def snapshot_hash(snapshot):

@@ -335,12 +335,14 @@ def _analysis_sheets(new, a, organisation):
     s.title("รายงานการวิเคราะห์ผลการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ",
             f"ของ{organisation['name']} ประจำปีงบประมาณ พ.ศ. {a['year']}")  # fmt: skip
     s.gap()
-    s.text(f"{organisation['name']} ได้วิเคราะห์ผลการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ "
-           f"ประจำปีงบประมาณ พ.ศ. {a['year']} โดยจำแนกตามเครื่องมือการประเมิน และระบุประเด็นที่จะต้องพัฒนาให้ดีขึ้น "
-           "และประเด็นที่เป็นข้อบกพร่องหรือจุดอ่อนที่จะต้องแก้ไขโดยเร่งด่วน มีรายละเอียดดังนี้")  # fmt: skip
+    texts = a.get("texts") or {}
+    _words_head(s, texts)
     s.gap()
     total = a["total"]
-    s.line(("คะแนนรวม", "text", 2), (total["score"], "score"), ("คะแนน", "text", 3), bold=True)
+    if total["score"] is None:
+        s.line(("คะแนนรวม", "text", 2), (None, "score"), ("ไม่มีข้อมูลคะแนนรวม", "text", 3), bold=True)
+    else:
+        s.line(("คะแนนรวม", "text", 2), (total["score"], "score"), ("คะแนน", "text", 3), bold=True)
     if total["result"]:
         s.line(("ผลการประเมิน", "text", 2), (total["result"], "text", 4), bold=True)
     if total["grade"]:
@@ -362,16 +364,26 @@ def _analysis_sheets(new, a, organisation):
 
     s.heading(f"2. คะแนนรายตัวชี้วัดเทียบเกณฑ์ {a['threshold']:.0f} คะแนน")
     previous = a.get("previous_year")
-    s.header("ที่", "ตัวชี้วัด", "คะแนน", "สถานะ", *((f"ปี {previous}", "เปลี่ยนแปลง") if previous else ()))
+    column = texts.get("indicator_analysis") == "column"
+    if column:
+        s.header("ที่", "ตัวชี้วัด", "คะแนน", "สถานะ", ("ผลการวิเคราะห์", 2))
+    else:
+        s.header("ที่", "ตัวชี้วัด", "คะแนน", "สถานะ", *((f"ปี {previous}", "เปลี่ยนแปลง") if previous else ()))
     detail = {d["number"]: d for d in a["indicators_detail"]}
     first = s.row
     for i in a["indicators"]:
-        extra = ((i["previous"], "score"), (i["change"], "change")) if previous else ()
+        if column:
+            extra = ((detail[i["number"]]["narrative"], "text", 2),)
+        else:
+            extra = ((i["previous"], "score"), (i["change"], "change")) if previous else ()
         s.line((i["number"], "int"), (i["name"], "text"), (i["score"], "score"),
-               (detail[i["number"]]["status_label"], "text"), *extra)  # fmt: skip
+               (detail[i["number"]]["status_label"] or "–", "text"), *extra)  # fmt: skip
     _chart(s, first, s.row - 1, [i["status"] for i in a["indicators"]])
 
-    s.heading("3. คะแนนรายข้อการประเมิน: ดูแผ่นงาน “คะแนนรายข้อ”")
+    if a.get("has_items", True):
+        s.heading("3. คะแนนรายข้อการประเมิน: ดูแผ่นงาน “คะแนนรายข้อ”")
+    else:
+        s.heading("3. คะแนนรายข้อการประเมิน: – ไม่มีข้อมูลคะแนนรายข้อ (หน่วยงานบันทึกเฉพาะคะแนนรายตัวชี้วัด)")
     threshold = f"{a['threshold']:.0f}"
     for number, (title, key) in enumerate(
         [(f"ประเด็นที่ต้องพัฒนาให้ดีขึ้น (ตัวชี้วัดที่ได้คะแนนตั้งแต่ {threshold} คะแนนขึ้นไป) จำนวน {len(a['strengths'])} "
@@ -382,6 +394,9 @@ def _analysis_sheets(new, a, organisation):
     ):  # fmt: skip
         s.heading(f"{number}. {title}")
         for ind in a[key]:
+            if column:
+                s.text(f"- ตัวชี้วัดที่ {ind['number']} {ind['name']} {ind['score']:.2f} คะแนน")
+                continue
             for n, para in enumerate(p for p in ind["narrative"].split("\n") if p.strip()):
                 s.text(("- " if n == 0 else "  ") + para)
         if not a[key]:
@@ -399,11 +414,20 @@ def _analysis_sheets(new, a, organisation):
         for g in a["eit_gaps"]:
             s.line((g["label"], "code"), (titles.get(g["label"], ""), "text"), (g["public"], "score"),
                    (g["survey"], "score"), (g["gap"], "change", 2))  # fmt: skip
-    if a.get("recommendations"):
+    _issue_areas(s, a.get("issue_areas_detail") or [])
+    if a.get("recommendation_groups"):
         s.heading("ข้อเสนอแนะของผู้ตรวจประเมิน")
-        for n, r in enumerate(a["recommendations"], start=1):
-            s.text(f"{n}) {r['text']}")
+        for g in a["recommendation_groups"]:
+            s.text(f"{g['number']}. {g['heading']}", bold=True)
+            for sub in g.get("parts") or [{"heading": "", "rows": g["rows"]}]:
+                if sub["heading"]:
+                    s.text(f"{sub['number']} {sub['heading']}", bold=True)
+                for r in sub["rows"]:
+                    s.text(f"{r['number']} {r['text']}" if r["number"] else r["text"])
+    _words_tail(s, texts, organisation)
 
+    if not a.get("has_items", True):
+        return  # only indicator figures: no empty item table
     found = {p for d in a["indicators_detail"] for it in d["items"] for p in it["parts"]}
     parts = [p for p in PART_LABELS if p in found]
     items = new("คะแนนรายข้อ", [7, 46, 11, 11, 11] if parts else [7, 68, 11])
@@ -416,6 +440,57 @@ def _analysis_sheets(new, a, organisation):
         for it in d["items"]:
             items.line((it["label"], "code"), (it["title"], "text"), (it["score"], "score"),
                        *((it["parts"].get(p), "score") for p in parts))  # fmt: skip
+            if it.get("analysis_here", it.get("analysis")):
+                items.text("ผลการวิเคราะห์: " + it.get("analysis_here", it.get("analysis")).replace("\n", " "), first=2)
+            elif it.get("analysis"):
+                items.text("ผลการวิเคราะห์ของข้อนี้อยู่ในแผ่นงาน “ผลการวิเคราะห์” หัวข้อการวิเคราะห์ตาม 7 ประเด็น", first=2)
+
+
+def _issue_areas(s, areas):
+    """การวิเคราะห์ตาม ๗ ประเด็น: each area, its indicators, its items to improve and the
+    agency's analysis of them (as the PDF prints it)."""
+    if not areas:
+        return
+    s.heading("การวิเคราะห์ผลการประเมินตาม 7 ประเด็น")
+    s.header("ประเด็น", ("ตัวชี้วัดที่เกี่ยวข้อง", 2), ("ข้อที่ต้องปรับปรุง / ผลการวิเคราะห์", 3))
+    for area in areas:
+        indicators = (
+            "\n".join(
+                f"ตัวชี้วัดที่ {i['number']} {i['name']} " + ("–" if i["score"] is None else f"{i['score']:.2f}")
+                for i in area["indicators"]
+            )
+            or "–"
+        )
+        items = (
+            "\n".join(
+                f"{it['label']} {it['title']}"
+                + ("" if it["score"] is None else f" ({it['score']:.2f})")
+                + (f"\nผลการวิเคราะห์: {it['analysis']}" if it["analysis"] else "")
+                for it in area["weak_items"]
+            )
+            or "ไม่มีข้อที่ต้องปรับปรุงในประเด็นนี้"
+        )
+        s.line((f"{area['number']}. {area['name']}", "text"), (indicators, "text", 2), (items, "text", 3))
+
+
+def _words_head(s, texts):
+    for p in (texts.get("intro") or "").split("\n"):
+        if p.strip():
+            s.text(p.strip())
+
+
+def _words_tail(s, texts, organisation):
+    """The agency's summary, limitations and closing; an empty one prints nothing."""
+    if (texts.get("summary") or "").strip():
+        s.heading("สรุป")
+        s.paragraphs(texts["summary"])
+    if (texts.get("limitations") or "").strip():
+        s.heading("ข้อจำกัดของหน่วยงานในการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ "
+                  f"ของ{organisation['name']}")  # fmt: skip
+        s.paragraphs(texts["limitations"])
+    if (texts.get("closing") or "").strip():
+        s.gap()
+        s.paragraphs(texts["closing"])
 
 
 def _chart(s, first, last, statuses):
@@ -641,6 +716,17 @@ def _signoff_sheet(new, context):
         s.end_row(max(s.put(c, v, border=False, align="center", bold=n == 4) for c, v in enumerate(row, start=1)))
 
 
+def _words_sheet(new, texts, organisation):
+    """ข้อความประกอบ: a document's introduction, summary, limitations and closing, when it has any."""
+    if not any((texts.get(k) or "").strip() for k in ("intro", "summary", "limitations", "closing")):
+        return
+    s = new("ข้อความประกอบ", [16, 16, 16, 16, 16, 16])
+    if (texts.get("intro") or "").strip():
+        s.heading("บทนำ")
+        _words_head(s, texts)
+    _words_tail(s, texts, organisation)
+
+
 def render_xlsx(context):
     """The xlsx bytes of a report context: one sheet per section, as printable as the PDF."""
     kind = context["kind"]
@@ -652,11 +738,14 @@ def render_xlsx(context):
         _analysis_sheets(new, context["analysis"], org)
     elif kind == "measures":
         _measures_sheet(new, context["plan"], org, year)
+        _words_sheet(new, context["plan"].get("texts") or {}, org)
     elif kind == "memo":
         _memo_sheet(new, context["memo"])
     elif kind == "followup":
         _followup_sheet(new, context["round"], context["rows"], org, year, context.get("analysis_year", ""))
+        _words_sheet(new, context.get("texts") or {}, org)
     elif kind == "annual":
+        _words_sheet(new, context.get("texts") or {}, org)
         _cover_sheet(new, context)
         if context.get("analysis"):
             _analysis_sheets(new, context["analysis"], org)

@@ -113,3 +113,42 @@ class ApprovedDocument(models.Model):
     def filename(self):
         plan = self.revision.plan
         return f"ita-{self.kind}-{plan.organisation.code}-{plan.fiscal_year.year}-r{self.revision.number}.pdf"
+
+
+class DocumentText(models.Model):
+    """The agency's own words in one document of one organisation and year: the free-text
+    sections (an empty section prints nothing) and, for the analysis, where each
+    indicator's analysis prints. No row: the document prints its defaults (texts.py)."""
+
+    class Kind(models.TextChoices):
+        ANALYSIS = "analysis", "รายงานการวิเคราะห์ผลการประเมิน"
+        MEASURES = "measures", "มาตรการส่งเสริมคุณธรรมและความโปร่งใส"
+        FOLLOWUP = "followup", "รายงานผลการดำเนินการตามมาตรการ"
+        ANNUAL = "annual", "รายงานประจำปี"
+
+    class Placement(models.TextChoices):
+        NARRATIVE = "narrative", "เป็นย่อหน้าคำอธิบายใต้ประเด็นที่ต้องพัฒนาและจุดอ่อน"
+        COLUMN = "column", "เป็นคอลัมน์ที่สามของตารางตัวชี้วัด (คะแนน | สถานะ | ผลการวิเคราะห์)"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="document_texts")
+    year = models.PositiveSmallIntegerField("ปีงบประมาณ (พ.ศ.)")
+    kind = models.CharField("เอกสาร", max_length=20, choices=Kind.choices)
+    intro = models.TextField("บทนำ", blank=True)
+    limitations = models.TextField("ข้อจำกัด", blank=True)
+    summary = models.TextField("สรุป", blank=True)
+    closing = models.TextField("ส่วนท้าย", blank=True)
+    indicator_analysis = models.CharField(
+        "ผลการวิเคราะห์รายตัวชี้วัด", max_length=10, choices=Placement.choices, default=Placement.NARRATIVE
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        verbose_name = "ข้อความในเอกสาร"
+        verbose_name_plural = "ข้อความในเอกสาร"
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year", "kind"], name="document_text_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.year}"

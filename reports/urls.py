@@ -6,6 +6,7 @@ from . import views
 
 urlpatterns = [
     path("o/<slug:code>/reports/<id:year>/", views.reports_page, name="reports"),
+    path("o/<slug:code>/reports/<id:year>/texts/<slug:doc>/", views.document_texts, name="document_texts"),
     path("o/<slug:code>/reports/<id:year>/request/", views.request_report, name="report_request"),
     path("o/<slug:code>/reports/file/<id:pk>/", views.report_status, name="report_status"),
     path("o/<slug:code>/reports/file/<id:pk>/download/", views.report_download, name="report_download"),

@@ -36,8 +36,14 @@ def reports_page(request, code, year):
         request,
         "reports/reports_page.html",
         {"organisation": organisation, "year": year, "plan": plan, "rounds": rounds, "recent": recent,
-         "kinds": Report.Kind.choices},
+         "kinds": Report.Kind.choices, "can_edit": organisation.can_edit(request.user), "text_kinds": _text_kinds()},
     )  # fmt: skip
+
+
+def _text_kinds():
+    from .models import DocumentText
+
+    return DocumentText.Kind.choices
 
 
 @login_required
@@ -224,3 +230,55 @@ def _verify_hash(request, sha256, handler):
             if context["matches"] and uploaded != sha256:
                 context["found"] = verification.lookup(uploaded)
     return render(request, "reports/verify.html", context, status=404 if found is None else 200)
+
+
+@login_required
+def document_texts(request, code, year, doc):
+    """The agency's own words in one document of the year: introduction, summary,
+    limitations, closing (and, for the analysis, where each indicator's analysis prints)."""
+    from assessments.services import EditConflict
+    from ita_portal.access import require_edit
+    from measures.services import WorkflowError
+
+    from . import texts
+    from .forms import DocumentTextsForm
+    from .models import DocumentText
+
+    organisation = access_organisation(request.user, code)
+    if doc not in texts.KINDS:
+        raise Http404("ไม่มีเอกสารชนิดนี้")
+    require_edit(organisation, request.user)
+    label = DocumentText.Kind(doc).label
+    status = 200
+    if request.method == "POST":
+        form = DocumentTextsForm(request.POST, kind=doc)
+        if form.is_valid():
+            values = {k: v for k, v in form.cleaned_data.items() if k != "based_on"}
+            try:
+                changes = texts.save_texts(organisation, year, doc, values=values, by=request.user,
+                                           based_on=form.cleaned_data["based_on"])  # fmt: skip
+            except (EditConflict, WorkflowError) as exc:
+                data = request.POST.copy()
+                if isinstance(exc, EditConflict):
+                    data["based_on"] = texts.version_of(organisation, year, doc)  # saving again replaces it
+                form = DocumentTextsForm(data, kind=doc)
+                form.is_valid()
+                form.add_error(None, str(exc))
+                status = 409
+            else:
+                messages.success(request, f"บันทึกข้อความใน{label}แล้ว" if changes else "ไม่มีการเปลี่ยนแปลง")
+                return redirect("document_texts", code=code, year=year, doc=doc)
+        else:
+            status = 400
+    else:
+        form = DocumentTextsForm(
+            initial={**texts.texts_for(organisation, year, doc), "based_on": texts.version_of(organisation, year, doc)},
+            kind=doc,
+        )
+    return render(
+        request,
+        "reports/document_texts.html",
+        {"organisation": organisation, "year": year, "doc": doc, "label": label, "form": form,
+         "kinds": [(k, DocumentText.Kind(k).label) for k in texts.KINDS]},
+        status=status,
+    )  # fmt: skip

@@ -31,6 +31,8 @@ chain                        demo   GET 302 200 200 200 200 200 404 200 | POST 3
 chain                        other  GET 302 404 404 404 404 200 200 200 | POST 302 404 404 404 404 403 403 400
 decide                       demo   GET 302 405 405 405 405 405 405 405 | POST 302 302 302 302 302 302 404 302
 decide                       other  GET 302 405 405 405 405 405 405 405 | POST 302 404 404 404 404 302 302 302
+document_texts           demo   GET 302 200 403 403 403 403 404 200 | POST 302 400 403 403 403 403 404 400
+document_texts           other  GET 302 404 404 404 404 403 200 200 | POST 302 404 404 404 404 403 400 400
 evidence                     demo   GET 302 200 200 200 200 200 404 200 | POST 302 405 405 405 405 405 405 405
 evidence                     other  GET 302 404 404 404 404 200 200 200 | POST 302 405 405 405 405 405 405 405
 followup                     demo   GET 302 200 200 200 200 200 404 200 | POST 302 400 403 403 403 403 404 400
@@ -40,6 +42,8 @@ import_scores                demo   GET 302 200 403 403 403 403 404 200 | POST 3
 import_scores                other  GET 302 404 404 404 404 403 200 200 | POST 302 404 404 404 404 403 200 200
 indicator_scores             demo   GET 302 200 200 200 200 200 404 200 | POST 302 302 403 403 403 403 404 302
 indicator_scores             other  GET 302 404 404 404 404 200 200 200 | POST 302 404 404 404 404 403 302 302
+item_analysis_edit       demo   GET 302 200 403 403 403 403 404 200 | POST 302 302 403 403 403 403 404 302
+item_analysis_edit       other  GET 302 404 404 404 404 403 200 200 | POST 302 404 404 404 404 403 302 302
 login                        -      GET 200 200 200 200 200 200 200 200 | POST 200 200 200 200 200 200 200 200
 logout                       -      GET 405 405 405 405 405 405 405 405 | POST 302 302 302 302 302 302 302 302
 measure_action               demo   GET 302 405 405 405 405 405 405 405 | POST 302 302 403 403 403 403 404 302
@@ -76,6 +80,12 @@ public_plan_pdf              demo   GET 200 200 200 200 200 200 200 200 | POST 4
 public_plan_pdf              other  GET 404 404 404 404 404 404 404 404 | POST 405 405 405 405 405 405 405 405
 recommendation_add           demo   GET 302 405 405 405 405 405 405 405 | POST 302 400 403 403 403 403 404 400
 recommendation_add           other  GET 302 405 405 405 405 405 405 405 | POST 302 404 404 404 404 403 400 400
+recommendation_delete    demo   GET 302 405 405 405 405 405 405 405 | POST 302 302 403 403 403 403 404 302
+recommendation_delete    other  GET 302 405 405 405 405 405 405 405 | POST 302 404 404 404 404 403 302 302
+recommendation_edit      demo   GET 302 200 403 403 403 403 404 200 | POST 302 400 403 403 403 403 404 400
+recommendation_edit      other  GET 302 404 404 404 404 403 200 200 | POST 302 404 404 404 404 403 400 400
+recommendation_move      demo   GET 302 405 405 405 405 405 405 405 | POST 302 302 403 403 403 403 404 302
+recommendation_move      other  GET 302 405 405 405 405 405 405 405 | POST 302 404 404 404 404 403 302 302
 recovery_codes               -      GET 302 200 200 200 200 200 200 200 | POST 302 302 302 302 302 302 302 302
 report_download              demo   GET 302 200 200 200 200 200 404 200 | POST 302 405 405 405 405 405 405 405
 report_download              other  GET 302 404 404 404 404 200 200 200 | POST 302 405 405 405 405 405 405 405
@@ -110,6 +120,9 @@ PK = {
     "evidence": "pk_evidence",
     "report_status": "pk_report",
     "report_download": "pk_report",
+    "recommendation_edit": "pk_recommendation",
+    "recommendation_delete": "pk_recommendation",
+    "recommendation_move": "pk_recommendation",
 }
 
 

@@ -41,9 +41,14 @@ def build_world():
             organisation=org, kind="memo", year=2566, fmt="pdf", state=Report.State.DONE,
             file=ContentFile(b"%PDF-1.4 report", name="r.pdf"),
         )  # fmt: skip
+        assessment = org.assessments.get(fiscal_year__year=2566)
+        recommendation = assessment.recommendations.first() or assessment.recommendations.create(
+            tool="iit", text="ข้อเสนอแนะของหน่วยงานอื่น", order=1
+        )
         ids[code] = {
             "code": code, "year": 2566, "number": 1, "pk_measure": measure.pk, "pk_evidence": evidence.pk,
-            "pk_report": report.pk, "plan": plan.pk, "kind": "memo",
+            "pk_report": report.pk, "plan": plan.pk, "kind": "memo", "doc": "analysis", "item": "i1",
+            "pk_recommendation": recommendation.pk,
             "sha256": plan.approved_revision.sha256 if plan.approved_revision else "0" * 64,
         }  # fmt: skip
         if plan.publish_permitted:  # its public PDFs, as the worker builds them after approval
