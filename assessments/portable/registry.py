@@ -47,6 +47,8 @@ REGISTRY: list[Entry] = [
     Entry("assessments.Score", "assessment__organisation"),
     Entry("assessments.IndicatorNarrative", "assessment__organisation"),
     Entry("assessments.Recommendation", "assessment__organisation"),
+    Entry("assessments.ItemAnalysis", "assessment__organisation"),
+    Entry("reports.DocumentText", "organisation"),
     Entry("measures.Plan", "organisation"),
     Entry("measures.Measure", "plan__organisation", keep_pk=True),
     Entry("measures.PlanRevision", "plan__organisation"),
