@@ -186,11 +186,15 @@ def _snapshot_measures_context(plan, snapshot, *, status, layout):
     from measures import layouts
 
     spec = layouts.resolve(snapshot.get("layout", layout), snapshot.get("table"))
+    if "table" not in snapshot and spec["group"] == "indicator":
+        spec["numbering"] = "group"  # signed before column sets: "(๑)" restarted per indicator
     areas, indicator_names = _names(plan)
     measures = []
     for m in snapshot["measures"]:
         measures.append({
             **m, "issue_area_name": areas.get(m["issue_area"], ""), "period": _period(m), "who": _who(m),
+            # each end of the period on one line ("ต.ค. ๖๙ –" / "ก.ย. ๗๐"), never "ก.ย." | "๗๐"
+            "period_parts": [part if len(part) <= 16 else "" for part in _period(m).split(" – ")],
             "step_tree": layouts.step_tree(m.get("steps") or []),
             "indicator_labels": [f"ตัวชี้วัดที่ {n} {indicator_names.get(n, '')}".strip() for n in m["indicators"]],
             "budget_text": f"{float(m['budget']):,.2f}" if m.get("budget") not in (None, "") else "",
