@@ -29,7 +29,9 @@ def measure_cell(m, field, *, codes):
         return m.get("method") or "–", "text"
     if field == "method_steps":
         steps = steps_text(m.get("steps") or [])
-        return (m.get("method") or "") + (f"\nขั้นตอนการดำเนินการ\n{steps}" if steps else "") or "–", "text"
+        if not m.get("method"):  # only steps: no heading above them (seed 000's "- …" lines)
+            return steps or "–", "text"
+        return m["method"] + (f"\nขั้นตอนการดำเนินการ\n{steps}" if steps else ""), "text"
     if field == "steps":
         return steps_text(m.get("steps") or []) or "–", "text"
     if field == "responsible":
