@@ -26,10 +26,16 @@ class MeasureForm(forms.Form):
     )
     method = TextField(label="วิธีการนำผลวิเคราะห์ไปสู่การปฏิบัติ", required=False, max_length=10_000, multiline=True)
     steps = TextField(
-        label="ขั้นตอนหรือวิธีดำเนินการ (บรรทัดละหนึ่งขั้นตอน)", required=False, max_length=20_000, multiline=True, rows=4
-    )
+        label="ขั้นตอนหรือวิธีดำเนินการ (บรรทัดละหนึ่งขั้นตอน; ขึ้นต้นบรรทัดด้วย “๑)” หรือ “-” "
+        "เป็นขั้นตอนย่อยของบรรทัดก่อนหน้า)",
+        required=False, max_length=20_000, multiline=True, rows=4,
+    )  # fmt: skip
     units = ModelMultipleChoiceField(label="ส่วนราชการที่รับผิดชอบ", queryset=OrgUnit.objects.none(), required=False)
     people = ModelMultipleChoiceField(label="ผู้รับผิดชอบ", queryset=Person.objects.none(), required=False)
+    responsible_text = TextField(
+        label="ลำดับผู้รับผิดชอบที่พิมพ์ในเอกสาร (บรรทัดละหนึ่งชื่อ ตามลำดับ; เว้นว่างได้: ตามลำดับที่เลือก)",
+        required=False, max_length=5_000, multiline=True, rows=3,
+    )  # fmt: skip
     start = BEDateField(label="วันเริ่ม (พ.ศ.)")
     end = BEDateField(label="วันสิ้นสุด (พ.ศ.)")
     monitoring = TextField(label="การติดตามประเมินผล", required=False, max_length=5_000, multiline=True, rows=2)
@@ -95,7 +101,33 @@ class MeasureForm(forms.Form):
         data = super().clean()
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", "วันสิ้นสุดต้องไม่ก่อนวันเริ่ม")
+        if "units" in data and "people" in data:
+            self._order_responsible(data)
         return data
+
+    def _order_responsible(self, data):
+        """Units and people in the order staff gave: the lines of ``responsible_text`` first
+        (each must name one chosen), then whatever else was chosen, in the order chosen."""
+        units, people = list(data["units"]), list(data["people"])
+        by_name = {u.name: f"u{u.pk}" for u in units}
+        by_name.update({name: f"p{p.pk}" for p in people for name in (p.name, str(p))})
+        order = []
+        for line in (data.get("responsible_text") or "").splitlines():
+            name = normalise_text(line)
+            name = re.sub(r"^(?:[0-9๐-๙]{1,2}[.)]|[-•])\s*", "", name)
+            if not name:
+                continue
+            if name not in by_name:
+                self.add_error("responsible_text", f"“{name}” ไม่ได้เลือกไว้ในส่วนราชการหรือผู้รับผิดชอบ")
+                return
+            if by_name[name] not in order:
+                order.append(by_name[name])
+        order += [k for k in [f"u{u.pk}" for u in units] + [f"p{p.pk}" for p in people] if k not in order]
+        data["responsible_order"] = order
+        rank = {key: n for n, key in enumerate(order)}
+        data["units"] = sorted(units, key=lambda u: rank[f"u{u.pk}"])
+        data["people"] = sorted(people, key=lambda p: rank[f"p{p.pk}"])
+        data.pop("responsible_text", None)
 
     @classmethod
     def initial_from(cls, measure):
@@ -108,6 +140,7 @@ class MeasureForm(forms.Form):
             "steps": "\n".join(measure.steps),
             "units": list(measure.units.all()),
             "people": list(measure.people.all()),
+            "responsible_text": "\n".join(row.name for _, row in measure.responsible_of()),
             "start": measure.start,
             "end": measure.end,
             "monitoring": measure.monitoring,

@@ -148,8 +148,19 @@ class Plan(models.Model):
         REJECTED = "rejected", "ไม่อนุมัติ"
 
     class Layout(models.TextChoices):
-        ISSUE_AREA = "issue_area", "จัดกลุ่มตาม ๗ ประเด็น (๖ คอลัมน์)"
-        INDICATOR = "indicator", "จัดกลุ่มตามตัวชี้วัด (๕ คอลัมน์)"
+        """The preset the measures table was chosen from (measures/layouts.py PRESETS);
+        CUSTOM: the organisation's own columns, kept in ``table``."""
+
+        ISSUE_AREA = "issue_area", "๖ คอลัมน์ จัดกลุ่มตาม ๗ ประเด็น (แบบ อบจ.อ่างทอง)"
+        INDICATOR = "indicator", "๕ คอลัมน์ จัดกลุ่มตามตัวชี้วัด ลำดับต่อเนื่อง (แบบ อบต.บึงกอก)"
+        LABELLED = "labelled", "รายการตามประเด็น หัวข้อ (๑)–(๔) (แบบ เทศบาลเมืองบึงกาฬ)"
+        INDICATOR_PROJECT = "indicator_project", "ตัวชี้วัด | โครงการ | ผลการวิเคราะห์ | ขั้นตอน | ระยะเวลา | ผู้รับผิดชอบ"
+        CUSTOM = "custom", "กำหนดคอลัมน์เอง"
+
+    class Grouping(models.TextChoices):
+        ISSUE_AREA = "issue_area", "ประเด็นการประเมิน (๗ ประเด็น)"
+        INDICATOR = "indicator", "ตัวชี้วัด"
+        NONE = "none", "ไม่จัดกลุ่ม"
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="plans")
     fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="plans")
@@ -165,6 +176,13 @@ class Plan(models.Model):
     )
     publish_permitted = models.BooleanField("อนุญาตให้เผยแพร่", default=False)
     layout = models.CharField("รูปแบบตาราง", max_length=20, choices=Layout.choices, default=Layout.ISSUE_AREA)
+    # The measures table's columns, headers, grouping and numbering (measures/layouts.py);
+    # empty: the preset named by ``layout``. Part of the snapshot: changes only in a draft.
+    table = models.JSONField("คอลัมน์ของตารางมาตรการ", default=dict, blank=True)
+    # How the follow-up report groups its rows; not part of what is approved.
+    followup_group = models.CharField(
+        "การจัดกลุ่มรายงานผลการดำเนินการ", max_length=20, choices=Grouping.choices, default=Grouping.ISSUE_AREA
+    )
     memo_number = models.CharField("ที่ (เลขที่หนังสือ)", max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -197,6 +215,9 @@ class Measure(models.Model):
     steps = models.JSONField("ขั้นตอนหรือวิธีดำเนินการ", default=list, blank=True)
     units = models.ManyToManyField(OrgUnit, verbose_name="ส่วนราชการที่รับผิดชอบ", blank=True)
     people = models.ManyToManyField(Person, verbose_name="ผู้รับผิดชอบ", blank=True)
+    # The order staff gave units and people ("u12", "p3"): the M2M tables keep none, and
+    # "๑. สำนักปลัดฯ" must stay the unit the steps call ๑. (``responsible_of``).
+    responsible_order = models.JSONField("ลำดับผู้รับผิดชอบ", default=list, blank=True)
     start = models.DateField("เริ่ม")
     end = models.DateField("สิ้นสุด")
     monitoring = models.TextField("การติดตามประเมินผล", blank=True)
@@ -215,6 +236,13 @@ class Measure(models.Model):
 
     def __str__(self):
         return self.title[:80]
+
+    def responsible_of(self):
+        """Units and people in the order staff gave them: [("unit", OrgUnit) | ("person", Person)]."""
+        rows = {f"u{u.pk}": ("unit", u) for u in self.units.all()}
+        rows.update({f"p{p.pk}": ("person", p) for p in self.people.all()})
+        ordered = [rows.pop(key) for key in self.responsible_order or [] if key in rows]
+        return ordered + list(rows.values())  # anything added without an order: as before, after
 
     def is_overdue(self, on=None):
         """Past its end date without a 'done' or 'cancelled' status in the latest round."""

@@ -20,7 +20,7 @@ from assessments.models import ChangeLog, FiscalYear, IssueArea, Membership, Rol
 from assessments.thai import format_date, normalise_text
 from ita_portal import access
 
-from . import versions
+from . import layouts, versions
 from .evidence import content_problem as evidence_content_problem
 from .evidence import display_name as evidence_display_name
 from .models import (
@@ -115,11 +115,16 @@ def get_or_create_plan(organisation, *, fiscal_year, analysis_year=None):
     """A new plan takes the table layout of the organisation's latest plan: the layout is the
     organisation's choice, kept from year to year."""
     analysis_year = analysis_year or FiscalYear.objects.filter(year=fiscal_year.year - 1).first() or fiscal_year
-    latest = Plan.objects.filter(organisation=organisation).order_by("-fiscal_year__year").values("layout").first()
+    latest = (
+        Plan.objects.filter(organisation=organisation)
+        .order_by("-fiscal_year__year")
+        .values("layout", "table", "followup_group")
+        .first()
+    )
     plan, _ = Plan.objects.get_or_create(
         organisation=organisation,
         fiscal_year=fiscal_year,
-        defaults={"analysis_year": analysis_year, **({"layout": latest["layout"]} if latest else {})},
+        defaults={"analysis_year": analysis_year, **(latest or {})},
     )
     return plan
 
@@ -143,11 +148,57 @@ def set_plan_documents(plan, *, by, layout, memo_number=""):
         if (plan.layout, plan.memo_number) == (layout, memo_number):
             return plan
         old = {"layout": plan.layout, "memo_number": plan.memo_number}
+        if layout != plan.layout:  # a preset chosen: its columns replace the plan's own
+            plan.table = layouts.preset(layout) if layout in layouts.PRESETS else plan.table
         plan.layout, plan.memo_number = layout, memo_number
-        plan.save(update_fields=["layout", "memo_number", "updated_at"])
+        plan.save(update_fields=["layout", "table", "memo_number", "updated_at"])
         _contribute(plan, by, "plan.documents")
         _log(plan, by, "plan.documents", f"รูปแบบเอกสาร: {plan.get_layout_display()}, ที่ {memo_number or '–'}",
              old=old, new={"layout": layout, "memo_number": memo_number})  # fmt: skip
+    return plan
+
+
+def set_table_layout(plan, *, by, spec):
+    """The measures table's columns, headers, grouping and numbering (a preset or the
+    organisation's own). Part of what is approved: only while the plan is a draft; an
+    approved plan needs a new revision first (start_revision)."""
+    try:
+        spec = layouts.validate(spec)
+    except layouts.LayoutError as exc:
+        raise WorkflowError(str(exc)) from exc
+    with transaction.atomic():
+        plan = _lock(plan)
+        if not plan.organisation.can_edit(by):
+            raise WorkflowError("เฉพาะเจ้าหน้าที่ของหน่วยงานจึงกำหนดรูปแบบตารางได้")
+        _require_editable(plan)
+        name = layouts.preset_of(spec)
+        if layouts.resolve(plan.layout, plan.table) == spec and plan.layout == name:
+            return plan
+        old = {"layout": plan.layout, "table": layouts.resolve(plan.layout, plan.table)}
+        plan.layout, plan.table = name, spec
+        plan.save(update_fields=["layout", "table", "updated_at"])
+        _contribute(plan, by, "plan.table")
+        _log(plan, by, "plan.table", f"รูปแบบตารางมาตรการ: {plan.get_layout_display()} ("
+             + " | ".join(c["header"] for c in spec["columns"]) + ")", old=old, new={"layout": name, "table": spec})  # fmt: skip
+    return plan
+
+
+def set_followup_group(plan, *, by, group):
+    """How the follow-up report groups its rows (issue area, indicator, none). The report is
+    not approved, so it may change at any time."""
+    if group not in Plan.Grouping.values:
+        raise WorkflowError("ไม่รู้จักการจัดกลุ่มนี้ เลือกได้: " + " หรือ ".join(Plan.Grouping.labels))
+    with transaction.atomic():
+        plan = _lock(plan)
+        if not plan.organisation.can_edit(by):
+            raise WorkflowError("เฉพาะเจ้าหน้าที่ของหน่วยงานจึงกำหนดรูปแบบรายงานได้")
+        if plan.followup_group == group:
+            return plan
+        old = plan.followup_group
+        plan.followup_group = group
+        plan.save(update_fields=["followup_group", "updated_at"])
+        _log(plan, by, "plan.followup_group", f"จัดกลุ่มรายงานผลการดำเนินการตาม{plan.get_followup_group_display()}",
+             old=old, new=group)  # fmt: skip
     return plan
 
 
@@ -296,6 +347,12 @@ def save_measure(plan, *, by, measure=None, version=None, **fields):
     measure since, the change is refused (EditConflict) with what they changed."""
     units = fields.pop("units", None)
     people = fields.pop("people", None)
+    units = list(units) if units is not None else None
+    people = list(people) if people is not None else None
+    # units and people keep the order given (lists), or the order named by responsible_order
+    responsible_order = fields.pop("responsible_order", None)
+    if responsible_order is None and (units is not None or people is not None):
+        responsible_order = [f"u{u.pk}" for u in units or []] + [f"p{p.pk}" for p in people or []]
     with transaction.atomic():
         plan = _lock(plan)
         _require_editable(plan)
@@ -318,8 +375,12 @@ def save_measure(plan, *, by, measure=None, version=None, **fields):
             for name, value in fields.items():
                 setattr(measure, name, value)
             after = {**{name: getattr(measure, name) for name in before}}
-            after["units"] = sorted(u.name for u in units) if units is not None else before["units"]
-            after["people"] = sorted(str(p) for p in people) if people is not None else before["people"]
+            after["units"] = [u.name for u in units] if units is not None else before["units"]
+            after["people"] = [str(p) for p in people] if people is not None else before["people"]
+            if responsible_order is not None:
+                after["units"], after["people"] = _ordered_names(
+                    units if units is not None else measure.units.all(),
+                    people if people is not None else measure.people.all(), responsible_order)  # fmt: skip
             changes = versions.measure_changes(before, after)
             if not changes:
                 return measure  # saving an unchanged measure writes nothing, not even a version
@@ -330,11 +391,22 @@ def save_measure(plan, *, by, measure=None, version=None, **fields):
             measure.units.set(units)
         if people is not None:
             measure.people.set(people)
+        if responsible_order is not None and responsible_order != measure.responsible_order:
+            kept = [k for k in measure.responsible_order or [] if k not in responsible_order]
+            measure.responsible_order = list(responsible_order) + kept
+            measure.save(update_fields=["responsible_order"])
         if action == "measure.add" or changes:
             _contribute(plan, by, action)
             _log(plan, by, action, f"มาตรการ: {measure.title[:80]}", measure=measure.pk, version=measure.version,
                  changes=changes)  # fmt: skip
     return measure
+
+
+def _ordered_names(units, people, order):
+    rank = {key: n for n, key in enumerate(order)}
+    units = sorted(units, key=lambda u: rank.get(f"u{u.pk}", len(rank)))
+    people = sorted(people, key=lambda p: rank.get(f"p{p.pk}", len(rank)))
+    return [u.name for u in units], [str(p) for p in people]
 
 
 def delete_measure(measure, *, by):
@@ -386,7 +458,8 @@ def plan_snapshot(plan):
         "fiscal_year": plan.fiscal_year.year,
         "analysis_year": plan.analysis_year.year,
         "revision": plan.revision,
-        "layout": plan.layout,  # the table as it was signed
+        "layout": plan.layout,  # the table as it was signed: its preset, and its columns
+        "table": layouts.resolve(plan.layout, plan.table),
         "memo_number": plan.memo_number,
         "texts": _document_texts(plan),  # the measures document's own words, as signed
         "measures": [
@@ -399,8 +472,15 @@ def plan_snapshot(plan):
                 "title": m.title,
                 "method": m.method,
                 "steps": m.steps,
-                "units": [u.name for u in m.units.all()],
-                "people": [{"name": p.name, "position": p.position} for p in m.people.all()],
+                # in the order staff gave them, units and people each, and together
+                "units": [row.name for kind, row in m.responsible_of() if kind == "unit"],
+                "people": [
+                    {"name": row.name, "position": row.position} for kind, row in m.responsible_of() if kind == "person"
+                ],
+                "responsible": [
+                    {"kind": kind, "name": row.name, "position": getattr(row, "position", "")}
+                    for kind, row in m.responsible_of()
+                ],
                 "start": m.start.isoformat(),
                 "end": m.end.isoformat(),
                 "monitoring": m.monitoring,
@@ -1038,6 +1118,9 @@ def carry_over(source, *, to_year, by):
             )  # fmt: skip
             copy.units.set(m.units.all())
             copy.people.set(m.people.all())
+            if m.responsible_order:
+                copy.responsible_order = list(m.responsible_order)
+                copy.save(update_fields=["responsible_order"])
             order += 1
             copied += 1
         if copied:

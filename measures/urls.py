@@ -2,10 +2,11 @@ from django.urls import path
 
 import ita_portal.converters  # noqa: F401  (registers the bounded <id:…> converter)
 
-from . import views
+from . import layout_views, views
 
 urlpatterns = [
     path("o/<slug:code>/plans/<id:year>/", views.plan_page, name="plan"),
+    path("o/<slug:code>/plans/<id:year>/layout/", layout_views.plan_layout, name="plan_layout"),
     path("o/<slug:code>/plans/<id:year>/measures/new/", views.measure_edit, name="measure_add"),
     path("o/<slug:code>/plans/<id:year>/measures/<id:pk>/", views.measure_edit, name="measure_edit"),
     path("o/<slug:code>/plans/<id:year>/measures/<id:pk>/action/", views.measure_action, name="measure_action"),

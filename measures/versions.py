@@ -24,8 +24,10 @@ def shown(value):
 
 def measure_values(measure):
     values = {name: getattr(measure, name) for name in MEASURE_FIELDS if name not in ("units", "people")}
-    values["units"] = sorted(u.name for u in measure.units.all())
-    values["people"] = sorted(str(p) for p in measure.people.all())
+    # in the order staff gave them: reordering is a change (it is printed)
+    ordered = measure.responsible_of()
+    values["units"] = [str(row) for kind, row in ordered if kind == "unit"]
+    values["people"] = [str(row) for kind, row in ordered if kind == "person"]
     return values
 
 

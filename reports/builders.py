@@ -187,41 +187,90 @@ def revision_measures_context(plan, revision):
     }
 
 
-def _snapshot_measures_context(plan, snapshot, *, status, layout):
+def _period(m):
+    """A measure's period as printed (the one period formatter of the documents)."""
     from datetime import date
 
+    return format_month_range(date.fromisoformat(m["start"]), date.fromisoformat(m["end"]), thai_digits=False)
+
+
+def _who(m):
+    """Units and people as printed, in the order staff gave them."""
+    if m.get("responsible"):
+        return [f"{r['name']} ({r['position']})" if r.get("position") else r["name"] for r in m["responsible"]]
+    return list(m.get("units", [])) + [f"{p['name']} ({p['position']})" if p.get("position") else p["name"]
+                                       for p in m.get("people", [])]  # fmt: skip
+
+
+def _names(plan):
     from assessments.models import IssueArea
 
     areas = dict(IssueArea.objects.values_list("number", "name_th"))
     indicators = plan.analysis_year.indicators.filter(edition__scheme=plan.organisation.scheme)
-    indicator_names = dict(indicators.values_list("number", "name_th"))
+    return areas, dict(indicators.values_list("number", "name_th"))
+
+
+def group_rows(rows, group, *, areas, indicator_names, labelled=False):
+    """Rows (measures or follow-up rows) under their group's label, groups in number order:
+    [{"label", "key", "rows"}]; ``group`` "none" gives one group without a label."""
+    if group == "none":
+        return [{"label": "", "key": 0, "rows": list(rows)}]
+    groups = {}
+    for r in rows:
+        if group == "issue_area":
+            n = r["issue_area"]
+            label = f"ประเด็น ที่ {n}. {areas.get(n, '')}" if labelled else f"{n}. {areas.get(n, '')}"
+        else:
+            n = (r["indicators"] or [0])[0]
+            label = f"ตัวชี้วัดที่ {n} {indicator_names.get(n, '')}".strip() if n else "อื่น ๆ"
+        groups.setdefault(n, {"label": label.strip(), "key": n, "rows": []})["rows"].append(r)
+    return [groups[k] for k in sorted(groups)]
+
+
+def _snapshot_measures_context(plan, snapshot, *, status, layout):
+    """The measures table of a snapshot laid out by its table spec (measures/layouts.py):
+    columns and headers in order, groups, each measure's number, its steps as nested."""
+    from measures import layouts
+
+    spec = layouts.resolve(snapshot.get("layout", layout), snapshot.get("table"))
+    if "table" not in snapshot and spec["group"] == "indicator":
+        spec["numbering"] = "group"  # signed before column sets: "(๑)" restarted per indicator
+    areas, indicator_names = _names(plan)
     measures = []
     for m in snapshot["measures"]:
-        start, end = date.fromisoformat(m["start"]), date.fromisoformat(m["end"])
-        measures.append(
-            {
-                **m,
-                "issue_area_name": areas.get(m["issue_area"], ""),
-                "period": format_month_range(start, end, thai_digits=False),
-            }
-        )
-    groups = {}
-    key = "issue_area" if layout == Plan.Layout.ISSUE_AREA else "indicator"
-    for m in measures:
-        if key == "issue_area":
-            label = (m["issue_area"], f"{m['issue_area']}. {m['issue_area_name']}")
-        else:
-            n = (m["indicators"] or [0])[0]
-            label = (n, f"ตัวชี้วัดที่ {n} {indicator_names.get(n, '')}".strip() if n else "อื่น ๆ")
-        groups.setdefault(label, []).append(m)
+        measures.append({
+            **m, "issue_area_name": areas.get(m["issue_area"], ""), "period": _period(m), "who": _who(m),
+            # each end of the period on one line ("ต.ค. ๖๙ –" / "ก.ย. ๗๐"), never "ก.ย." | "๗๐"
+            "period_parts": [part if len(part) <= 16 else "" for part in _period(m).split(" – ")],
+            "step_tree": layouts.step_tree(m.get("steps") or []),
+            "indicator_labels": [f"ตัวชี้วัดที่ {n} {indicator_names.get(n, '')}".strip() for n in m["indicators"]],
+            "budget_text": f"{float(m['budget']):,.2f}" if m.get("budget") not in (None, "") else "",
+        })  # fmt: skip
+    groups = group_rows(measures, spec["group"], areas=areas, indicator_names=indicator_names,
+                        labelled=spec["form"] == "list")  # fmt: skip
+    n = 0
+    for g in groups:
+        if spec["numbering"] == "group":
+            n = 0
+        for m in g["rows"]:
+            n += 1
+            m["number"] = "" if spec["numbering"] == "none" else layouts.number_label(n, spec["style"])
+        g["measures"] = g.pop("rows")
+    columns = [{**c, "width": w} for c, w in zip(spec["columns"], layouts.widths(spec), strict=True)]
+    grouping = {"issue_area": f"จำแนกตามประเด็นการประเมิน {len(groups)} ประเด็น", "indicator": "จำแนกตามตัวชี้วัด",
+                "none": ""}[spec["group"]]  # fmt: skip
     return {
         "status": status,
         "revision": snapshot.get("revision"),
         "sha256": "",
-        "layout": layout,
+        "layout": snapshot.get("layout", layout),
+        "table": spec,
+        "columns": columns,
+        "codes_in_title": "items" not in {c["field"] for c in columns},  # item codes under the title
+        "grouping": grouping,
         "analysis_year": plan.analysis_year.year,
         "period": format_month_range(plan.fiscal_year.start, plan.fiscal_year.end, thai_digits=False),
-        "groups": [{"label": label, "measures": ms} for (_, label), ms in sorted(groups.items())],
+        "groups": groups,
         "count": len(measures),
     }
 
@@ -401,6 +450,7 @@ def build_followup(organisation, year, *, round_number=None, approved_only=False
             "evidence": [ev.description or ev.url or ev.display_name for ev in e.evidence.all()] if e else [],
         })  # fmt: skip
     done = sum(1 for r in rows if r["status"] == "done")
+    areas, indicator_names = _names(plan)
     return {
         **_header(organisation, year),
         "kind": "followup",
@@ -412,6 +462,8 @@ def build_followup(organisation, year, *, round_number=None, approved_only=False
                   "summary": {"measures": len(rows), "done": done,
                               "mean_percent": round(sum(r["percent"] for r in rows) / len(rows), 2) if rows else 0}},
         "rows": rows,
+        "group": plan.followup_group,
+        "groups": group_rows(rows, plan.followup_group, areas=areas, indicator_names=indicator_names),
         "analysis_year": plan.analysis_year.year,
         "texts": document_texts.texts_for(organisation, year, "followup"),
     }  # fmt: skip
@@ -420,8 +472,6 @@ def build_followup(organisation, year, *, round_number=None, approved_only=False
 def _snapshot_measures(snapshot):
     """A revision's measures as follow-up rows: titles and content as approved. Snapshots
     made before measures carried their id (``"id"``) are matched by title."""
-    from datetime import date
-
     from assessments.models import IssueArea
 
     areas = dict(IssueArea.objects.values_list("number", "name_th"))
@@ -430,9 +480,7 @@ def _snapshot_measures(snapshot):
             "id": m.get("id"), "order": m["order"], "title": m["title"], "items": m["items"],
             "indicators": m["indicators"], "issue_area": m["issue_area"], "issue_area_name": areas.get(m["issue_area"], ""),
             "method": m["method"],
-            "responsible": list(m["units"]) + [f"{p['name']} ({p['position']})" if p["position"] else p["name"] for p in m["people"]],
-            "monitoring": m["monitoring"],
-            "period": format_month_range(date.fromisoformat(m["start"]), date.fromisoformat(m["end"]), thai_digits=False),
+            "responsible": _who(m), "monitoring": m["monitoring"], "period": _period(m),
         }
         for m in snapshot["measures"]
     ]  # fmt: skip
@@ -444,8 +492,9 @@ def _live_measures(plan):
         {
             "id": m.pk, "order": m.order, "title": m.title, "items": m.items, "indicators": m.indicators,
             "issue_area": m.issue_area.number, "issue_area_name": m.issue_area.name_th,
-            "method": m.method, "responsible": [u.name for u in m.units.all()]
-            + [f"{p.name} ({p.position})" if p.position else p.name for p in m.people.all()],
+            "method": m.method,
+            "responsible": [f"{r.name} ({r.position})" if getattr(r, "position", "") else r.name
+                            for _, r in m.responsible_of()],
             "monitoring": m.monitoring, "period": format_month_range(m.start, m.end, thai_digits=False),
         }
         for m in plan.measures.select_related("issue_area").prefetch_related("units", "people").order_by("order", "pk")
@@ -473,7 +522,7 @@ def build_annual(organisation, year, **_):
         parts["memo"] = None
     for number in plan.rounds.order_by("number").values_list("number", flat=True):
         built = build_followup(organisation, year, round_number=number)
-        parts["rounds"].append({"round": built["round"], "rows": built["rows"]})
+        parts["rounds"].append({"round": built["round"], "rows": built["rows"], "groups": built["groups"]})
     parts["texts"] = document_texts.texts_for(organisation, year, "annual")
     return {**_header(organisation, year), "kind": "annual", "analysis_year": plan.analysis_year.year, **parts}
 

@@ -519,95 +519,16 @@ def _chart(s, first, last, statuses):
 # --------------------------------------------------------------------------- #
 
 
-def _numbered(lines):
-    return "\n".join(f"{n}) {line}" for n, line in enumerate(lines or [], start=1))
-
-
-def _who(m):
-    people = [f"{p['name']} ({p['position']})" if p.get("position") else p["name"] for p in m.get("people", [])]
-    return "\n".join(m.get("units", []) + people) or "–"
-
-
 def _measures_sheet(new, plan, organisation, year):
-    """มาตรการ: the 6-column (issue areas) or 5-column (indicators) table under group rows."""
-    six = plan["layout"] == "issue_area"
-    budget = any(m.get("budget") not in (None, "") for g in plan["groups"] for m in g["measures"])
-    if six:
-        heads = ["มาตรการยกระดับคะแนน", "วิธีการนำผลวิเคราะห์ไปสู่การปฏิบัติ", "ผู้รับผิดชอบ", "ระยะเวลาดำเนินการ",
-                 "ขั้นตอนหรือวิธีดำเนินการปฏิบัติ", "แนวทางกำกับติดตาม"]  # fmt: skip
-        widths = [24, 28, 20, 13, 30, 18]
-    else:
-        heads = ["มาตรการ/แนวทาง", "วิธีการดำเนินการ", "ผู้รับผิดชอบ", "ระยะเวลาดำเนินการ", "การติดตามประเมินผล"]
-        widths = [28, 46, 22, 14, 23]
-    s = new("มาตรการ", widths + ([14] if budget else []), landscape=True)
-    s.title("มาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน", f"{organisation['name']} ประจำปีงบประมาณ พ.ศ. {year}")
-    if plan["status"] == "draft":
-        s.title("ร่าง – ยังไม่ได้รับอนุมัติ")
-    grouping = f"จำแนกตามประเด็นการประเมิน {len(plan['groups'])} ประเด็น" if six else "จำแนกตามตัวชี้วัด"
-    s.text(f"ผลการวิเคราะห์ผลการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ (ITA) ประจำปีงบประมาณ "
-           f"พ.ศ. {plan['analysis_year']} นำไปสู่การกำหนดมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงานของ"
-           f"{organisation['name']} ประจำปีงบประมาณ พ.ศ. {year} จำนวน {plan['count']} มาตรการ {grouping} "
-           f"ระยะเวลาดำเนินการ {plan['period']} ดังต่อไปนี้")  # fmt: skip
-    s.gap()
-    s.header(*heads, *(["งบประมาณ (บาท)"] if budget else []), repeat=True)
-    for g in plan["groups"]:
-        s.group(g["label"])
-        for n, m in enumerate(g["measures"], start=1):
-            title = (f"{n}. " if six else f"({n}) ") + m["title"]
-            if m.get("items"):
-                title += f"\n(ข้อ {', '.join(m['items'])})"
-            if six:
-                cells = [(m["method"], "text"), (_who(m), "text"), (m["period"], "text"),
-                         (_numbered(m["steps"]) or "–", "text"), (m["monitoring"] or "–", "text")]  # fmt: skip
-            else:
-                steps = f"\nขั้นตอนการดำเนินการ\n{_numbered(m['steps'])}" if m["steps"] else ""
-                cells = [(m["method"] + steps, "text"), (_who(m), "text"), (m["period"], "text"),
-                         (m["monitoring"] or "–", "text")]  # fmt: skip
-            if budget:
-                cells.append((float(m["budget"]) if m.get("budget") not in (None, "") else None, "budget"))
-            s.line((title, "text"), *cells)
-    if plan["status"] == "approved":
-        s.gap()
-        s.text(f"มาตรการฉบับที่ {plan['revision']} ได้รับอนุมัติแล้ว · รหัสตรวจสอบเอกสาร (SHA-256) {plan['sha256'][:16]}")
+    from .excel_tables import measures_sheet
+
+    measures_sheet(new, plan, organisation, year)
 
 
-def _followup_sheet(new, round_, rows, organisation, year, analysis_year):
-    """ติดตามผล รอบ n: per measure what was done, status and percent, grouped by issue area."""
-    s = new(f"ติดตามผล รอบ {round_['number']}", [10, 39, 18, 19, 25, 13, 9], landscape=True)
-    s.title("รายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใส " + round_["title"],
-            f"{organisation['name']} ประจำปีงบประมาณ พ.ศ. {year}")  # fmt: skip
-    s.text(f"ตามที่ {organisation['name']} ได้วิเคราะห์ผลการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ "
-           f"(ITA) ประจำปีงบประมาณ พ.ศ. {analysis_year} และได้กำหนดมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน "
-           f"ประจำปีงบประมาณ พ.ศ. {year} แล้วนั้น บัดนี้ได้ติดตามผลการดำเนินการตามมาตรการ{round_['title']} "
-           f"(กำหนดรายงาน {round_['due']}) มีรายละเอียดดังนี้")  # fmt: skip
-    s.gap()
-    summary = round_["summary"]
-    s.line(("กำหนดรายงาน", "text", 2), (round_["due"], "date", 1), bold=True)
-    s.line(("มาตรการทั้งหมด", "text", 2), (summary["measures"], "int"))
-    s.line(("ดำเนินการแล้วเสร็จ", "text", 2), (summary["done"], "int"))
-    s.line(("ความก้าวหน้าเฉลี่ย (ร้อยละ)", "text", 2), (summary["mean_percent"], "score"))
-    counts = {}
-    for r in sorted(rows, key=lambda r: r["status"]):
-        counts[r["status_label"]] = counts.get(r["status_label"], 0) + 1
-    s.text(" · ".join(f"{label} {n} มาตรการ" for label, n in counts.items()))
-    s.gap()
-    s.header("ข้อ", "มาตรการและวิธีการดำเนินการ", "ผู้รับผิดชอบ", "การติดตามผล", "การดำเนินการ", "สถานะ", "ร้อยละ",
-             repeat=True)  # fmt: skip
-    for area in sorted({r["issue_area"] for r in rows}):
-        members = [r for r in rows if r["issue_area"] == area]
-        s.group(f"{area}. {members[0]['issue_area_name']}")
-        for r in members:
-            done = [r["done"] or "–"]
-            if r["evidence"]:
-                done.append("หลักฐาน\n" + "\n".join(f"- {e}" for e in r["evidence"]))
-            if r["problems"]:
-                done.append(f"ปัญหาอุปสรรค {r['problems']}")
-            s.line((", ".join(r["items"]) or "–", "code"), (f"{r['title']}\n{r['method']}".strip(), "text"),
-                   ("\n".join(r["responsible"]) or "–", "text"), (r["monitoring"] or "–", "text"),
-                   ("\n".join(done), "text"), (r["status_label"], "text"), (r["percent"], "int"))  # fmt: skip
-    for heading, body in (("ปัญหาและอุปสรรค", round_["problems"]), ("ข้อเสนอแนะ", round_["suggestions"])):
-        s.heading(heading)
-        s.paragraphs(body or "ไม่มี")
+def _followup_sheet(new, round_, rows, organisation, year, analysis_year, groups=None):
+    from .excel_tables import followup_sheet
+
+    followup_sheet(new, round_, rows, organisation, year, analysis_year, groups)
 
 
 # --------------------------------------------------------------------------- #
@@ -742,18 +663,19 @@ def render_xlsx(context):
     elif kind == "memo":
         _memo_sheet(new, context["memo"])
     elif kind == "followup":
-        _followup_sheet(new, context["round"], context["rows"], org, year, context.get("analysis_year", ""))
+        _followup_sheet(new, context["round"], context["rows"], org, year, context.get("analysis_year", ""),
+                        context.get("groups"))  # fmt: skip
         _words_sheet(new, context.get("texts") or {}, org)
     elif kind == "annual":
-        _words_sheet(new, context.get("texts") or {}, org)
         _cover_sheet(new, context)
+        _words_sheet(new, context.get("texts") or {}, org)
         if context.get("analysis"):
             _analysis_sheets(new, context["analysis"], org)
         _measures_sheet(new, context["plan"], org, year)
         if context.get("memo"):
             _memo_sheet(new, context["memo"])
         for r in context["rounds"]:
-            _followup_sheet(new, r["round"], r["rows"], org, year, context["analysis_year"])
+            _followup_sheet(new, r["round"], r["rows"], org, year, context["analysis_year"], r.get("groups"))
         _signoff_sheet(new, context)
     else:
         raise ValueError(f"unknown report kind {kind!r}")

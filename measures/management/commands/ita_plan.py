@@ -22,8 +22,10 @@ def plan_as_dict(plan):
         "measures": [
             {
                 **{k: v for k, v in m.items() if k not in ("units", "people")},
-                "responsible": m["units"]
-                + [f"{p['name']} ({p['position']})" if p["position"] else p["name"] for p in m["people"]],
+                "responsible": [  # units and people in the order staff gave them
+                    f"{r['name']} ({r['position']})" if r.get("position") else r["name"]
+                    for r in m.get("responsible") or [{"name": u} for u in m["units"]] + list(m["people"])
+                ],
                 "budget": float(m["budget"]) if m["budget"] is not None else None,
             }
             for m in snapshot["measures"]

@@ -1,0 +1,19 @@
+"""Template filters of measures: steps as staff nested them, units and people in their order."""
+
+from django import template
+
+from measures.layouts import step_tree as _step_tree
+
+register = template.Library()
+
+
+@register.filter
+def step_tree(steps):
+    """[{"label", "text", "children"}] of a measure's steps (measures.layouts.step_tree)."""
+    return _step_tree(list(steps or []))
+
+
+@register.filter
+def responsible(measure):
+    """A measure's units and people in the order staff gave them: [(kind, row)]."""
+    return measure.responsible_of()
