@@ -187,6 +187,14 @@ class Plan(models.Model):
 
 
 class Measure(models.Model):
+    class PeriodKind(models.TextChoices):
+        """How the period is written: the month range (what every plan had before), the days,
+        or the whole fiscal year."""
+
+        MONTHS = "months", "เป็นเดือน (ต.ค. ๖๘ – ธ.ค. ๖๘)"
+        DAYS = "days", "เป็นวัน (๑๖ ม.ค. ๖๙ – ๓๑ มี.ค. ๖๙)"
+        YEAR = "year", "ตลอดปีงบประมาณ"
+
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="measures")
     order = models.PositiveSmallIntegerField(default=0)
     issue_area = models.ForeignKey(IssueArea, verbose_name="ประเด็น", on_delete=models.PROTECT)
@@ -199,6 +207,9 @@ class Measure(models.Model):
     people = models.ManyToManyField(Person, verbose_name="ผู้รับผิดชอบ", blank=True)
     start = models.DateField("เริ่ม")
     end = models.DateField("สิ้นสุด")
+    period_kind = models.CharField(
+        "ระยะเวลาแสดงเป็น", max_length=10, choices=PeriodKind.choices, default=PeriodKind.MONTHS
+    )
     monitoring = models.TextField("การติดตามประเมินผล", blank=True)
     budget = models.DecimalField("งบประมาณ (บาท)", max_digits=14, decimal_places=2, null=True, blank=True)
     target = models.TextField("เป้าหมาย/ตัวชี้วัดความสำเร็จ", blank=True)

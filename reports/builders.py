@@ -12,8 +12,9 @@ from django.utils import timezone
 from assessments import analysis as analysis_module
 from assessments import services as assessment_services
 from assessments.charts import chart_bars
+from assessments.codes import display_codes, item_labels
 from assessments.models import Assessment, FiscalYear
-from assessments.thai import format_date, format_month_range
+from assessments.thai import format_date, format_month_range, format_period
 from measures.models import Decision, FollowUpEntry, Plan
 from measures.services import plan_snapshot
 
@@ -146,6 +147,7 @@ def _snapshot_measures_context(plan, snapshot, *, status, layout):
     from assessments.models import IssueArea
 
     areas = dict(IssueArea.objects.values_list("number", "name_th"))
+    labels = item_labels(plan.analysis_year)
     indicators = plan.analysis_year.indicators.filter(edition__scheme=plan.organisation.scheme)
     indicator_names = dict(indicators.values_list("number", "name_th"))
     measures = []
@@ -155,7 +157,8 @@ def _snapshot_measures_context(plan, snapshot, *, status, layout):
             {
                 **m,
                 "issue_area_name": areas.get(m["issue_area"], ""),
-                "period": format_month_range(start, end, thai_digits=False),
+                "items": display_codes(m["items"], labels),
+                "period": format_period(start, end, m.get("period_kind", "months"), thai_digits=False),
             }
         )
     groups = {}
@@ -338,10 +341,11 @@ def build_followup(organisation, year, *, round_number=None, approved_only=False
         raise ReportError(f"{round_.title}ยังไม่ได้ส่งรายงานผล")
     entries = list(round_.entries.select_related("measure").prefetch_related("evidence"))
     revision = round_.reported_revision or plan.approved_revision
+    labels = item_labels(plan.analysis_year)
     if revision is None:
-        measures = _live_measures(plan)
+        measures = _live_measures(plan, labels)
     else:
-        measures = _snapshot_measures(revision.snapshot)
+        measures = _snapshot_measures(revision.snapshot, labels)
     by_key = {e.measure_key or e.measure_id: e for e in entries}
     by_title = {e.measure_title or (e.measure.title if e.measure else ""): e for e in entries}
     rows = []
@@ -369,7 +373,7 @@ def build_followup(organisation, year, *, round_number=None, approved_only=False
     }  # fmt: skip
 
 
-def _snapshot_measures(snapshot):
+def _snapshot_measures(snapshot, labels):
     """A revision's measures as follow-up rows: titles and content as approved. Snapshots
     made before measures carried their id (``"id"``) are matched by title."""
     from datetime import date
@@ -379,26 +383,28 @@ def _snapshot_measures(snapshot):
     areas = dict(IssueArea.objects.values_list("number", "name_th"))
     return [
         {
-            "id": m.get("id"), "order": m["order"], "title": m["title"], "items": m["items"],
+            "id": m.get("id"), "order": m["order"], "title": m["title"], "items": display_codes(m["items"], labels),
             "indicators": m["indicators"], "issue_area": m["issue_area"], "issue_area_name": areas.get(m["issue_area"], ""),
             "method": m["method"],
             "responsible": list(m["units"]) + [f"{p['name']} ({p['position']})" if p["position"] else p["name"] for p in m["people"]],
             "monitoring": m["monitoring"],
-            "period": format_month_range(date.fromisoformat(m["start"]), date.fromisoformat(m["end"]), thai_digits=False),
+            "period": format_period(
+                date.fromisoformat(m["start"]), date.fromisoformat(m["end"]), m.get("period_kind", "months"), thai_digits=False
+            ),
         }
         for m in snapshot["measures"]
     ]  # fmt: skip
 
 
-def _live_measures(plan):
+def _live_measures(plan, labels):
     """The measures of a plan never approved, as follow-up rows."""
     return [
         {
-            "id": m.pk, "order": m.order, "title": m.title, "items": m.items, "indicators": m.indicators,
+            "id": m.pk, "order": m.order, "title": m.title, "items": display_codes(m.items, labels), "indicators": m.indicators,
             "issue_area": m.issue_area.number, "issue_area_name": m.issue_area.name_th,
             "method": m.method, "responsible": [u.name for u in m.units.all()]
             + [f"{p.name} ({p.position})" if p.position else p.name for p in m.people.all()],
-            "monitoring": m.monitoring, "period": format_month_range(m.start, m.end, thai_digits=False),
+            "monitoring": m.monitoring, "period": format_period(m.start, m.end, m.period_kind, thai_digits=False),
         }
         for m in plan.measures.select_related("issue_area").prefetch_related("units", "people").order_by("order", "pk")
     ]  # fmt: skip
