@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 
 from assessments.thai import to_thai_digits
 from ita_portal.fonts import NIKHAHIT, PDF_WEIGHTS, SARA_AA_OF_AM, glyph_texts, pdf_font
+from reports.typography import keep_together, names_of
 
 _TAG = re.compile(r"(<[^>]+>)")
 # A Latin word with digits (o11, I19, E1, O34) is an identifier: its digits stay Arabic.
@@ -125,10 +126,12 @@ def restore_sara_am(document, pdf):
 
 
 def render_html(context):
+    """The document's HTML: its template, Thai digits, then what no line may break inside
+    (reports/typography.py) — every kind goes through here."""
     html = render_to_string(f"reports/pdf/{context['kind']}.html", {**context, "fonts": fonts()})
     if context.get("thai_digits", True):
         html = thai_digits_in_text(html)
-    return html
+    return keep_together(html, **names_of((context.get("organisation") or {}).get("code", "")))
 
 
 @contextmanager
