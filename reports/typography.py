@@ -7,7 +7,8 @@ nowrap, templates/reports/pdf/base.html):
 - each space-separated part of the name of a person (``นางสาวพรรณวดี`` and ``ศรีหาบัว``: the
   line may break at the space, as Thai text does, never inside the surname), an organisation,
   a unit or a position; an organisation's name also after its kind (``องค์การบริหารส่วนตำบล``
-  + ``บึงกอก``, never ``บึง|กอก``). Only parts that fit the narrowest table column
+  + ``บึงกอก``, never ``บึง|กอก``), and whole when it is short enough for running text
+  (MAX_ORGANISATION_EM). Only parts that fit the narrowest table column
   (MAX_PART_EM, about 2.6 cm at 11 pt): a longer one (``นักวิเคราะห์นโยบายและแผนชำนาญการ``) would
   overflow it, so it breaks between the dictionary's words;
 - an abbreviation or word with its number: ``พ.ศ. ๒๕๖๙``, ``ข้อ ๑``, ``ตัวชี้วัดที่ ๙``;
@@ -36,8 +37,9 @@ NUMBERED = (
     "ตัวชี้วัดที่", "ตัวชี้วัดย่อยที่", "ประเด็นที่", "ระดับ", "ร้อยละ", "จำนวน", "ปี", "ส่วนที่", "รอบ",
 )  # fmt: skip
 # Terms the dictionary cuts or that must read as one: kept whole wherever they appear.
-KEEP_WHOLE = ("ตัวชี้วัดย่อย", "ตัวชี้วัด", "ปีงบประมาณ", "ธรรมาภิบาล", "ประชาสัมพันธ์")
+KEEP_WHOLE = ("ตัวชี้วัดย่อย", "ตัวชี้วัด", "ปีงบประมาณ", "ธรรมาภิบาล", "ประชาสัมพันธ์", "ดำเนินการ")
 MAX_PART_EM = 6.8  # 100 px at 11 pt: narrower than the narrowest column of our tables (112 px)
+MAX_ORGANISATION_EM = 20  # an agency's whole name, 7.8 cm: it is printed in running text, not in narrow cells
 # The kinds of Thai public bodies that open their names; the proper name after is kept whole.
 ORG_KINDS = (
     "องค์การบริหารส่วนตำบล", "องค์การบริหารส่วนจังหวัด", "เทศบาลตำบล", "เทศบาลเมือง", "เทศบาลนคร",
@@ -85,11 +87,25 @@ def _split_kind(piece: str) -> list[str]:
     return [piece]
 
 
-def name_parts(people: Iterable[str] = (), bodies: Iterable[str] = (), positions: Iterable[str] = ()) -> set[str]:
-    """The parts of names that are never cut (module docstring)."""
+def name_parts(
+    people: Iterable[str] = (),
+    bodies: Iterable[str] = (),
+    positions: Iterable[str] = (),
+    organisations: Iterable[str] = (),
+) -> set[str]:
+    """The parts of names that are never cut (module docstring). An organisation's whole
+    name up to MAX_ORGANISATION_EM is one part; else its space-separated parts, and its
+    proper name after its kind."""
+    organisations = [o for o in organisations if o]
     pieces = {piece for name in (*people, *positions) for piece in (name or "").split()}
-    pieces |= {part for name in bodies for piece in (name or "").split() for part in (piece, *_split_kind(piece))}
-    return {p for p in pieces if _fits(p)}
+    pieces |= {
+        part
+        for name in (*bodies, *organisations)
+        for piece in (name or "").split()
+        for part in (piece, *_split_kind(piece))
+    }
+    whole = {o.strip() for o in organisations if width_em(o.strip()) <= MAX_ORGANISATION_EM}
+    return {p for p in pieces if _fits(p)} | whole
 
 
 @lru_cache(maxsize=32)
@@ -104,12 +120,17 @@ def _pattern(pieces: frozenset[str]) -> re.Pattern:
 
 
 def keep_together(
-    html: str, *, people: Iterable[str] = (), bodies: Iterable[str] = (), positions: Iterable[str] = ()
+    html: str,
+    *,
+    people: Iterable[str] = (),
+    bodies: Iterable[str] = (),
+    positions: Iterable[str] = (),
+    organisations: Iterable[str] = (),
 ) -> str:
     """``html`` with the parts of the names of ``people``, ``bodies`` (organisations, units)
     and ``positions``, every number with its word, every hyphenated Latin word and every
     KEEP_WHOLE term made unbreakable (module docstring)."""
-    pattern = _pattern(frozenset(name_parts(people, bodies, positions)))
+    pattern = _pattern(frozenset(name_parts(people, bodies, positions, organisations)))
     out, skip_until, depth = [], None, 0
     for part in _TAG.split(html):
         if part.startswith("<"):
@@ -151,11 +172,11 @@ def names_of(organisation_code: str) -> dict[str, list[str]]:
     org = Organisation.objects.filter(code=organisation_code).first()
     if org is None:
         return {}
-    people, bodies, positions = [], [], []
+    people, bodies, positions, organisations = [], [], [], []
     node, seen = org, set()
     while node is not None and node.pk not in seen:
         seen.add(node.pk)
-        bodies.append(node.name)
+        organisations.append(node.name)
         node = node.parent
     bodies += OrgUnit.objects.filter(organisation=org).values_list("name", flat=True)
     for name, position in Person.objects.filter(organisation=org).values_list("name", "position"):
@@ -172,4 +193,4 @@ def names_of(organisation_code: str) -> dict[str, list[str]]:
         people.append(f"{first} {last}".strip())
         positions.append(position)
     bodies += [org.province, org.district]
-    return {"people": people, "bodies": bodies, "positions": positions}
+    return {"people": people, "bodies": bodies, "positions": positions, "organisations": organisations}

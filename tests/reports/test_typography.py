@@ -22,7 +22,8 @@ KINDS = {
     "annual": {"year": 2566},
 }
 PEOPLE = [name for name, _, _ in ita_demo.PEOPLE] + [f"{first} {last}" for _, first, last, *_ in ita_demo.USERS]
-BODIES = [name for _, name, *_ in ita_demo.ORGANISATIONS] + ita_demo.UNITS
+ORGANISATIONS = [name for _, name, *_ in ita_demo.ORGANISATIONS]
+BODIES = ita_demo.UNITS
 POSITIONS = [position for _, position, _ in ita_demo.PEOPLE] + [u[5] for u in ita_demo.USERS]
 
 
@@ -30,11 +31,11 @@ def _squash(text):
     return re.sub(r"\s+", "", text)
 
 
-def cuts(document, people=PEOPLE, bodies=BODIES, positions=POSITIONS):
+def cuts(document, people=PEOPLE, bodies=BODIES, positions=POSITIONS, organisations=ORGANISATIONS):
     """(names found, the line ends that fall inside one): each space-separated part of a
     person's, organisation's or unit's name (and of a position, up to 20 characters);
     พ.ศ., ข้อ and ที่ apart from their number."""
-    wholes = {p for p in name_parts(people, bodies, positions) if len(p) > 2}
+    wholes = {_squash(p) for p in name_parts(people, bodies, positions, organisations) if len(p) > 2}
     found, cut = 0, []
     for lines in block_lines(document):
         parts = [_squash(line) for line in lines]
@@ -106,6 +107,11 @@ def test_codes_and_styles_are_left_alone():
 def test_an_agencys_proper_name_is_kept_whole_after_its_kind():
     html = keep_together("<p>ขององค์การบริหารส่วนตำบลบึงกอก</p>", bodies=["องค์การบริหารส่วนตำบลบึงกอก"])
     assert '<span class="nobr">บึงกอก</span></p>' in html
+
+
+def test_an_agencys_whole_name_is_kept_on_one_line_when_it_fits_running_text():
+    html = keep_together("<p>ขององค์การบริหารส่วนตำบลบึงกอก</p>", organisations=["องค์การบริหารส่วนตำบลบึงกอก"])
+    assert '<span class="nobr">องค์การบริหารส่วนตำบลบึงกอก</span></p>' in html
 
 
 def test_a_part_wider_than_the_narrowest_column_is_left_to_the_dictionary():
