@@ -19,6 +19,7 @@ file and renamed, so concurrent first uses are safe and a new package version re
 import hashlib
 import logging
 import os
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -48,7 +49,7 @@ def _digest(path: Path) -> str:
 
 def _write_atomically(font, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     font.save(str(tmp))
     os.replace(tmp, target)
 

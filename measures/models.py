@@ -191,8 +191,8 @@ class Measure(models.Model):
         """How the period is written: the month range (what every plan had before), the days,
         or the whole fiscal year."""
 
-        MONTHS = "months", "เป็นเดือน (ต.ค. ๖๘ – ธ.ค. ๖๘)"
-        DAYS = "days", "เป็นวัน (๑๖ ม.ค. ๖๙ – ๓๑ มี.ค. ๖๙)"
+        MONTHS = "months", "เป็นเดือน (ต.ค. 68 – ธ.ค. 68)"
+        DAYS = "days", "เป็นวัน (16 ม.ค. – 31 มี.ค. 69)"
         YEAR = "year", "ตลอดปีงบประมาณ"
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="measures")

@@ -14,8 +14,8 @@ class Migration(migrations.Migration):
             name="period_kind",
             field=models.CharField(
                 choices=[
-                    ("months", "เป็นเดือน (ต.ค. ๖๘ – ธ.ค. ๖๘)"),
-                    ("days", "เป็นวัน (๑๖ ม.ค. ๖๙ – ๓๑ มี.ค. ๖๙)"),
+                    ("months", "เป็นเดือน (ต.ค. 68 – ธ.ค. 68)"),
+                    ("days", "เป็นวัน (16 ม.ค. – 31 มี.ค. 69)"),
                     ("year", "ตลอดปีงบประมาณ"),
                 ],
                 default="months",
