@@ -43,3 +43,10 @@ def test_score_import_reads_thai_zero_and_arabic_digits_mixed():
 def test_score_import_refuses_a_code_the_year_lacks_naming_it():
     with pytest.raises(ValueError, match="๐38"):
         services.resolve_code("๐38", "", framework_for(fiscal_year(2569)))
+
+
+def test_recommendation_codes_typed_with_a_thai_zero_are_kept_as_the_year_writes_them():
+    from assessments.forms import RecommendationForm
+
+    form = RecommendationForm({"text": "ข้อเสนอ", "item_codes": "๐๑๑, e๑"}, item_labels={"o11": "O11", "e1": "E1"})
+    assert form.is_valid() and form.cleaned_data["item_codes"] == "O11, E1"

@@ -72,3 +72,12 @@ def test_a_thai_zero_code_is_accepted_by_the_measure_form(plan, staff):
 def test_a_code_the_year_does_not_have_is_refused_with_what_was_typed(plan, staff):
     response = client_for(staff).post(NEW, MEASURE | {"items": "i23, x99"})
     assert response.status_code == 400 and "“x99” ไม่ใช่รหัสข้อการประเมินของปีนี้" in response.content.decode()
+
+
+def test_existing_month_periods_keep_their_snapshot_and_hash(plan):
+    """Measures saved before period kinds are month periods; their snapshot has no new key,
+    so the SHA-256 of plans approved before is what it was."""
+    from measures.services import plan_snapshot
+
+    assert {m.period_kind for m in plan.measures.all()} == {"months"}
+    assert all("period_kind" not in m for m in plan_snapshot(plan)["measures"])
