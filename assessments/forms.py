@@ -169,6 +169,19 @@ class RecommendationForm(forms.Form):
     item_codes = TextField(label="ข้อที่เกี่ยวข้อง", required=False, max_length=255)
     text = TextField(label="ข้อเสนอแนะของผู้ตรวจประเมิน", max_length=10_000, multiline=True, rows=4)
 
+    def __init__(self, *args, item_labels=None, **kwargs):
+        """``item_labels``: the year's codes (assessments.codes.item_labels), kept as it writes them."""
+        super().__init__(*args, **kwargs)
+        self.item_labels = item_labels or {}
+
+    def clean_item_codes(self):
+        from .codes import display_codes, parse_item_codes
+
+        codes, bad = parse_item_codes(self.cleaned_data["item_codes"] or "", self.item_labels)
+        if bad:
+            raise forms.ValidationError(f"“{', '.join(bad)}” ไม่ใช่รหัสข้อการประเมินของปีนี้")
+        return ", ".join(display_codes(codes, self.item_labels))
+
 
 class ItemAnalysisForm(forms.Form):
     text = TextField(

@@ -10,6 +10,7 @@ from datetime import date
 from django.db import transaction
 
 from . import analysis, sheets
+from .codes import PREFIXES, normalise_item_code
 from .frameworks import edition_of, framework_for, status_tiers
 from .models import (
     Assessment,
@@ -385,6 +386,8 @@ def resolve_code(raw_code, raw_part, framework, allowed=None):
         else:
             level, key, label = Level.INDICATOR, rest, f"ตัวชี้วัดที่ {rest}"
     else:
+        prefixes = {k[:1] for lvl, k in allowed if lvl == Level.ITEM}
+        code = normalise_item_code(raw_code, prefixes or PREFIXES) or code
         level, key, label = Level.ITEM, code, f"ข้อ {raw_code}"
     if (level, key) not in allowed:
         raise ValueError(f"ไม่รู้จักรหัส “{raw_code}” ในกรอบการประเมินปี {framework.year} ฉบับ {framework.edition_name}")

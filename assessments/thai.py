@@ -165,13 +165,35 @@ def format_datetime(moment, *, thai_digits=True):
 
 
 def format_month_range(start, end, *, thai_digits=True):
-    """A period as months of the fiscal calendar: "ต.ค. ๖๖ – ก.ย. ๖๗"."""
+    """A period as months of the fiscal calendar: "ต.ค. ๖๖ – ก.ย. ๖๗"; a single month once."""
 
     def month(day):
         return f"{MONTHS_SHORT[day.month - 1]} {be_year(day) % 100:02d}"
 
-    text = f"{month(start)} – {month(end)}"
+    text = month(start) if (start.year, start.month) == (end.year, end.month) else f"{month(start)} – {month(end)}"
     return to_thai_digits(text) if thai_digits else text
+
+
+WHOLE_FISCAL_YEAR = "ตลอดปีงบประมาณ"
+
+
+def format_period(start: date, end: date, kind: str = "months", *, thai_digits: bool = True) -> str:
+    """A measure's period as its kind says (Measure.PeriodKind): "ต.ค. ๖๖ – ก.ย. ๖๗"
+    (months; one month once: "ก.ย. ๖๙"), "๑๖ ม.ค. – ๓๑ มี.ค. ๖๗" (days; the year written once
+    when both days share it, one day once) or "ตลอดปีงบประมาณ"."""
+    if kind == "year":
+        return WHOLE_FISCAL_YEAR
+    if kind == "days":
+        if start == end:
+            text = format_date(start, thai_digits=False, short=True)
+        elif (start.year, start.month) == (end.year, end.month):
+            text = f"{start.day}–{format_date(end, thai_digits=False, short=True)}"
+        elif start.year == end.year:
+            text = f"{start.day} {MONTHS_SHORT[start.month - 1]} – {format_date(end, thai_digits=False, short=True)}"
+        else:
+            text = f"{format_date(start, thai_digits=False, short=True)} – {format_date(end, thai_digits=False, short=True)}"
+        return to_thai_digits(text) if thai_digits else text
+    return format_month_range(start, end, thai_digits=thai_digits)
 
 
 def fiscal_year_bounds(be):

@@ -22,6 +22,7 @@ from ita_portal.access import access_assessment, access_edition, access_organisa
 from . import itas_calendar, peers, services
 from .analysis import PART_LABELS
 from .charts import chart_bars
+from .codes import item_labels
 from .forms import NarrativeForm, RecommendationForm, ScoresForm, UploadForm, field_name
 from .frameworks import framework_for
 from .item_meta import guidance_for, item_changes_for
@@ -503,11 +504,11 @@ def recommendation_add(request, code, year):
     if assessment is None:
         raise Http404("ยังไม่มีผลการประเมินปีนี้")
     require_edit(organisation, request.user)
-    form = RecommendationForm(request.POST)
+    form = RecommendationForm(request.POST, item_labels=item_labels(fiscal_year))
     if form.is_valid():
         services.add_recommendation(assessment, by=request.user, **form.cleaned_data)
         messages.success(request, "เพิ่มข้อเสนอแนะแล้ว")
         return redirect(reverse("analysis", kwargs={"code": code, "year": year}) + "#recommendations")
-    messages.error(request, "กรุณากรอกข้อเสนอแนะ")
+    messages.error(request, form.errors.get("item_codes", ["กรุณากรอกข้อเสนอแนะ"])[0])
     context = _analysis_context(request, organisation, fiscal_year, assessment, recommendation_form=form)
     return render(request, "assessments/analysis.html", context, status=400)

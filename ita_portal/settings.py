@@ -14,6 +14,8 @@ import dj_database_url
 import fontpkg
 from django.core.exceptions import ImproperlyConfigured
 
+from ita_portal.fonts import ensure_web_fonts
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -184,7 +186,9 @@ LOGOUT_REDIRECT_URL = "login"
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on a missing folder before collectstatic
-# Sarabun comes from the fontpkg-sarabun package at install time (nothing vendored).
+# Sarabun comes from the fontpkg-sarabun package at install time (nothing vendored): its TTFs,
+# and the WOFF2 files converted from them into var/fonts (ita_portal/fonts.py) that the pages
+# load first; a browser falls back to the TTF when a WOFF2 is missing.
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("fonts", Path(fontpkg.path("sarabun", 400)).parent),
@@ -214,6 +218,8 @@ if AWS_STORAGE_BUCKET_NAME:
     _default_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
 else:
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if (_web_fonts := ensure_web_fonts()) is not None:
+    STATICFILES_DIRS.append(("fonts", _web_fonts))
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {

@@ -6,12 +6,14 @@ from decimal import Decimal
 from django import forms
 from django.contrib.auth import get_user_model
 
+from assessments.analysis.model import item_sort_key
+from assessments.codes import display_codes, parse_item_codes
 from assessments.fields import BEDateField
 from assessments.forms import ModelChoiceField, ModelMultipleChoiceField, TextField
 from assessments.models import IssueArea
 from assessments.thai import InputError, clean_input, normalise_text, to_arabic_digits
 
-from .models import Acting, Decision, FollowUpEntry, OrgUnit, Person
+from .models import Acting, Decision, FollowUpEntry, Measure, OrgUnit, Person
 
 MAX_STEPS, MAX_STEP_CHARS = 50, 2_000
 MAX_BUDGET = Decimal("999999999999.99")  # the column holds 14 digits, 2 of them decimals
@@ -36,15 +38,24 @@ class MeasureForm(forms.Form):
         label="ลำดับผู้รับผิดชอบที่พิมพ์ในเอกสาร (บรรทัดละหนึ่งชื่อ ตามลำดับ; เว้นว่างได้: ตามลำดับที่เลือก)",
         required=False, max_length=5_000, multiline=True, rows=3,
     )  # fmt: skip
-    start = BEDateField(label="วันเริ่ม (พ.ศ.)")
-    end = BEDateField(label="วันสิ้นสุด (พ.ศ.)")
+    period_kind = forms.ChoiceField(
+        label="ระยะเวลาดำเนินการแสดงเป็น",
+        choices=Measure.PeriodKind.choices,
+        initial=Measure.PeriodKind.MONTHS,
+        required=False,
+    )
+    start = BEDateField(label="วันเริ่ม (พ.ศ.)", required=False)
+    end = BEDateField(label="วันสิ้นสุด (พ.ศ.)", required=False)
     monitoring = TextField(label="การติดตามประเมินผล", required=False, max_length=5_000, multiline=True, rows=2)
     budget = TextField(label="งบประมาณ (บาท)", required=False, max_length=30)
     target = TextField(label="เป้าหมาย/ตัวชี้วัดความสำเร็จ", required=False, max_length=5_000, multiline=True, rows=2)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)  # the version the edit is based on
 
-    def __init__(self, *args, organisation, **kwargs):
+    def __init__(self, *args, organisation, fiscal_year=None, item_labels=None, **kwargs):
+        """``fiscal_year`` gives "ตลอดปีงบประมาณ" its dates; ``item_labels`` (assessments.codes.item_labels
+        of the plan's analysis year) are the codes the form accepts and how it shows them."""
         super().__init__(*args, **kwargs)
+        self.fiscal_year, self.item_labels = fiscal_year, item_labels or {}
         self.fields["units"].queryset = OrgUnit.objects.filter(organisation=organisation)
         self.fields["people"].queryset = Person.objects.filter(organisation=organisation)
 
@@ -67,12 +78,16 @@ class MeasureForm(forms.Form):
         return numbers
 
     def clean_items(self):
-        raw = self.cleaned_data["items"] or ""
-        codes = [normalise_text(c).lower() for c in raw.replace(";", ",").split(",") if c.strip()]
-        for code in codes:
-            if code[:1] not in "ieo" or not re.fullmatch(r"[0-9]{1,3}", to_arabic_digits(code[1:])):
-                raise forms.ValidationError(f"“{code}” ไม่ใช่รหัสข้อการประเมิน (เช่น i7, e1, o18)")
-        return [code[0] + to_arabic_digits(code[1:]) for code in codes]
+        codes, bad = parse_item_codes(self.cleaned_data["items"] or "", self.item_labels)
+        if bad:
+            example = ", ".join(display_codes(sorted(self.item_labels, key=item_sort_key)[:2], self.item_labels))
+            raise forms.ValidationError(
+                f"“{', '.join(bad)}” ไม่ใช่รหัสข้อการประเมิน{'ของปีนี้' if self.item_labels else ''} (เช่น {example or 'i7, O18'})"
+            )
+        return codes
+
+    def clean_period_kind(self):
+        return self.cleaned_data["period_kind"] or Measure.PeriodKind.MONTHS
 
     def clean_steps(self):
         steps = [normalise_text(line) for line in (self.cleaned_data["steps"] or "").splitlines() if line.strip()]
@@ -99,6 +114,12 @@ class MeasureForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if data.get("period_kind") == Measure.PeriodKind.YEAR and self.fiscal_year is not None:
+            data["start"], data["end"] = self.fiscal_year.start, self.fiscal_year.end
+            return data
+        for name in ("start", "end"):
+            if name not in self.errors and not data.get(name):
+                self.add_error(name, "กรุณากรอกวันที่ (พ.ศ.) หรือเลือก “ตลอดปีงบประมาณ”")
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", "วันสิ้นสุดต้องไม่ก่อนวันเริ่ม")
         if "units" in data and "people" in data:
@@ -130,11 +151,11 @@ class MeasureForm(forms.Form):
         data.pop("responsible_text", None)
 
     @classmethod
-    def initial_from(cls, measure):
+    def initial_from(cls, measure, item_labels=None):
         return {
             "issue_area": measure.issue_area_id,
             "indicators": ", ".join(str(n) for n in measure.indicators),
-            "items": ", ".join(measure.items),
+            "items": ", ".join(display_codes(measure.items, item_labels or {})),
             "title": measure.title,
             "method": measure.method,
             "steps": "\n".join(measure.steps),
@@ -143,6 +164,7 @@ class MeasureForm(forms.Form):
             "responsible_text": "\n".join(row.name for _, row in measure.responsible_of()),
             "start": measure.start,
             "end": measure.end,
+            "period_kind": measure.period_kind,
             "monitoring": measure.monitoring,
             "budget": "" if measure.budget is None else f"{measure.budget:.2f}",
             "target": measure.target,

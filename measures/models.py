@@ -205,6 +205,14 @@ class Plan(models.Model):
 
 
 class Measure(models.Model):
+    class PeriodKind(models.TextChoices):
+        """How the period is written: the month range (what every plan had before), the days,
+        or the whole fiscal year."""
+
+        MONTHS = "months", "เป็นเดือน (ต.ค. 68 – ธ.ค. 68)"
+        DAYS = "days", "เป็นวัน (16 ม.ค. – 31 มี.ค. 69)"
+        YEAR = "year", "ตลอดปีงบประมาณ"
+
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="measures")
     order = models.PositiveSmallIntegerField(default=0)
     issue_area = models.ForeignKey(IssueArea, verbose_name="ประเด็น", on_delete=models.PROTECT)
@@ -220,6 +228,9 @@ class Measure(models.Model):
     responsible_order = models.JSONField("ลำดับผู้รับผิดชอบ", default=list, blank=True)
     start = models.DateField("เริ่ม")
     end = models.DateField("สิ้นสุด")
+    period_kind = models.CharField(
+        "ระยะเวลาแสดงเป็น", max_length=10, choices=PeriodKind.choices, default=PeriodKind.MONTHS
+    )
     monitoring = models.TextField("การติดตามประเมินผล", blank=True)
     budget = models.DecimalField("งบประมาณ (บาท)", max_digits=14, decimal_places=2, null=True, blank=True)
     target = models.TextField("เป้าหมาย/ตัวชี้วัดความสำเร็จ", blank=True)

@@ -111,10 +111,15 @@ def fiscal_month_bounds(fiscal_year, start_month, end_month):
     return start, end
 
 
+def default_analysis_year(fiscal_year):
+    """The year whose results a new plan of ``fiscal_year`` answers: the year before, else itself."""
+    return FiscalYear.objects.filter(year=fiscal_year.year - 1).first() or fiscal_year
+
+
 def get_or_create_plan(organisation, *, fiscal_year, analysis_year=None):
     """A new plan takes the table layout of the organisation's latest plan: the layout is the
     organisation's choice, kept from year to year."""
-    analysis_year = analysis_year or FiscalYear.objects.filter(year=fiscal_year.year - 1).first() or fiscal_year
+    analysis_year = analysis_year or default_analysis_year(fiscal_year)
     latest = (
         Plan.objects.filter(organisation=organisation)
         .order_by("-fiscal_year__year")
@@ -483,6 +488,8 @@ def plan_snapshot(plan):
                 ],
                 "start": m.start.isoformat(),
                 "end": m.end.isoformat(),
+                # Only when not months, so snapshots of month periods hash as before.
+                **({"period_kind": m.period_kind} if m.period_kind != Measure.PeriodKind.MONTHS else {}),
                 "monitoring": m.monitoring,
                 "budget": str(m.budget) if m.budget is not None else None,
                 "target": m.target,
@@ -1114,7 +1121,7 @@ def carry_over(source, *, to_year, by):
                 plan=target, order=order, issue_area=m.issue_area, indicators=m.indicators, items=m.items,
                 title=m.title, method=m.method, steps=m.steps, monitoring=m.monitoring, budget=m.budget,
                 target=m.target, template_key=m.template_key, carried_from=m,
-                start=_shift(m.start, shift), end=_shift(m.end, shift),
+                start=_shift(m.start, shift), end=_shift(m.end, shift), period_kind=m.period_kind,
             )  # fmt: skip
             copy.units.set(m.units.all())
             copy.people.set(m.people.all())

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from assessments.codes import item_labels
 from assessments.item_meta import measure_guidance
 from assessments.models import FiscalYear
 from assessments.thai import clip, format_month_range
@@ -169,8 +170,10 @@ def measure_edit(request, code, year, pk=None):
         raise Http404("ไม่มีแผนมาตรการปีนี้")
     measure = get_object_or_404(Measure, pk=pk, plan=plan) if pk is not None else None
     conflict = False
+    labels = item_labels(plan.analysis_year if plan else services.default_analysis_year(fiscal_year))
+    bound = {"organisation": organisation, "fiscal_year": fiscal_year, "item_labels": labels}
     if request.method == "POST":
-        form = MeasureForm(request.POST, organisation=organisation)
+        form = MeasureForm(request.POST, **bound)
         if form.is_valid():
             try:
                 if plan is None:  # the plan is created by the first measure saved, never by a GET
@@ -189,11 +192,9 @@ def measure_edit(request, code, year, pk=None):
                 return redirect("plan", code=code, year=year)
     else:
         if measure is not None:
-            form = MeasureForm(initial=MeasureForm.initial_from(measure), organisation=organisation)
+            form = MeasureForm(initial=MeasureForm.initial_from(measure, labels), **bound)
         else:
-            form = MeasureForm(
-                initial={"start": fiscal_year.start, "end": fiscal_year.end, "issue_area": 1}, organisation=organisation
-            )
+            form = MeasureForm(initial={"start": fiscal_year.start, "end": fiscal_year.end, "issue_area": 1}, **bound)
     guidance = measure_guidance(plan, measure.items) if measure is not None else []
     return render(
         request,

@@ -13,8 +13,9 @@ from assessments import agency_words
 from assessments import analysis as analysis_module
 from assessments import services as assessment_services
 from assessments.charts import chart_bars
+from assessments.codes import display_codes, item_labels
 from assessments.models import Assessment, FiscalYear
-from assessments.thai import format_date, format_month_range
+from assessments.thai import format_date, format_month_range, format_period
 from measures.models import Decision, FollowUpEntry, Plan
 from measures.services import plan_snapshot
 
@@ -191,7 +192,8 @@ def _period(m):
     """A measure's period as printed (the one period formatter of the documents)."""
     from datetime import date
 
-    return format_month_range(date.fromisoformat(m["start"]), date.fromisoformat(m["end"]), thai_digits=False)
+    start, end = date.fromisoformat(m["start"]), date.fromisoformat(m["end"])
+    return format_period(start, end, m.get("period_kind", "months"), thai_digits=False)
 
 
 def _who(m):
@@ -236,10 +238,12 @@ def _snapshot_measures_context(plan, snapshot, *, status, layout):
     if "table" not in snapshot and spec["group"] == "indicator":
         spec["numbering"] = "group"  # signed before column sets: "(๑)" restarted per indicator
     areas, indicator_names = _names(plan)
+    labels = item_labels(plan.analysis_year)
     measures = []
     for m in snapshot["measures"]:
         measures.append({
             **m, "issue_area_name": areas.get(m["issue_area"], ""), "period": _period(m), "who": _who(m),
+            "items": display_codes(m["items"], labels),
             # each end of the period on one line ("ต.ค. ๖๙ –" / "ก.ย. ๗๐"), never "ก.ย." | "๗๐"
             "period_parts": [part if len(part) <= 16 else "" for part in _period(m).split(" – ")],
             "step_tree": layouts.step_tree(m.get("steps") or []),
@@ -434,10 +438,11 @@ def build_followup(organisation, year, *, round_number=None, approved_only=False
         raise ReportError(f"{round_.title}ยังไม่ได้ส่งรายงานผล")
     entries = list(round_.entries.select_related("measure").prefetch_related("evidence"))
     revision = round_.reported_revision or plan.approved_revision
+    labels = item_labels(plan.analysis_year)
     if revision is None:
-        measures = _live_measures(plan)
+        measures = _live_measures(plan, labels)
     else:
-        measures = _snapshot_measures(revision.snapshot)
+        measures = _snapshot_measures(revision.snapshot, labels)
     by_key = {e.measure_key or e.measure_id: e for e in entries}
     by_title = {e.measure_title or (e.measure.title if e.measure else ""): e for e in entries}
     rows = []
@@ -469,7 +474,7 @@ def build_followup(organisation, year, *, round_number=None, approved_only=False
     }  # fmt: skip
 
 
-def _snapshot_measures(snapshot):
+def _snapshot_measures(snapshot, labels):
     """A revision's measures as follow-up rows: titles and content as approved. Snapshots
     made before measures carried their id (``"id"``) are matched by title."""
     from assessments.models import IssueArea
@@ -477,7 +482,7 @@ def _snapshot_measures(snapshot):
     areas = dict(IssueArea.objects.values_list("number", "name_th"))
     return [
         {
-            "id": m.get("id"), "order": m["order"], "title": m["title"], "items": m["items"],
+            "id": m.get("id"), "order": m["order"], "title": m["title"], "items": display_codes(m["items"], labels),
             "indicators": m["indicators"], "issue_area": m["issue_area"], "issue_area_name": areas.get(m["issue_area"], ""),
             "method": m["method"],
             "responsible": _who(m), "monitoring": m["monitoring"], "period": _period(m),
@@ -486,16 +491,16 @@ def _snapshot_measures(snapshot):
     ]  # fmt: skip
 
 
-def _live_measures(plan):
+def _live_measures(plan, labels):
     """The measures of a plan never approved, as follow-up rows."""
     return [
         {
-            "id": m.pk, "order": m.order, "title": m.title, "items": m.items, "indicators": m.indicators,
+            "id": m.pk, "order": m.order, "title": m.title, "items": display_codes(m.items, labels), "indicators": m.indicators,
             "issue_area": m.issue_area.number, "issue_area_name": m.issue_area.name_th,
             "method": m.method,
             "responsible": [f"{r.name} ({r.position})" if getattr(r, "position", "") else r.name
                             for _, r in m.responsible_of()],
-            "monitoring": m.monitoring, "period": format_month_range(m.start, m.end, thai_digits=False),
+            "monitoring": m.monitoring, "period": format_period(m.start, m.end, m.period_kind, thai_digits=False),
         }
         for m in plan.measures.select_related("issue_area").prefetch_related("units", "people").order_by("order", "pk")
     ]  # fmt: skip

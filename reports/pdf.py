@@ -3,20 +3,21 @@
 Sarabun comes from the fontpkg-sarabun package and is embedded (no system font).
 Thai digits are applied to the document's text (never to CSS, attributes or item
 codes marked ``class="code"``). The text keeps its real ำ, so Pango's Thai breaker
-knows every word; a finisher fixes the fonts' ToUnicode maps so that copying and
-searching the PDF gives the source text back (THAI-PDF.md).
+knows every word; the font (a variant derived from the package, ita_portal/fonts.py) and
+a finisher fixing its ToUnicode maps make copying and searching the PDF give the source
+text back, ำ as U+0E33 (THAI-PDF.md).
 """
 
 import gc
 import re
 from contextlib import contextmanager
 from functools import lru_cache
-from pathlib import Path
 
-import fontpkg
 from django.template.loader import render_to_string
 
 from assessments.thai import to_thai_digits
+from ita_portal.fonts import NIKHAHIT, PDF_WEIGHTS, SARA_AA_OF_AM, glyph_texts, pdf_font
+from reports.typography import keep_together, names_of
 
 _TAG = re.compile(r"(<[^>]+>)")
 # A Latin word with digits (o11, I19, E1, O34) is an identifier: its digits stay Arabic.
@@ -29,7 +30,8 @@ def _thai_digits_outside_codes(text):
 
 @lru_cache(maxsize=1)
 def font_paths():
-    return {"regular": Path(fontpkg.path("sarabun", 400)), "bold": Path(fontpkg.path("sarabun", 700))}
+    """The PDF variants of Sarabun (ita_portal/fonts.py), built on first use."""
+    return {weight: pdf_font(value) for weight, value in PDF_WEIGHTS.items()}
 
 
 def fonts():
@@ -61,37 +63,20 @@ def thai_digits_in_text(html):
 
 @lru_cache(maxsize=4)
 def _glyph_texts(font_path):
-    """What each glyph of a font stands for: its character from the cmap, the source's
-    character for a single substitution, the components' characters for a ligature
-    (Sarabun draws ้ + ํ as one glyph)."""
+    """What each glyph id of a PDF font stands for in extracted text: the font's own text
+    (fonts.glyph_texts), except that the SARA AA drawn for a ำ is ำ and a nikhahit glyph
+    (alone or with a tone mark) stands for the tone mark only, its ำ being read from the
+    SARA AA that follows it."""
     from fontTools.ttLib import TTFont
 
     font = TTFont(font_path, lazy=True)
-    gid = {name: i for i, name in enumerate(font.getGlyphOrder())}
     texts = {}
-    for codepoint, name in sorted(font.getBestCmap().items()):
-        texts.setdefault(gid[name], chr(codepoint))
-    subtables = []
-    if "GSUB" in font:
-        for lookup in font["GSUB"].table.LookupList.Lookup:
-            for sub in lookup.SubTable:
-                subtables.append(sub.ExtSubTable if sub.LookupType == 7 else sub)
-    grew = True
-    while grew:  # substitutions of substitutions
-        grew = False
-        for sub in subtables:
-            if sub.LookupType == 1:
-                pairs = [([src], dst) for src, dst in sub.mapping.items()]
-            elif sub.LookupType == 4:
-                pairs = [
-                    ([first, *lig.Component], lig.LigGlyph) for first, ligs in sub.ligatures.items() for lig in ligs
-                ]
-            else:
-                continue
-            for sources, target in pairs:
-                if gid[target] not in texts and all(gid[g] in texts for g in sources):
-                    texts[gid[target]] = "".join(texts[gid[g]] for g in sources)
-                    grew = True
+    for name, text in glyph_texts(font).items():
+        if name == SARA_AA_OF_AM:
+            text = "\u0e33"
+        elif NIKHAHIT in text:
+            text = text.replace(NIKHAHIT, "")
+        texts[font.getGlyphID(name)] = text
     return texts
 
 
@@ -100,17 +85,27 @@ _UCS_ENTRY = re.compile(rb"<([0-9a-f]{4})> <([0-9a-f]*)>")
 _THAI_MARKS = frozenset("\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a" + "".join(map(chr, range(0x0E47, 0x0E4F))))
 
 
+def _needs_fix(text, fixed):
+    """WeasyPrint's text for a glyph is wrong when it holds ำ (only the SARA AA copy stands
+    for it), when it is the whole of a cluster ending in a nikhahit glyph, or empty for a
+    glyph that is a Thai mark (a cluster's text went to its last glyph)."""
+    if text == fixed:
+        return False
+    return "\u0e33" in text or "\u0e33" in fixed or not fixed or (not text and all(c in _THAI_MARKS for c in fixed))
+
+
 def restore_sara_am(document, pdf):
     """WeasyPrint finisher: give ำ its meaning back in the fonts' ToUnicode maps.
 
     HarfBuzz draws ำ as two glyphs, ํ and า (with a tone mark, ้ํ as one glyph and า), and
-    WeasyPrint gives a glyph the text of the first cluster it appears in: า then reads as
-    "ำ" everywhere, or ำ reads as "า" (THAI-PDF.md). A glyph whose text holds ำ, or is empty
-    where the font says the glyph is a Thai mark (ํ, a tone mark, or the two as one glyph), gets
-    the text the font itself gives it (other empty glyphs are parts of a cluster whose text
-    went to its last glyph, and stay empty), so ดำเนินการ copies as ด ํ า เนินการ — the
-    NFKC form of the source. The text is laid out with the real ำ, so Pango's Thai
-    breaker knows every word and never cuts ดำ|เนินการ."""
+    WeasyPrint gives a glyph the text of the first cluster it appears in, so with the
+    package's font า read as "ำ" everywhere, or ำ as "า" (THAI-PDF.md). Our PDF font draws
+    the า of a ำ with its own glyph (ita_portal/fonts.py): that glyph gets ำ, a nikhahit glyph
+    gets nothing (or the tone mark it carries), and a Thai mark left empty by WeasyPrint (its
+    cluster's text went to the cluster's last glyph) gets the text the font gives it. So
+    ดำเนินการ and น้ำ copy exactly as typed, with the real U+0E33 and no doubled marks. The
+    text is laid out with the real ำ, so Pango's Thai breaker knows every word. A nikhahit
+    typed on its own (U+0E4D, Pali spellings) is drawn but not extracted."""
     paths = font_paths()
     for obj in pdf.objects:
         if not (isinstance(obj, dict) and obj.get("Type") == "/Font" and "ToUnicode" in obj):
@@ -126,15 +121,17 @@ def restore_sara_am(document, pdf):
                 continue
             glyph, text = int(entry[1], 16), bytes.fromhex(entry[2].decode()).decode("utf-16-be")
             fixed = texts.get(glyph)
-            if fixed and ("\u0e33" in text or (not text and all(c in _THAI_MARKS for c in fixed))):
+            if fixed is not None and _needs_fix(text, fixed):
                 cmap.stream[i] = b"<%s> <%s>" % (entry[1], fixed.encode("utf-16-be").hex().encode())
 
 
 def render_html(context):
+    """The document's HTML: its template, Thai digits, then what no line may break inside
+    (reports/typography.py) — every kind goes through here."""
     html = render_to_string(f"reports/pdf/{context['kind']}.html", {**context, "fonts": fonts()})
     if context.get("thai_digits", True):
         html = thai_digits_in_text(html)
-    return html
+    return keep_together(html, **names_of((context.get("organisation") or {}).get("code", "")))
 
 
 @contextmanager

@@ -1,12 +1,14 @@
 from django import forms
 
+from assessments.fields import BEDateField
+
 from .models import Chase
 
 
 class ChaseForm(forms.Form):
     kind = forms.ChoiceField(label="เรื่อง", choices=Chase.Kind.choices)
     round_number = forms.IntegerField(label="รอบที่ (เมื่อเป็นการรายงานผล)", required=False, min_value=1, max_value=12)
-    due = forms.DateField(label="ภายในวันที่", widget=forms.DateInput(attrs={"type": "date"}))
+    due = BEDateField(label="ภายในวันที่ (พ.ศ.)")
 
     def clean(self):
         data = super().clean()

@@ -78,3 +78,39 @@ def iso_period(start, end):
     if not start or not end:
         return "–"
     return format_month_range(date.fromisoformat(str(start)), date.fromisoformat(str(end)), thai_digits=False)
+
+
+def _as_date(value):
+    from datetime import date
+
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+@register.filter
+def measure_period(measure):
+    """A measure's (or a snapshot measure's) period as its period kind says: "ต.ค. 68 – ก.ย. 69",
+    "16 ม.ค. – 31 มี.ค. 69" or "ตลอดปีงบประมาณ" (B.E., Arabic digits on screen)."""
+    from assessments.thai import format_period
+
+    get = measure.get if isinstance(measure, dict) else lambda name, default=None: getattr(measure, name, default)
+    if not get("start") or not get("end"):
+        return "–"
+    return format_period(
+        _as_date(get("start")), _as_date(get("end")), get("period_kind") or "months", thai_digits=False
+    )
+
+
+@register.filter
+def item_codes(codes, plan):
+    """Stored item codes as the plan's analysis year writes them ("E1, O11"); the labels are
+    read once per plan object."""
+    from assessments.codes import display_codes, item_labels
+
+    if not codes:
+        return ""
+    labels = getattr(plan, "_item_labels", None)
+    if labels is None:
+        labels = item_labels(getattr(plan, "analysis_year", None))
+        if plan is not None:
+            plan._item_labels = labels
+    return ", ".join(display_codes(codes, labels))

@@ -32,7 +32,7 @@ def test_a_citizen_checks_the_approved_memo_and_a_changed_copy(page, live_server
     page.get_by_label("เลือกไฟล์ PDF ที่จะตรวจสอบ").set_input_files(original)
     page.get_by_role("button", name="ตรวจสอบ", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("ตรงกัน")
-    expect(page.get_by_text("ประเสริฐ มั่นคง")).to_be_visible()
+    expect(page.get_by_text("ประเสริฐ วงศ์สวัสดิ์ธนากร")).to_be_visible()
 
     page.goto(f"{live_server.url}/verify/")
     page.get_by_label("เลือกไฟล์ PDF ที่จะตรวจสอบ").set_input_files(changed)

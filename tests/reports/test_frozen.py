@@ -95,7 +95,7 @@ def test_approved_memo_is_byte_identical_after_editing_the_chain_the_people_and_
 
 def test_approved_memo_prints_the_decisions_as_recorded(approved):
     text, _ = text_of(stored_bytes(approved.documents.get(kind="memo")))
-    for name in ("สมชาย รักงาน", "วิชัย ช่วยงาน", "ปกรณ์ บริหารดี", "ประเสริฐ มั่นคง"):
+    for name in ("ธนพล โคระธานุวัฒน์", "วิชัย เจริญศรีสุขสกุล", "ปกรณ์ ศักดิ์สิทธิ์ไพบูลย์", "ประเสริฐ วงศ์สวัสดิ์ธนากร"):
         assert name in text
     assert approved.sha256 in text.replace("\n", "") and "/verify/" in text
 
@@ -113,7 +113,7 @@ def test_memo_hash_verifies_on_the_verification_page(approved):
     html = page.content.decode()
     assert page.status_code == 200
     assert "องค์การบริหารส่วนตำบลบึงกอก" in html and "ฉบับที่ 2" in html and "บันทึกข้อความขออนุมัติ" in html
-    assert "ประเสริฐ มั่นคง" in html and "อนุมัติ" in html and "นายกองค์การบริหารส่วนตำบล" in html
+    assert "ประเสริฐ วงศ์สวัสดิ์ธนากร" in html and "อนุมัติ" in html and "นายกองค์การบริหารส่วนตำบล" in html
     assert any(month in html for month in ("มกราคม", "ธันวาคม", "พฤศจิกายน")) and " 25" in html  # B.E.
 
     uploaded = Client().post("/verify/", {"file": SimpleUploadedFile("memo.pdf", stored_bytes(memo))})

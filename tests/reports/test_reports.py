@@ -248,7 +248,7 @@ def test_words_with_sara_am_are_never_cut_at_line_ends():
 def test_memo_pdf_carries_every_approvers_name_opinion_and_the_decision(demo):
     text, reader = text_of(pdf.render_pdf(builders.build("memo", demo, 2566)))
     assert "บันทึกข้อความ" in text and "ส่วนราชการ" in text and "เรื่องเดิม" in text and "ข้อพิจารณา" in text
-    for name in ("สมชาย รักงาน", "วิชัย ช่วยงาน", "ปกรณ์ บริหารดี", "ประเสริฐ มั่นคง"):
+    for name in ("ธนพล โคระธานุวัฒน์", "วิชัย เจริญศรีสุขสกุล", "ปกรณ์ ศักดิ์สิทธิ์ไพบูลย์", "ประเสริฐ วงศ์สวัสดิ์ธนากร"):
         assert name in text
     assert nfkc("เห็นควรเสนอรองปลัดเพื่อโปรดพิจารณา") in text and nfkc("อนุมัติ และอนุญาตให้เผยแพร่") in text
     assert len(reader.pages) <= 3
@@ -265,7 +265,7 @@ def test_annual_pdf_has_cover_contents_every_part_and_sign_off(demo):
     assert "สารบัญ" in text
     assert nfkc("ประเด็นที่เป็นข้อบกพร่องหรือจุดอ่อนที่จะต้องแก้ไขโดยเร่งด่วน") in text  # analysis of 2565
     assert "มาตรการส่งเสริมคุณธรรมและความโปร่งใส" in text and "รอบ ๖ เดือน" in text and "รอบ ๑๒ เดือน" in text
-    assert "ประเสริฐ มั่นคง" in text
+    assert "ประเสริฐ วงศ์สวัสดิ์ธนากร" in text
     assert 20 <= len(reader.pages) <= 80
 
 

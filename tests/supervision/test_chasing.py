@@ -69,14 +69,14 @@ def test_setting_a_chase_is_logged(tree, province_supervisor):
 
 def test_supervisor_sets_a_chase_from_the_dashboard(client, tree, province_supervisor):
     client.force_login(province_supervisor)
-    response = client.post("/s/prov/2565/chase/", {"kind": "publish", "due": "2026-12-31"})
+    response = client.post("/s/prov/2565/chase/", {"kind": "publish", "due": "31/12/2569"})
     assert response.status_code == 302
     assert Chase.objects.get().due == date(2026, 12, 31)
 
 
 def test_report_chase_without_a_round_is_refused_with_a_message(client, tree, province_supervisor):
     client.force_login(province_supervisor)
-    response = client.post("/s/prov/2565/chase/", {"kind": "report", "due": "2026-12-31"})
+    response = client.post("/s/prov/2565/chase/", {"kind": "report", "due": "31/12/2569"})
     assert response.status_code == 400 and "กรุณาระบุรอบที่ต้องรายงาน" in response.content.decode()
     assert not Chase.objects.exists()
 
@@ -85,4 +85,4 @@ def test_agency_staff_cannot_set_a_chase(client, tree):
     from django.contrib.auth.models import User
 
     client.force_login(User.objects.get(username="staff-a1"))
-    assert client.post("/s/prov/2565/chase/", {"kind": "publish", "due": "2026-12-31"}).status_code == 404
+    assert client.post("/s/prov/2565/chase/", {"kind": "publish", "due": "31/12/2569"}).status_code == 404

@@ -31,13 +31,13 @@ SCHEMES = {"demo-college": "ovec"}  # the rest answer NACC's general edition
 
 USERS = [
     # username, first name, last name, organisation, role, position
-    ("staff", "สมศรี", "ใจดี", "demo", Role.STAFF, "นักวิเคราะห์นโยบายและแผน"),
-    ("approver", "สมชาย", "รักงาน", "demo", Role.APPROVER, "หัวหน้าสำนักปลัด"),
-    ("deputy", "วิชัย", "ช่วยงาน", "demo", Role.APPROVER, "รองปลัดองค์การบริหารส่วนตำบล"),
-    ("palat", "ปกรณ์", "บริหารดี", "demo", Role.APPROVER, "ปลัดองค์การบริหารส่วนตำบล"),
-    ("executive", "ประเสริฐ", "มั่นคง", "demo", Role.EXECUTIVE, "นายกองค์การบริหารส่วนตำบล"),
+    ("staff", "พรรณวดี", "ศรีหาบัว", "demo", Role.STAFF, "นักวิเคราะห์นโยบายและแผน"),
+    ("approver", "ธนพล", "โคระธานุวัฒน์", "demo", Role.APPROVER, "หัวหน้าสำนักปลัด"),
+    ("deputy", "วิชัย", "เจริญศรีสุขสกุล", "demo", Role.APPROVER, "รองปลัดองค์การบริหารส่วนตำบล"),
+    ("palat", "ปกรณ์", "ศักดิ์สิทธิ์ไพบูลย์", "demo", Role.APPROVER, "ปลัดองค์การบริหารส่วนตำบล"),
+    ("executive", "ประเสริฐ", "วงศ์สวัสดิ์ธนากร", "demo", Role.EXECUTIVE, "นายกองค์การบริหารส่วนตำบล"),
     ("viewer", "วิไล", "อ่านดี", "demo", Role.VIEWER, "ผู้ตรวจสอบภายใน"),
-    ("supervisor", "กำกับ", "ดูแล", "demo-province", Role.SUPERVISOR, "ท้องถิ่นจังหวัด"),
+    ("supervisor", "สุรเชษฐ์", "ปัญญาวงศ์ธนา", "demo-province", Role.SUPERVISOR, "ท้องถิ่นจังหวัด"),
     ("outsider", "คนนอก", "ต่างหน่วย", "other", Role.STAFF, "เจ้าหน้าที่"),
     ("college", "สุดา", "ช่างคิด", "demo-college", Role.STAFF, "ครูผู้รับผิดชอบงาน ITA"),
 ]
@@ -225,11 +225,13 @@ class Command(BaseCommand):
         plans.report_round(first, by=users["staff"])  # public from now on
 
 
-UNITS = ["สำนักปลัด", "กองคลัง", "กองช่าง", "กองการศึกษา ศาสนาและวัฒนธรรม"]
+# Long, real-looking names (units, people, surnames Pango's dictionary does not know), so the
+# documents' line breaking is tested on names like an agency's (tests/reports/test_typography.py).
+UNITS = ["สำนักปลัด", "กองคลัง", "กองช่าง", "กองการศึกษา ศาสนาและวัฒนธรรม", "กองสาธารณสุขและสิ่งแวดล้อม"]
 PEOPLE = [
-    ("นางสาวสมศรี ใจดี", "นักวิเคราะห์นโยบายและแผน", "สำนักปลัด"),
-    ("นายสมชาย รักงาน", "หัวหน้าสำนักปลัด", "สำนักปลัด"),
-    ("นางมาลี เงินดี", "ผู้อำนวยการกองคลัง", "กองคลัง"),
+    ("นางสาวพรรณวดี ศรีหาบัว", "นักวิเคราะห์นโยบายและแผนชำนาญการ", "สำนักปลัด"),
+    ("นายธนพล โคระธานุวัฒน์", "หัวหน้าสำนักปลัดองค์การบริหารส่วนตำบล", "สำนักปลัด"),
+    ("นางมาลีรัตน์ เงินทองวิไลกุล", "ผู้อำนวยการกองคลัง", "กองคลัง"),
 ]
 CHAIN = [
     ("หัวหน้าสำนักปลัด", "approver"),
