@@ -116,12 +116,12 @@ class MeasureForm(forms.Form):
         data = super().clean()
         if data.get("period_kind") == Measure.PeriodKind.YEAR and self.fiscal_year is not None:
             data["start"], data["end"] = self.fiscal_year.start, self.fiscal_year.end
-            return data
-        for name in ("start", "end"):
-            if name not in self.errors and not data.get(name):
-                self.add_error(name, "กรุณากรอกวันที่ (พ.ศ.) หรือเลือก “ตลอดปีงบประมาณ”")
-        if data.get("start") and data.get("end") and data["end"] < data["start"]:
-            self.add_error("end", "วันสิ้นสุดต้องไม่ก่อนวันเริ่ม")
+        else:
+            for name in ("start", "end"):
+                if name not in self.errors and not data.get(name):
+                    self.add_error(name, "กรุณากรอกวันที่ (พ.ศ.) หรือเลือก “ตลอดปีงบประมาณ”")
+            if data.get("start") and data.get("end") and data["end"] < data["start"]:
+                self.add_error("end", "วันสิ้นสุดต้องไม่ก่อนวันเริ่ม")
         if "units" in data and "people" in data:
             self._order_responsible(data)
         return data
