@@ -32,6 +32,7 @@ TOPICS = {
     "membership": "สมาชิกและบทบาท",
     "organisation": "ข้อมูลหน่วยงาน",
     "report": "เอกสาร",
+    "signoff": "ช่องลงนามในเอกสาร",
 }
 PAGE_SIZE = 50
 
@@ -44,6 +45,12 @@ FIELD_LABELS = {
     "problems": "ปัญหาอุปสรรค", "suggestions": "ข้อเสนอแนะ", "user": "ผู้ใช้", "role": "บทบาท",
     "position": "ตำแหน่ง", "name": "ชื่อ", "unit": "ส่วนราชการ", "layout": "รูปแบบตาราง",
     "memo_number": "ที่ (เลขที่หนังสือ)",
+    # The memo's parts (reports/memo.py), the organisation's document settings and sign-off blocks.
+    "memo_department": "ส่วนราชการ", "memo_date": "วันที่", "memo_subject": "เรื่อง",
+    "memo_to": "เรียน", "memo_background": "เรื่องเดิม", "memo_facts": "ข้อเท็จจริง", "memo_law": "ข้อกฎหมาย/ระเบียบ",
+    "memo_consideration": "ข้อพิจารณา/ข้อเสนอ", "memo_closing": "คำลงท้าย", "emblem": "ตราหน่วยงาน",
+    "doc_number_prefix": "รหัสเลขที่หนังสือ", "signoff_mode": "ช่องลงนาม", "signoff_reporter": "ผู้รายงาน",
+    "signoff_certifier": "ผู้รับรอง", "signoff_endorser": "ผู้เห็นชอบ",
 }  # fmt: skip
 
 

@@ -380,6 +380,8 @@ def chain_of(organisation):
 
 def plan_snapshot(plan):
     """The plan's content as plain, ordered data: what an approval freezes."""
+    from reports.memo import memo_snapshot
+
     measures = plan.measures.select_related("issue_area").prefetch_related("units", "people").order_by("order", "pk")
     return {
         "organisation": plan.organisation.code,
@@ -388,6 +390,7 @@ def plan_snapshot(plan):
         "revision": plan.revision,
         "layout": plan.layout,  # the table as it was signed
         "memo_number": plan.memo_number,
+        "memo": memo_snapshot(plan),  # what staff wrote in the memo, as submitted
         "measures": [
             {
                 "id": m.pk,  # stable: follow-up entries find their measure by it
