@@ -554,10 +554,24 @@ def _signature(s, name, position, when=None, *, first=5, span=4):
         s.end_row(1)
 
 
+def _emblem(s, data_uri):
+    """The agency's emblem at the top left, about 1.5 cm high (57 px), as on the PDF memo."""
+    if not data_uri.startswith("data:image/"):
+        return
+    import base64
+
+    from openpyxl.drawing.image import Image as SheetImage
+
+    image = SheetImage(BytesIO(base64.b64decode(data_uri.split(",", 1)[1])))
+    image.width, image.height = round(image.width * 57 / image.height), 57
+    s.ws.add_image(image, "A1")
+
+
 def _memo_sheet(new, memo):
     """บันทึกข้อความ with the opinion and signature block of every step of the chain."""
     s = new("บันทึกข้อความ", [14, 10, 10, 10, 10, 10, 11, 11])
     s.ws.sheet_view.showGridLines = False
+    _emblem(s, memo.get("emblem") or "")
     s.text("บันทึกข้อความ", bold=True, align="center", size=29)
     s.gap()
     for label, value in (("ส่วนราชการ", memo["department"]), ("ที่", None), ("เรื่อง", memo["subject"]),

@@ -21,7 +21,7 @@ class MemoForm(forms.Form):
         parts = {}
         for part in memo.PARTS:
             one_line = part in memo.ONE_LINE
-            rows = 2 if part in ("subject", "law") else 5
+            rows = 3 if part in ("subject", "law") else 5
             parts[part] = TextField(
                 label=memo.LABELS[part] + (" (บรรทัดละหนึ่งฉบับ)" if part == "law" else ""),
                 required=False, max_length=memo.MAX_LENGTH.get(part, memo.MAX_PARAGRAPHS),

@@ -247,3 +247,13 @@ def test_the_executive_uploads_the_emblem_on_the_settings_page(demo):
     assert response.status_code == 302
     demo.refresh_from_db()
     assert demo.emblem.name.startswith("emblems/demo/") and demo.doc_number_prefix == "นก ๑"
+
+
+def test_the_memo_workbook_carries_the_emblem_too(demo):
+    from openpyxl import load_workbook
+
+    from reports.excel import render_xlsx
+
+    demo = set_emblem(demo, by=user("executive"), upload=io.BytesIO(png()))
+    sheet = load_workbook(io.BytesIO(render_xlsx(builders.build("memo", demo, 2570)))).worksheets[0]
+    assert len(sheet._images) == 1
