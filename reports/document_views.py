@@ -79,12 +79,24 @@ def memo_page(request, code, year):
         {"field": form[part], "part": part, "edited": part in edited, "default": defaults[part]}
         for part in memo_texts.PARTS
     ]
+    # A plan under consideration or approved shows the memo as submitted or approved, read only.
+    shown = None
+    if not plan.is_editable:
+        from .builders import ReportError, build_memo
+
+        try:
+            built = build_memo(organisation, year)["memo"]
+        except ReportError:
+            built = None
+        if built:
+            shown = [(memo_texts.LABELS[p], "\n".join(built[p]) if p == "law" else built[p]) for p in memo_texts.PARTS]
+            shown.insert(2, (memo_texts.LABELS["date"], built["date"]))
     return render(
         request,
         "reports/memo_edit.html",
         {
             "organisation": organisation, "fiscal_year": fiscal_year, "plan": plan, "form": form, "parts": parts,
-            "editable": plan.is_editable, "date_field": form["date"],
+            "editable": plan.is_editable, "date_field": form["date"], "shown": shown,
         },
         status=status,
     )  # fmt: skip

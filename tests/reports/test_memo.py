@@ -257,3 +257,12 @@ def test_the_memo_workbook_carries_the_emblem_too(demo):
     demo = set_emblem(demo, by=user("executive"), upload=io.BytesIO(png()))
     sheet = load_workbook(io.BytesIO(render_xlsx(builders.build("memo", demo, 2570)))).worksheets[0]
     assert len(sheet._images) == 1
+
+
+def test_the_memo_page_of_an_approved_plan_shows_the_approved_memo_read_only(demo):
+    plan = Plan.objects.get(organisation=demo, fiscal_year__year=2566)
+    approved = builders.approved_memo(plan.approved_revision)["memo"]
+    response = client_for(user("staff")).get("/o/demo/plans/2566/memo/")
+    assert response.status_code == 200
+    assert (memo.LABELS["subject"], approved["subject"]) in response.context["shown"]
+    assert 'name="subject"' not in response.content.decode()
