@@ -33,6 +33,7 @@ TOPICS = {
     "organisation": "ข้อมูลหน่วยงาน",
     "report": "เอกสาร",
     "document": "ข้อความในเอกสาร",
+    "signoff": "ช่องลงนามในเอกสาร",
 }
 PAGE_SIZE = 50
 
@@ -48,6 +49,12 @@ FIELD_LABELS = {
     "intro": "บทนำ", "limitations": "ข้อจำกัด", "summary": "สรุป", "closing": "ส่วนท้าย",
     "indicator_analysis": "ผลการวิเคราะห์รายตัวชี้วัดพิมพ์", "text": "ข้อความ", "tool": "เครื่องมือ", "part": "ส่วน",
     "item_codes": "ข้อที่เกี่ยวข้อง", "order": "ลำดับ",
+    # The memo's parts (reports/memo.py), the organisation's document settings and sign-off blocks.
+    "memo_department": "ส่วนราชการ", "memo_date": "วันที่", "memo_subject": "เรื่อง",
+    "memo_to": "เรียน", "memo_background": "เรื่องเดิม", "memo_facts": "ข้อเท็จจริง", "memo_law": "ข้อกฎหมาย/ระเบียบ",
+    "memo_consideration": "ข้อพิจารณา/ข้อเสนอ", "memo_closing": "คำลงท้าย", "emblem": "ตราหน่วยงาน",
+    "doc_number_prefix": "รหัสเลขที่หนังสือ", "signoff_mode": "ช่องลงนาม", "signoff_reporter": "ผู้รายงาน",
+    "signoff_certifier": "ผู้รับรอง", "signoff_endorser": "ผู้เห็นชอบ",
 }  # fmt: skip
 
 

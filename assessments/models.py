@@ -103,6 +103,14 @@ class OrganisationQuerySet(models.QuerySet):
         return self.filter(memberships__user=user, memberships__role__in=EDIT_ROLES).distinct()
 
 
+def emblem_path(instance, filename):
+    """Stored under a random ASCII name (the upload's own name is never used)."""
+    import secrets
+
+    ext = ".png" if filename.lower().endswith(".png") else ".jpg"
+    return f"emblems/{instance.code}/{secrets.token_hex(8)}{ext}"
+
+
 class Organisation(models.Model):
     code = models.SlugField("รหัสหน่วยงาน", max_length=40, unique=True, allow_unicode=False)
     name = models.CharField("ชื่อหน่วยงาน", max_length=255)
@@ -122,6 +130,10 @@ class Organisation(models.Model):
     # The organisation's own names and cut-offs of the analysis's status tiers for its documents:
     # [{"code": "strong"|"good"|"weak", "label", "min"}, ...]; empty = the edition's.
     status_tiers = models.JSONField("ชื่อและเกณฑ์ระดับสถานะของหน่วยงาน", default=list, blank=True)
+    # The memo's ที่ starts with the organisation's document-number prefix (นก ๕๒๐๐๑.๒), and its
+    # head carries the organisation's emblem (uploaded, PNG/JPEG; reports/emblem.py validates it).
+    doc_number_prefix = models.CharField("รหัสเลขที่หนังสือของส่วนราชการ", max_length=60, blank=True)
+    emblem = models.FileField("ตราหน่วยงาน", upload_to=emblem_path, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OrganisationQuerySet.as_manager()

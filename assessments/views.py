@@ -17,7 +17,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from ita_portal.access import access_assessment, access_edition, access_organisation, may_read_audit, require_edit
+from ita_portal.access import (
+    access_assessment,
+    access_edition,
+    access_organisation,
+    may_configure_documents,
+    may_read_audit,
+    require_edit,
+)
 
 from . import itas_calendar, peers, services
 from .analysis import PART_LABELS
@@ -124,6 +131,7 @@ def organisation_page(request, code):
             "awaiting": awaiting,
             "can_edit": organisation.can_edit(request.user),
             "can_read_audit": may_read_audit(organisation, request.user),
+            "can_configure_documents": may_configure_documents(organisation, request.user),
             "milestones": itas_calendar.upcoming(),
         },
     )

@@ -113,6 +113,17 @@ def require_configure_chain(organisation: Organisation, user) -> None:
         raise PermissionDenied("เฉพาะผู้บริหารของหน่วยงานหรือผู้ดูแลระบบจึงกำหนดสายการอนุมัติได้")
 
 
+def may_configure_documents(organisation: Organisation, user) -> bool:
+    """The organisation's executive (or an administrator) sets how its documents are signed
+    and headed: the document-number prefix, the emblem and the sign-off blocks."""
+    return may_configure_chain(organisation, user)
+
+
+def require_configure_documents(organisation: Organisation, user) -> None:
+    if not may_configure_documents(organisation, user):
+        raise PermissionDenied("เฉพาะผู้บริหารของหน่วยงานหรือผู้ดูแลระบบจึงกำหนดตราหน่วยงาน เลขที่หนังสือ และช่องลงนามได้")
+
+
 def chain_locked(organisation: Organisation) -> bool:
     """The chain cannot change while a plan of the organisation is under consideration."""
     from measures.models import Plan

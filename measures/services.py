@@ -457,6 +457,8 @@ def chain_of(organisation):
 
 def plan_snapshot(plan):
     """The plan's content as plain, ordered data: what an approval freezes."""
+    from reports.memo import memo_snapshot
+
     measures = plan.measures.select_related("issue_area").prefetch_related("units", "people").order_by("order", "pk")
     return {
         "organisation": plan.organisation.code,
@@ -467,6 +469,7 @@ def plan_snapshot(plan):
         "table": layouts.resolve(plan.layout, plan.table),
         "memo_number": plan.memo_number,
         "texts": _document_texts(plan),  # the measures document's own words, as signed
+        "memo": memo_snapshot(plan),  # what staff wrote in the memo, as submitted
         "measures": [
             {
                 "id": m.pk,  # stable: follow-up entries find their measure by it

@@ -14,7 +14,7 @@ from assessments import analysis as analysis_module
 from assessments import services as assessment_services
 from assessments.charts import chart_bars
 from assessments.codes import display_codes, item_labels
-from assessments.models import Assessment, FiscalYear
+from assessments.models import FiscalYear
 from assessments.thai import format_date, format_month_range, format_period
 from measures.models import Decision, FollowUpEntry, Plan
 from measures.services import plan_snapshot
@@ -317,24 +317,27 @@ def _memo_block(title, decision, *, final):
 
 
 def build_memo(organisation, year, **_):
-    """บันทึกข้อความ: heading, body from the data, one opinion block per step of the chain.
-    The memo of an approved revision is the one frozen at approval (approved_memo)."""
+    """บันทึกข้อความ: heading, body (prefilled from the data, or as staff wrote it), one opinion
+    block per step of the chain. The memo of an approved revision is the one frozen at
+    approval (approved_memo); a plan not yet submitted gives the memo as it will be submitted."""
     from measures.services import chain_of
+
+    from . import memo as memo_texts
 
     plan = _plan(organisation, year)
     if plan.approved_revision is not None and plan.approved_revision.number == plan.revision:
         return approved_memo(plan.approved_revision)
     decisions = list(plan.decisions.filter(revision=plan.revision).order_by("at", "pk"))
-    if not any(d.kind == Decision.Kind.SUBMIT for d in decisions):
-        raise ReportError("แผนมาตรการยังไม่ได้เสนอพิจารณา จึงยังไม่มีบันทึกข้อความ")
-    last_submission = max(d.submission for d in decisions)
-    current = [d for d in decisions if d.submission == last_submission]
+    submitted = [d for d in decisions if d.kind == Decision.Kind.SUBMIT]
+    last_submission = max(d.submission for d in submitted) if submitted else None
+    current = [d for d in decisions if d.submission == last_submission] if submitted else []
     chain = chain_of(organisation)
     by_step = {d.step: d for d in current if d.step is not None}
     blocks = [_memo_block(step.title, by_step.get(step.order), final=step is chain[-1]) for step in chain]
     return _memo_context(
         organisation, plan, year, decisions=current, blocks=blocks, to=chain[-1].title if chain else "",
-        measure_count=plan.measures.count(), number=plan.memo_number,
+        measure_count=plan.measures.count(), edits=memo_texts.edits_of(plan),
+        number_prefix=organisation.doc_number_prefix, number=plan.memo_number,
     )  # fmt: skip
 
 
@@ -356,7 +359,8 @@ def approval_decisions(revision):
 
 
 def approved_memo(revision):
-    """The memo of an approved revision from its decision records and snapshot alone."""
+    """The memo of an approved revision from its decision records and snapshot alone: the
+    text staff wrote is the one the snapshot froze (an older snapshot has none: prefilled)."""
     from .frozen import verification_url
 
     plan = revision.plan
@@ -364,10 +368,12 @@ def approved_memo(revision):
     steps = sorted((d for d in decisions if d.step is not None), key=lambda d: (d.step, d.at, d.pk))
     blocks = [_memo_block(d.position, d, final=d.kind in (Decision.Kind.APPROVE, Decision.Kind.REJECT)) for d in steps]
     final = next((d for d in reversed(steps) if d.kind == Decision.Kind.APPROVE), None)
+    frozen = revision.snapshot.get("memo") or {}
     context = _memo_context(
         plan.organisation, plan, plan.fiscal_year.year, decisions=decisions, blocks=blocks,
-        to=final.position if final else "", measure_count=len(revision.snapshot["measures"]),
-        number=revision.snapshot.get("memo_number", plan.memo_number), state=Plan.State.APPROVED,
+        to=final.position if final else "", measure_count=len(revision.snapshot["measures"]), edits=frozen,
+        number_prefix=frozen.get("number_prefix", ""), number=revision.snapshot.get("memo_number", plan.memo_number),
+        state=Plan.State.APPROVED,
     )  # fmt: skip
     context["memo"]["verification"] = {
         "url": verification_url(revision.sha256), "sha256": revision.sha256, "revision": revision.number,
@@ -375,47 +381,34 @@ def approved_memo(revision):
     return context
 
 
-def _memo_context(organisation, plan, year, *, decisions, blocks, to, measure_count, number, state=None):
-    submit = next(d for d in decisions if d.kind == Decision.Kind.SUBMIT)
-    # The memo comes from the office that runs ITA work: สำนักปลัด where the agency has one.
-    units = list(organisation.units.order_by("order", "name"))
-    unit = next((u for u in units if u.name.startswith("สำนักปลัด")), None) or next(
-        (u for u in units if "/" not in u.name and not u.name.startswith("ทุก")), None
-    )
-    analysis_year = plan.analysis_year.year
-    assessment = Assessment.objects.filter(organisation=organisation, fiscal_year=plan.analysis_year).first()
-    total = float(assessment.total_score) if assessment and assessment.total_score is not None else None
-    return {
-        **_header(organisation, year),
-        "kind": "memo",
-        "memo": {
-            "department": f"{unit.name} {organisation.name}" if unit else organisation.name,
-            "number": number,
-            "date": format_date(timezone.localdate(submit.at), thai_digits=False),
-            "subject": f"รายงานการจัดทำมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน ประจำปีงบประมาณ พ.ศ. {year} "
-            f"และการวิเคราะห์ผลการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ ประจำปีงบประมาณ พ.ศ. {analysis_year}",
-            "to": to,
-            "background": f"ตามที่สำนักงาน ป.ป.ช. ได้ประกาศผลการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ "
-            f"(ITA) ประจำปีงบประมาณ พ.ศ. {analysis_year} ซึ่ง{organisation.name} ได้รับผลการประเมิน"
-            + (f" {total:.2f} คะแนน" if total is not None else "")
-            + " และกำหนดให้หน่วยงานนำผลการประเมินไปวิเคราะห์เพื่อจัดทำมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน",
-            "facts": f"{organisation.name} ได้วิเคราะห์ผลการประเมินประจำปีงบประมาณ พ.ศ. {analysis_year} จำแนกตามตัวชี้วัดและประเด็นการประเมิน "
-            f"และจัดทำมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน ประจำปีงบประมาณ พ.ศ. {year} จำนวน {measure_count} มาตรการ "
-            "พร้อมผู้รับผิดชอบ ระยะเวลาดำเนินการ และการติดตามประเมินผล รายละเอียดตามเอกสารแนบ",
-            "law": [
-                f"ประกาศสำนักงาน ป.ป.ช. เรื่อง ผลการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ ประจำปีงบประมาณ พ.ศ. {analysis_year}",
-                f"คู่มือการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ ประจำปีงบประมาณ พ.ศ. {year}",
-            ],
-            "consideration": "เพื่อให้การดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงานเป็นไปด้วยความเรียบร้อย "
-            "และเผยแพร่มาตรการดังกล่าวบนเว็บไซต์ของหน่วยงานตามหลักเกณฑ์การประเมิน จึงเห็นควรพิจารณาอนุมัติมาตรการ "
-            "และอนุญาตให้เผยแพร่บนเว็บไซต์ของหน่วยงาน",
-            "closing": "จึงเรียนมาเพื่อโปรดพิจารณา",
-            "submitter": signer_line(submit),
-            "blocks": blocks,
-            "state": state or plan.state,
-            "publish_permitted": plan.publish_permitted,
+def _memo_context(organisation, plan, year, *, decisions, blocks, to, measure_count, edits, number_prefix, number,
+                  state=None):  # fmt: skip
+    from . import memo as memo_texts
+    from .emblem import emblem_data_uri
+    from .signoff import memo_signoff
+
+    submit = next((d for d in decisions if d.kind == Decision.Kind.SUBMIT), None)
+    defaults = memo_texts.prefilled(
+        organisation, plan, year, to=to, measure_count=measure_count,
+        number=memo_texts.document_number(number_prefix, number),
+    )  # fmt: skip
+    parts = memo_texts.resolve(defaults, edits)
+    day = memo_texts.chosen_date(edits) or (timezone.localdate(submit.at) if submit else None)
+    memo = {
+        **parts,
+        "date": format_date(day, thai_digits=False) if day else "",
+        "submitter": signer_line(submit) if submit else {"name": "", "position": "", "acting": ""},
+        "blocks": blocks,
+        "state": state or plan.state,
+        "publish_permitted": plan.publish_permitted,
+        "emblem": emblem_data_uri(organisation),
+        # The body's parts a paragraph a line, each indented as Thai documents indent them.
+        "paras": {
+            p: [t.strip() for t in parts[p].split("\n") if t.strip()] for p in ("background", "facts", "consideration")
         },
     }
+    memo_signoff(organisation, memo, decisions)
+    return {**_header(organisation, year), "kind": "memo", "memo": memo}
 
 
 # --------------------------------------------------------------------------- #
@@ -544,4 +537,15 @@ BUILDERS = {
 def build(kind, organisation, year, *, round_number=None, approved_only=False):
     if kind not in BUILDERS:
         raise ReportError(f"ไม่รู้จักรายงานชนิด “{kind}”")
-    return BUILDERS[kind](organisation, year, round_number=round_number, approved_only=approved_only)
+    context = BUILDERS[kind](organisation, year, round_number=round_number, approved_only=approved_only)
+    return with_signoff(context, organisation, kind, year)
+
+
+def with_signoff(context, organisation, kind, year):
+    """The document's sign-off block as the organisation chose it (reports/signoff.py); the
+    memo's own blocks are made with the memo."""
+    from .signoff import signoff_context
+
+    if kind != "memo":
+        context["signoff"] = signoff_context(organisation, kind, year, memo=context.get("memo"))
+    return context

@@ -12,7 +12,7 @@ to wrapped text, so every row's height is set from an estimate of its wrapped li
 import re
 import unicodedata
 from datetime import date
-from functools import lru_cache, partial
+from functools import lru_cache
 from io import BytesIO
 
 from openpyxl import Workbook
@@ -550,10 +550,24 @@ def _signature(s, name, position, when=None, *, first=5, span=4):
         s.end_row(1)
 
 
+def _emblem(s, data_uri):
+    """The agency's emblem at the top left, about 1.5 cm high (57 px), as on the PDF memo."""
+    if not data_uri.startswith("data:image/"):
+        return
+    import base64
+
+    from openpyxl.drawing.image import Image as SheetImage
+
+    image = SheetImage(BytesIO(base64.b64decode(data_uri.split(",", 1)[1])))
+    image.width, image.height = round(image.width * 57 / image.height), 57
+    s.ws.add_image(image, "A1")
+
+
 def _memo_sheet(new, memo):
     """บันทึกข้อความ with the opinion and signature block of every step of the chain."""
     s = new("บันทึกข้อความ", [14, 10, 10, 10, 10, 10, 11, 11])
     s.ws.sheet_view.showGridLines = False
+    _emblem(s, memo.get("emblem") or "")
     s.text("บันทึกข้อความ", bold=True, align="center", size=29)
     s.gap()
     for label, value in (("ส่วนราชการ", memo["department"]), ("ที่", None), ("เรื่อง", memo["subject"]),
@@ -625,16 +639,35 @@ def _signoff_sheet(new, context):
         s.text(f"แผนมาตรการประจำปีงบประมาณ พ.ศ. {year} ยังไม่ได้เสนอพิจารณา จึงยังไม่มีความเห็นตามลำดับการพิจารณา")
     s.text(f"ขอรับรองว่ารายงานผลการดำเนินการด้านคุณธรรมและความโปร่งใส ประจำปีงบประมาณ พ.ศ. {year} "
            "ฉบับนี้ ถูกต้องตามความเป็นจริง")  # fmt: skip
-    blocks = memo.get("blocks") or []
-    signers = [memo.get("submitter") or {},
-               {"name": blocks[-2]["signer_name"], "position": blocks[-2]["signer_position"]} if len(blocks) > 1 else {},
-               {"name": blocks[-1]["signer_name"], "position": blocks[-1]["signer_position"]} if blocks else {}]  # fmt: skip
     s.gap(30)
-    rows = [["(ลงชื่อ) " + "." * 24] * 3, [f"({p.get('name') or '.' * 30})" for p in signers],
-            [p.get("position") or "ตำแหน่ง " + "." * 30 for p in signers], ["วันที่ " + "." * 24] * 3,
-            ["ผู้รายงาน", "ผู้รับรอง", "ผู้เห็นชอบ"]]  # fmt: skip
-    for n, row in enumerate(rows):
-        s.end_row(max(s.put(c, v, border=False, align="center", bold=n == 4) for c, v in enumerate(row, start=1)))
+    signoff_rows(s, context.get("signoff") or {})
+
+
+def signoff_rows(s, signoff):
+    """The document's sign-off block (reports/signoff.py), three signers a row across the
+    sheet: (ลงชื่อ), (name), position, date and the role; blank lines where nobody is chosen."""
+    signers = signoff.get("signers") or []
+    if not signers:
+        return
+    s.gap(20)
+    per = 3
+    width = max(1, s.ncols // per)
+    for start in range(0, len(signers), per):
+        row = signers[start : start + per]
+        lines = [
+            ["(ลงชื่อ) " + "." * 24 for _ in row],
+            [f"({p.get('name') or '.' * 30})" for p in row],
+            ["\n".join(filter(None, [p.get("position") or "ตำแหน่ง " + "." * 30, p.get("acting", "")])) for p in row],
+            [p.get("date") or "วันที่ " + "." * 24 for p in row],
+            [p.get("role") if p.get("role") != p.get("position") else "" for p in row],
+        ]
+        for n, values in enumerate(lines):
+            height = 1
+            for i, value in enumerate(values):
+                col = 1 + i * width
+                height = max(height, s.put(col, value, border=False, align="center", bold=n == 4, span=width))
+            s.end_row(height)
+        s.gap()
 
 
 def _words_sheet(new, texts, organisation):
@@ -653,7 +686,13 @@ def render_xlsx(context):
     kind = context["kind"]
     wb = Workbook()
     wb.remove(wb.active)
-    new = partial(Sheet, wb, thai_digits=context.get("thai_digits", True))
+    made = []
+
+    def new(*args, **kwargs):
+        sheet = Sheet(wb, *args, thai_digits=context.get("thai_digits", True), **kwargs)
+        made.append(sheet)
+        return sheet
+
     org, year = context["organisation"], context["year"]
     if kind == "analysis":
         _analysis_sheets(new, context["analysis"], org)
@@ -679,6 +718,8 @@ def render_xlsx(context):
         _signoff_sheet(new, context)
     else:
         raise ValueError(f"unknown report kind {kind!r}")
+    if kind in ("analysis", "measures", "followup"):  # under the document's first sheet
+        signoff_rows(made[0], context.get("signoff") or {})
     wb.properties.title = xml_text(f"{kind} {org['name']} {year}")
     wb.properties.creator = "ITA Portal"
     out = BytesIO()

@@ -28,11 +28,12 @@ def _context(revision: PlanRevision, kind: str) -> dict:
     if kind == ApprovedDocument.Kind.MEMO:
         return builders.approved_memo(revision)
     plan = revision.plan
-    return {
+    context = {
         **builders._header(plan.organisation, plan.fiscal_year.year),
         "kind": "measures",
         "plan": builders.revision_measures_context(plan, revision),
     }
+    return builders.with_signoff(context, plan.organisation, "measures", plan.fiscal_year.year)
 
 
 def freeze_approved_documents(revision_id: int) -> dict[str, ApprovedDocument]:

@@ -152,3 +152,61 @@ class DocumentText(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.year}"
+
+
+class PlanMemo(models.Model):
+    """What staff wrote in a plan's memo (บันทึกข้อความ) where it differs from the text the
+    portal prefills from the data (reports/memo.py). ``texts`` holds only the edited parts
+    ({part: text}; a part absent follows the prefilled text, "" prints it empty); ``date`` is
+    the chosen date (null: the day the plan was submitted). Part of the plan's snapshot, so an
+    approved revision keeps the memo it was approved with."""
+
+    plan = models.OneToOneField("measures.Plan", on_delete=models.CASCADE, related_name="memo")
+    texts = models.JSONField("ข้อความที่แก้ไข", default=dict, blank=True)
+    date = models.DateField("วันที่", null=True, blank=True)
+    # Raised by every save: an edit based on an older version is refused (optimistic locking).
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "บันทึกข้อความ"
+        verbose_name_plural = "บันทึกข้อความ"
+
+    def __str__(self):
+        return f"บันทึกข้อความ {self.plan}"
+
+
+class SignOff(models.Model):
+    """Who signs a kind of document of the organisation: the chain's signers (from the
+    decision records) or the named roles ผู้รายงาน / ผู้รับรอง / ผู้เห็นชอบ, each a person
+    with an account (name and position from the account and membership, never typed)."""
+
+    class Mode(models.TextChoices):
+        NONE = "none", "ไม่มีช่องลงนาม"
+        CHAIN = "chain", "ผู้ลงนามตามสายการอนุมัติ"
+        ROLES = "roles", "ผู้รายงาน / ผู้รับรอง / ผู้เห็นชอบ"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="signoffs")
+    kind = models.CharField(max_length=20, choices=Report.Kind.choices)
+    mode = models.CharField("ช่องลงนาม", max_length=10, choices=Mode.choices, default=Mode.CHAIN)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="ผู้รายงาน",
+    )  # fmt: skip
+    certifier = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="ผู้รับรอง",
+    )  # fmt: skip
+    endorser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="ผู้เห็นชอบ",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = "ช่องลงนามในเอกสาร"
+        verbose_name_plural = "ช่องลงนามในเอกสาร"
+        constraints = [models.UniqueConstraint(fields=["organisation", "kind"], name="signoff_unique_kind")]
+
+    def __str__(self):
+        return f"{self.organisation} {self.get_kind_display()}: {self.get_mode_display()}"

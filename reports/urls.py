@@ -2,7 +2,7 @@ from django.urls import path, re_path
 
 import ita_portal.converters  # noqa: F401  (registers the bounded <id:…> converter)
 
-from . import views
+from . import document_views, views
 
 urlpatterns = [
     path("o/<slug:code>/reports/<id:year>/", views.reports_page, name="reports"),
@@ -15,6 +15,8 @@ urlpatterns = [
         views.revision_document,
         name="revision_document",
     ),
+    path("o/<slug:code>/plans/<id:year>/memo/", document_views.memo_page, name="memo_edit"),
+    path("o/<slug:code>/documents/", document_views.document_settings, name="document_settings"),
     path("p/<slug:code>/<id:year>/", views.public_plan, name="public_plan"),
     path("p/<slug:code>/<id:year>/measures.pdf", views.public_plan_pdf, name="public_plan_pdf"),
     path("p/<slug:code>/<id:year>/followup-<id:number>.pdf", views.public_followup_pdf, name="public_followup_pdf"),
