@@ -95,10 +95,13 @@ def main(argv=None):
             rows = services.read_score_sheet(io.BytesIO(data[i, fy.year]), "s.csv", framework[fy.year]).rows
             pk, now = target[org.pk, fy.year], timezone.now()
             t0 = time.perf_counter()
-            with transaction.atomic(), connection.cursor() as cursor:
-                with cursor.copy(f"COPY {Score._meta.db_table} ({columns}) FROM STDIN") as copy:
-                    for r in rows:
-                        copy.write_row((pk, r.level, r.key, r.part, r.value, now, None))
+            with (
+                transaction.atomic(),
+                connection.cursor() as cursor,
+                cursor.copy(f"COPY {Score._meta.db_table} ({columns}) FROM STDIN") as copy,
+            ):
+                for r in rows:
+                    copy.write_row((pk, r.level, r.key, r.part, r.value, now, None))
             copied[fy.year].append(time.perf_counter() - t0)
 
     # 3. the bulk path: one file per year with every agency of set C
@@ -116,10 +119,13 @@ def main(argv=None):
                 for r in services.read_score_sheet(io.BytesIO(data[i, fy.year]), "s.csv", framework[fy.year]).rows]  # fmt: skip
         Score.objects.filter(assessment__fiscal_year=fy, assessment__organisation__in=orgs["b"]).delete()
         t0 = time.perf_counter()
-        with transaction.atomic(), connection.cursor() as cursor:
-            with cursor.copy(f"COPY {Score._meta.db_table} ({columns}) FROM STDIN") as copy:
-                for pk, r in rows:
-                    copy.write_row((pk, r.level, r.key, r.part, r.value, timezone.now(), None))
+        with (
+            transaction.atomic(),
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {Score._meta.db_table} ({columns}) FROM STDIN") as copy,
+        ):
+            for pk, r in rows:
+                copy.write_row((pk, r.level, r.key, r.part, r.value, timezone.now(), None))
         whole_copy[fy.year] = time.perf_counter() - t0
     load.append(os.getloadavg()[0])
 
