@@ -10,7 +10,7 @@ from assessments.fields import BEDateField
 from assessments.forms import ModelChoiceField, ModelMultipleChoiceField, TextField
 from assessments.models import IssueArea
 from assessments.thai import InputError, clean_input, normalise_text, to_arabic_digits
-from ita_portal.fast_forms import FAST_RENDERER
+from ita_portal.fast_forms import FAST_RENDERER, share_fields
 
 from .models import Acting, Decision, FollowUpEntry, OrgUnit, Person
 
@@ -179,6 +179,7 @@ class PersonForm(forms.ModelForm):
         self.fields["unit"].queryset = OrgUnit.objects.filter(organisation=organisation)
 
 
+@share_fields  # never changes its fields per instance
 class EntryForm(forms.Form):
     # A round shows one of these per measure (11 fields each): widgets written directly.
     default_renderer = FAST_RENDERER

@@ -56,3 +56,9 @@ def test_entry_form_uses_the_fast_renderer():
 def test_file_input_without_a_kept_file_renders_like_django():
     fast, slow = both(EntryForm, prefix="m1")
     assert str(fast["evidence_file"]) == str(slow["evidence_file"])
+
+
+def test_entry_forms_share_their_fields_but_not_their_errors():
+    first, second = EntryForm({"m1-status": "zz", "m1-percent": "1"}, prefix="m1"), EntryForm(prefix="m2")
+    assert first.fields["status"] is second.fields["status"]
+    assert not first.is_valid() and "status" in first.errors and not second.errors
