@@ -22,7 +22,7 @@ from django.utils import timezone
 from . import analysis
 from .frameworks import NoEdition, edition_of, framework_for
 from .models import Assessment, ChangeLog, FiscalYear, Organisation, Score
-from .services import parse_score_sheet, summary_scores
+from .services import parse_score_sheet, summary_scores, write_new_scores
 from .sheets import ImportRefused
 from .thai import normalise_text, round2
 
@@ -128,22 +128,12 @@ def _store(parsed, existing, *, fiscal_year, by, total_rows) -> LoadResult:
             for r in sheet.rows
         ]
         user_id = by.pk if by else None
-        if connection.vendor == "postgresql":
-            columns = "assessment_id, level, key, part, value, updated_at, updated_by_id"
-            with (
-                connection.cursor() as cursor,
-                cursor.copy(f"COPY {Score._meta.db_table} ({columns}) FROM STDIN") as copy,
-            ):
-                for row in score_rows:
-                    copy.write_row((*row, now, user_id))
-        else:
-            Score.objects.bulk_create(
-                [
-                    Score(assessment_id=a, level=lv, key=k, part=p, value=v, updated_by_id=user_id)
-                    for a, lv, k, p, v in score_rows
-                ],
-                batch_size=2000,
-            )
+        write_new_scores(
+            [
+                Score(assessment_id=a, level=lv, key=k, part=p, value=v, updated_by_id=user_id)
+                for a, lv, k, p, v in score_rows
+            ]
+        )
         changed, logs = [], []
         for org, _edition, framework, sheet in parsed.values():
             assessment = assessments[org.pk]
