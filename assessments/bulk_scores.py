@@ -13,6 +13,7 @@ change-log line per organisation. Organisations not in the file are not touched.
 
 import csv
 import io
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -22,7 +23,7 @@ from django.utils import timezone
 from . import analysis
 from .frameworks import NoEdition, edition_of, framework_for
 from .models import Assessment, ChangeLog, FiscalYear, Organisation, Score
-from .services import parse_score_sheet, summary_scores, write_new_scores
+from .services import copy_score_rows, parse_score_sheet, summary_scores
 from .sheets import ImportRefused
 from .thai import normalise_text, round2
 
@@ -122,18 +123,22 @@ def _store(parsed, existing, *, fiscal_year, by, total_rows) -> LoadResult:
             )
         assessments = {**existing, **{a.organisation_id: a for a in new}}
         replaced, _ = Score.objects.filter(assessment__in=list(existing.values())).delete()
-        score_rows = [
-            (assessments[org.pk].pk, r.level, r.key, r.part, r.value)
+        user_id = by.pk if by else None
+        score_rows = (
+            (assessments[org.pk].pk, r.level, r.key, r.part, r.value, user_id)
             for org, _e, _f, sheet in parsed.values()
             for r in sheet.rows
-        ]
-        user_id = by.pk if by else None
-        write_new_scores(
-            [
-                Score(assessment_id=a, level=lv, key=k, part=p, value=v, updated_by_id=user_id)
-                for a, lv, k, p, v in score_rows
-            ]
         )
+        if connection.vendor == "postgresql":
+            copy_score_rows(score_rows, now)
+        else:
+            Score.objects.bulk_create(
+                [
+                    Score(assessment_id=a, level=lv, key=k, part=p, value=v, updated_by_id=u)
+                    for a, lv, k, p, v, u in score_rows
+                ],
+                batch_size=2000,
+            )
         changed, logs = [], []
         for org, _edition, framework, sheet in parsed.values():
             assessment = assessments[org.pk]
@@ -152,8 +157,32 @@ def _store(parsed, existing, *, fiscal_year, by, total_rows) -> LoadResult:
                     details={"year": fiscal_year.year, "rows": len(sheet.rows)},
                 )  # fmt: skip
             )
-        Assessment.objects.bulk_update(
-            changed, ["total_score", "mismatch_count", "tool_scores", "indicator_scores", "updated_at"], batch_size=1000
-        )
+        _store_summaries(changed)
         ChangeLog.objects.bulk_create(logs, batch_size=2000)
     return LoadResult(len(parsed), total_rows, len(new), replaced)
+
+
+SUMMARY_FIELDS = ["total_score", "mismatch_count", "tool_scores", "indicator_scores", "updated_at"]
+
+
+def _store_summaries(assessments: list[Assessment]) -> None:
+    """The summaries in one UPDATE … FROM (VALUES …) per thousand on PostgreSQL (Django's
+    bulk_update builds a CASE per column and row); bulk_update elsewhere."""
+    if connection.vendor != "postgresql":
+        Assessment.objects.bulk_update(assessments, SUMMARY_FIELDS, batch_size=1000)
+        return
+    table = Assessment._meta.db_table
+    for start in range(0, len(assessments), 1000):
+        batch = assessments[start : start + 1000]
+        values = ", ".join(["(%s, %s::numeric, %s, %s::jsonb, %s::jsonb, %s::timestamptz)"] * len(batch))
+        params = []
+        for a in batch:
+            params += [a.pk, a.total_score, a.mismatch_count, json.dumps(a.tool_scores), json.dumps(a.indicator_scores),
+                       a.updated_at]  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS a SET total_score = v.total, mismatch_count = v.mismatches, tool_scores = v.tools, "
+                f"indicator_scores = v.indicators, updated_at = v.at "
+                f"FROM (VALUES {values}) AS v(id, total, mismatches, tools, indicators, at) WHERE a.id = v.id",
+                params,
+            )

@@ -271,13 +271,16 @@ def write_new_scores(scores: list[Score]) -> None:
     if connection.vendor != "postgresql":
         Score.objects.bulk_create(scores)
         return
-    now = timezone.now()
+    copy_score_rows((s.assessment_id, s.level, s.key, s.part, s.value, s.updated_by_id) for s in scores)
+
+
+def copy_score_rows(rows, now=None) -> None:
+    """COPY (assessment id, level, key, part, value, updated_by id) rows into the score table (PostgreSQL)."""
+    now = now or timezone.now()
     columns = "assessment_id, level, key, part, value, updated_at, updated_by_id"
     with connection.cursor() as cursor, cursor.copy(f"COPY {Score._meta.db_table} ({columns}) FROM STDIN") as copy:
-        for score in scores:
-            copy.write_row(
-                (score.assessment_id, score.level, score.key, score.part, score.value, now, score.updated_by_id)
-            )
+        for assessment_id, level, key, part, value, user_id in rows:
+            copy.write_row((assessment_id, level, key, part, value, now, user_id))
 
 
 def _locked_assessment(organisation, fiscal_year, edition=None):
