@@ -45,7 +45,8 @@ class PeerGroup:
 def peer_groups(assessment: Assessment, numbers) -> list[PeerGroup]:
     """The agency's standing in its type within its province and within the country.
 
-    Two aggregate queries (one per group), whatever the number of agencies."""
+    One aggregate query for both groups (the province's figures filtered inside it),
+    whatever the number of agencies."""
     organisation = assessment.organisation
     mine = assessment.total_score
     base = Assessment.objects.filter(
@@ -54,27 +55,38 @@ def peer_groups(assessment: Assessment, numbers) -> list[PeerGroup]:
         total_score__isnull=False,
     )
     type_label = organisation.org_type or "ไม่ระบุประเภท"
-    scopes = [("country", f"{type_label} ทั้งประเทศ", base)]
+    scopes = [("country", f"{type_label} ทั้งประเทศ", Q())]
     if organisation.province:
         scopes.insert(
             0,
             (
                 "province",
                 f"{type_label} ในจังหวัด{organisation.province}",
-                base.filter(organisation__province=organisation.province),
+                Q(organisation__province=organisation.province),
             ),
         )
+    none = Q(pk=None)
+    aggregates = {}
+    for scope, _label, where in scopes:
+
+        def within(extra=None, where=where):
+            condition = where & (extra or Q())
+            return condition or None
+
+        aggregates |= {
+            f"{scope}_size": Count("pk", filter=within()),
+            f"{scope}_above": Count("pk", filter=within(Q(total_score__gt=mine) if mine is not None else none)),
+            f"{scope}_at_or_below": Count("pk", filter=within(Q(total_score__lte=mine) if mine is not None else none)),
+            f"{scope}_mean_total": Avg("total_score", filter=within()),
+            **{
+                f"{scope}_i{n}": Avg(Cast(KT(f"indicator_scores__ind{n}"), FloatField()), filter=within())
+                for n in numbers
+            },
+        }
+    every = base.aggregate(**aggregates)
     groups = []
-    for scope, label, qs in scopes:
-        stats = qs.aggregate(
-            size=Count("pk"),
-            above=Count("pk", filter=Q(total_score__gt=mine)) if mine is not None else Count("pk", filter=Q(pk=None)),
-            at_or_below=Count("pk", filter=Q(total_score__lte=mine))
-            if mine is not None
-            else Count("pk", filter=Q(pk=None)),
-            mean_total=Avg("total_score"),
-            **{f"i{n}": Avg(Cast(KT(f"indicator_scores__ind{n}"), FloatField())) for n in numbers},
-        )
+    for scope, label, _where in scopes:
+        stats = {key.removeprefix(f"{scope}_"): value for key, value in every.items() if key.startswith(f"{scope}_")}
         size = stats["size"]
         enough = size >= MIN_GROUP
         ranked = enough and mine is not None

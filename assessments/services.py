@@ -7,7 +7,8 @@ raises a domain error with a Thai message, and writes a ChangeLog row.
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from . import analysis, sheets
 from .codes import PREFIXES, normalise_item_code
@@ -135,9 +136,12 @@ def refresh_summaries(year):
     return count
 
 
-def _refresh_summary(assessment, framework=None):
+def _refresh_summary(assessment, framework=None, scores=None):
+    """Store the assessment's totals; ``scores`` (what was just written) saves reading them back."""
     framework = framework or framework_for(assessment.edition)
-    result = analysis.compute(framework, scores_of([assessment.pk])[assessment.pk])
+    if scores is None:
+        scores = scores_of([assessment.pk])[assessment.pk]
+    result = analysis.compute(framework, scores, with_narratives=False)
     assessment.total_score = round2(result.total.score)
     assessment.mismatch_count = len(result.mismatches)
     assessment.tool_scores, assessment.indicator_scores = summary_scores(result)
@@ -184,18 +188,20 @@ def _by_name(user):
     return (user.get_full_name() or user.username) if user else "ผู้อื่น"
 
 
-def record_scores(organisation, *, fiscal_year, values, by, source="form", framework=None, expected=None):
+def record_scores(organisation, *, fiscal_year, values, by, source="form", framework=None, expected=None, edition=None):
     """Store published figures exactly as entered; a None value removes that figure.
 
     ``values`` maps (level, key, part) to a Decimal or None. Returns the number of
     figures added, changed and removed. Every change is logged with old and new value.
     ``expected`` maps slots to the figure the form was opened with: when any of them is no
     longer stored, someone else changed it since and nothing is saved (EditConflict).
+    ``edition``: the one a new assessment answers, when the caller has it already.
     """
     with transaction.atomic():
-        assessment = get_or_create_assessment(organisation, fiscal_year)
-        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        existing = {(s.level, s.key, s.part): s for s in assessment.scores.select_related("updated_by")}
+        assessment, created = _locked_assessment(organisation, fiscal_year, edition)
+        existing = (
+            {} if created else {(s.level, s.key, s.part): s for s in assessment.scores.select_related("updated_by")}
+        )
         stale = [
             (key, existing.get(key))
             for key, loaded in (expected or {}).items()
@@ -232,7 +238,7 @@ def record_scores(organisation, *, fiscal_year, values, by, source="form", frame
                 current.value = value
                 current.updated_by = by
                 to_update.append(current)
-        Score.objects.bulk_create(to_create)
+        write_new_scores(to_create)
         if to_update:
             Score.objects.bulk_update(to_update, ["value", "updated_by", "updated_at"])
         if added or changed or removed:
@@ -248,8 +254,48 @@ def record_scores(organisation, *, fiscal_year, values, by, source="form", frame
                     "removed": [[*k, str(v)] for k, v in removed],
                 },
             )
-        _refresh_summary(assessment, framework)
+        # The summary from what is stored now, known here without reading it back.
+        stored = {key: score.value for key, score in existing.items()}
+        stored.update((key, value) for key, value in values.items() if value is not None)
+        for key, value in values.items():
+            if value is None:
+                stored.pop(key, None)
+        _refresh_summary(assessment, framework, scores=stored)
     return {"added": len(added), "changed": len(changed), "removed": len(removed)}
+
+
+def write_new_scores(scores: list[Score]) -> None:
+    """INSERT new Score rows: COPY on PostgreSQL (a sheet's 100 rows as one INSERT cost
+    more to compile than to store), bulk_create elsewhere."""
+    if not scores:
+        return
+    if connection.vendor != "postgresql":
+        Score.objects.bulk_create(scores)
+        return
+    copy_score_rows((s.assessment_id, s.level, s.key, s.part, s.value, s.updated_by_id) for s in scores)
+
+
+def copy_score_rows(rows, now=None) -> None:
+    """COPY (assessment id, level, key, part, value, updated_by id) rows into the score table (PostgreSQL)."""
+    now = now or timezone.now()
+    columns = "assessment_id, level, key, part, value, updated_at, updated_by_id"
+    with connection.cursor() as cursor, cursor.copy(f"COPY {Score._meta.db_table} ({columns}) FROM STDIN") as copy:
+        for assessment_id, level, key, part, value, user_id in rows:
+            copy.write_row((assessment_id, level, key, part, value, now, user_id))
+
+
+def _locked_assessment(organisation, fiscal_year, edition=None):
+    """(the organisation's assessment of the year, locked for this transaction; created now?)."""
+    locked = Assessment.objects.select_for_update(of=("self",)).select_related("edition")
+    assessment = locked.filter(organisation=organisation, fiscal_year=fiscal_year).first()
+    if assessment is not None:
+        return assessment, False
+    try:
+        with transaction.atomic():  # a savepoint: a parallel first save may win the unique constraint
+            edition = edition or edition_of(fiscal_year, organisation.scheme)
+            return Assessment.objects.create(organisation=organisation, fiscal_year=fiscal_year, edition=edition), True
+    except IntegrityError:
+        return locked.get(organisation=organisation, fiscal_year=fiscal_year), False
 
 
 def narrative_token(narrative):
@@ -461,13 +507,15 @@ def read_score_sheet(fileobj, filename, framework, *, sheet=None):
 
 def import_scores(organisation, *, fiscal_year, fileobj, filename, by, dry_run=False, sheet=None):
     """Import a score sheet for one organisation and year: every row good, or nothing saved."""
-    framework = framework_for(edition_for(organisation, fiscal_year))
+    edition = edition_for(organisation, fiscal_year)
+    framework = framework_for(edition)
     sheet = read_score_sheet(fileobj, filename, framework, sheet=sheet)
     if dry_run:
         return sheet, None
     counts = record_scores(
-        organisation, fiscal_year=fiscal_year, values=sheet.values(), by=by, source="import", framework=framework
-    )
+        organisation, fiscal_year=fiscal_year, values=sheet.values(), by=by, source="import", framework=framework,
+        edition=edition,
+    )  # fmt: skip
     return sheet, counts
 
 

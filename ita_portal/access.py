@@ -54,6 +54,8 @@ def access_assessment(user, code: str, year: int):
         .select_related("edition__fiscal_year")
         .first()
     )
+    if assessment is not None:  # the rows just read: the analysis reads both, and a lazy load is a query each
+        assessment.organisation, assessment.fiscal_year = organisation, fiscal_year
     return organisation, fiscal_year, assessment
 
 

@@ -12,6 +12,7 @@ from assessments.fields import BEDateField
 from assessments.forms import ModelChoiceField, ModelMultipleChoiceField, TextField
 from assessments.models import IssueArea
 from assessments.thai import InputError, clean_input, normalise_text, to_arabic_digits
+from ita_portal.fast_forms import FAST_RENDERER, share_fields
 
 from .models import Acting, Decision, FollowUpEntry, Measure, OrgUnit, Person
 
@@ -233,7 +234,11 @@ class PersonForm(forms.ModelForm):
         self.fields["unit"].queryset = OrgUnit.objects.filter(organisation=organisation)
 
 
+@share_fields  # never changes its fields per instance
 class EntryForm(forms.Form):
+    # A round shows one of these per measure (11 fields each): widgets written directly.
+    default_renderer = FAST_RENDERER
+
     status = forms.ChoiceField(label="สถานะ", choices=FollowUpEntry.Status.choices)
     percent = forms.CharField(
         label="ร้อยละ", max_length=5, widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "score-input"})
@@ -264,6 +269,8 @@ class EntryForm(forms.Form):
 
 
 class RoundSummaryForm(forms.Form):
+    default_renderer = FAST_RENDERER
+
     problems = TextField(label="ปัญหาและอุปสรรคในภาพรวม", required=False, max_length=10_000, multiline=True)
     suggestions = TextField(label="ข้อเสนอแนะในภาพรวม", required=False, max_length=10_000, multiline=True)
     loaded = forms.CharField(required=False, widget=forms.HiddenInput)  # fingerprint of the values shown

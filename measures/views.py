@@ -282,6 +282,13 @@ def evidence_file(request, code, year, pk):
     return FileResponse(evidence.file.open("rb"), as_attachment=False, filename=evidence.display_name)
 
 
+ENTRY_FIELD_GROUPS = {
+    "top": ("status", "percent"),
+    "texts": ("done", "problems", "suggestions"),
+    "evidence": ("evidence_file", "evidence_url", "evidence_description"),
+}
+
+
 @login_required
 def followup(request, code, year, number):
     """One follow-up round: per measure status, percent, what was done, evidence."""
@@ -368,7 +375,9 @@ def followup(request, code, year, number):
     today = timezone.localdate()
     rows = [
         {"measure": m, "form": forms[m.pk], "entry": entries[m.pk], "overdue": m.end < today and not (
-            entries[m.pk] and entries[m.pk].status in (FollowUpEntry.Status.DONE, FollowUpEntry.Status.CANCELLED))}
+            entries[m.pk] and entries[m.pk].status in (FollowUpEntry.Status.DONE, FollowUpEntry.Status.CANCELLED)),
+         # The card's three groups of fields, picked here once rather than by a loop over every field.
+         **{group: [forms[m.pk][name] for name in names] for group, names in ENTRY_FIELD_GROUPS.items()}}
         for m in measures
     ]  # fmt: skip
     return render(

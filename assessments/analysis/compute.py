@@ -220,6 +220,7 @@ def compute(
     narratives: Mapping[int, str] | None = None,
     thai_digits: bool = True,
     status_tiers: tuple[StatusTier, ...] | None = None,
+    with_narratives: bool = True,
 ) -> Analysis:
     """Analyse one year's scores against its framework.
 
@@ -228,6 +229,8 @@ def compute(
     ``previous`` is the previous year's Analysis (or None); ``narratives`` maps an
     indicator number to the text staff edited and kept; ``status_tiers`` are the
     organisation's own names and cut-offs for the statuses (default: the edition's).
+    ``with_narratives=False`` leaves every narrative empty: the stored summary (totals,
+    tools, indicators) never reads them, and drafting them is most of an import's analysis.
     """
     narratives = narratives or {}
     indicators = _indicators(framework, scores)
@@ -269,7 +272,7 @@ def compute(
     rating, rating_next, blockers, total_needed = rules.rating_of(total.shown, tools, framework.rating_ladder)
 
     # Narratives: the edited text when staff kept one, the draft otherwise
-    for ind in indicators:
+    for ind in indicators if with_narratives else ():
         edited = narratives.get(ind.number)
         ind.narrative = edited or draft_narrative(ind, framework, thai_digits=thai_digits)
         ind.narrative_edited = bool(edited)
