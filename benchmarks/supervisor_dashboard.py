@@ -74,7 +74,7 @@ def load(args):
     org_import_s = time.perf_counter() - t0
 
     agencies = list(Organisation.objects.filter(code__startswith="lao").order_by("code"))
-    years = {fy.year: fy for fy in FiscalYear.objects.filter(year__in=YEARS)}
+    years = {fy.year: fy for fy in FiscalYear.objects.filter(year__in=YEARS).prefetch_related("editions")}
     for year in YEARS:
         assessments = []
         for org in agencies:
@@ -89,6 +89,7 @@ def load(args):
                 Assessment(
                     organisation=org,
                     fiscal_year=years[year],
+                    edition=years[year].edition("nacc"),
                     total_score=total,
                     tool_scores=tools,
                     indicator_scores=indicators,

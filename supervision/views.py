@@ -3,6 +3,9 @@
 Only a supervisor of the body (or of one above it) reaches them; anyone else gets a 404.
 Every agency is one click away, on its own pages, read-only for the supervisor."""
 
+import uuid
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -12,13 +15,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from assessments.charts import chart_compare
+from assessments.forms import UploadForm
 from assessments.frameworks import framework_for
 from assessments.models import FiscalYear
 from assessments.peers import indicator_means
+from assessments.sheets import ImportRefused
 from ita_portal.access import access_supervision
 
-from . import dashboard, exports, services
-from .forms import ChaseForm
+from . import dashboard, exports, results, services
+from .forms import ChaseForm, ConfirmResultsForm
 
 COLUMNS = [
     ("code", "รหัส"),
@@ -142,3 +147,64 @@ def chase(request, code, year):
         _dashboard_context(request, root, fiscal_year, chase_form=form),
         status=400,
     )
+
+
+RESULTS_SESSION_KEY = "results_import"
+
+
+@login_required
+def results_import(request, code, year):
+    """Results for many agencies below in one sheet: upload and check (nothing saved), then
+    confirm, optionally replacing figures the agencies entered themselves."""
+    root = access_supervision(request.user, code)
+    fiscal_year = _fiscal_year(year)
+    context = {"root": root, "fiscal_year": fiscal_year, "form": UploadForm(max_bytes=settings.ITA_MAX_IMPORT_BYTES)}
+    if request.method == "POST" and "confirm" in request.POST:
+        confirm = ConfirmResultsForm(request.POST)
+        pending = request.session.get(RESULTS_SESSION_KEY) or {}
+        if (
+            not confirm.is_valid()
+            or pending.get("token") != confirm.cleaned_data["token"]
+            or (pending.get("org"), pending.get("year")) != (code, year)
+        ):
+            messages.error(request, "ไม่พบข้อมูลที่ตรวจสอบไว้ หรือหมดอายุแล้ว กรุณาอัปโหลดไฟล์อีกครั้ง")
+            return redirect("supervision_results", code=code, year=year)
+        try:
+            totals = results.save_results(
+                results.from_session(pending["rows"]), fiscal_year=fiscal_year, root=root, by=request.user,
+                overwrite=confirm.cleaned_data["overwrite"], filename=pending["filename"],
+            )  # fmt: skip
+        except ImportRefused as exc:
+            context.update(errors=exc.lines(), filename=pending["filename"])
+            return render(request, "supervision/results_import.html", context, status=400)
+        del request.session[RESULTS_SESSION_KEY]
+        messages.success(
+            request,
+            f"นำเข้าไฟล์ {pending['filename']} แล้ว: {totals['agencies']} หน่วยงาน เพิ่ม {totals['added']} "
+            f"แก้ไข {totals['changed']} คะแนน"
+            + (f" คงค่าที่หน่วยงานบันทึกเอง {totals['kept']} รายการ" if totals["kept"] else ""),
+        )
+        return redirect("supervision_dashboard", code=code, year=year)
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES, max_bytes=settings.ITA_MAX_IMPORT_BYTES)
+        context["form"] = form
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                checked = results.read_results(
+                    upload, upload.name, fiscal_year=fiscal_year, root=root, sheet=form.cleaned_data["sheet"]
+                )
+            except ImportRefused as exc:
+                context.update(errors=exc.lines(), filename=upload.name)
+                return render(request, "supervision/results_import.html", context, status=400)
+            token = uuid.uuid4().hex
+            request.session[RESULTS_SESSION_KEY] = {
+                "token": token, "org": code, "year": year, "filename": upload.name[:200],
+                "rows": results.to_session(checked.rows),
+            }  # fmt: skip
+            context.update(
+                checked=checked, filename=upload.name, confirm_form=ConfirmResultsForm(initial={"token": token})
+            )
+        else:
+            return render(request, "supervision/results_import.html", context, status=400)
+    return render(request, "supervision/results_import.html", context)
