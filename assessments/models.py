@@ -135,15 +135,15 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.code,)
-
     def save(self, *args, **kwargs):
         from django.db import transaction
 
         with transaction.atomic():  # a refused parent (TreeCycle) leaves nothing saved
             super().save(*args, **kwargs)
             sync_path(self)
+
+    def natural_key(self):
+        return (self.code,)
 
     def role_of(self, user):
         """The set of roles the user holds in this organisation."""
