@@ -18,6 +18,7 @@ HEADER = [
     "อำเภอ",
     "คะแนนรวม",
     "ผลการประเมิน",
+    "ระดับผลการประเมิน",
     "IIT",
     "EIT",
     "OIT",
@@ -41,8 +42,10 @@ def dashboard_workbook(root: Organisation, fiscal_year: FiscalYear, filters: das
     Two queries whatever the number of agencies (the rows, the rounds); pass a fiscal year
     with its grade bands prefetched."""
     plan_year = dashboard.plan_year_of(fiscal_year)
+    ratings = dashboard.Ratings.of(fiscal_year)
     qs = dashboard.ordered(
-        dashboard.filtered(dashboard.agencies(root, fiscal_year, plan_year, today=today), filters), filters.sort
+        dashboard.filtered(dashboard.agencies(root, fiscal_year, plan_year, today=today, ratings=ratings), filters),
+        filters.sort,
     )
     rounds = dashboard.rounds_of(qs.exclude(plan_id=None).values("plan_id"), today=today)
     wb = Workbook(write_only=True)
@@ -60,7 +63,7 @@ def dashboard_workbook(root: Organisation, fiscal_year: FiscalYear, filters: das
             r["code"], r["name"], r["org_type"], r["province"], r["district"],
             float(r["total"]) if r["total"] is not None else None,
             standing[1] if standing else "",
-            # A rating column (NACC's ladder, 2567 on) goes here, beside the result/grade.
+            r["rating"] if r["rating"] != dashboard.NO_RATING else "",
             *[tools.get(code) for code in dashboard.TOOLS],
             dashboard.STAGE_LABELS[r["stage"]] + (" (มีรอบเลยกำหนด)" if r["late"] else ""),
             round_text,

@@ -22,7 +22,7 @@ from assessments.peers import indicator_means
 from assessments.sheets import ImportRefused
 from ita_portal.access import access_supervision
 
-from . import dashboard, exports, results, services
+from . import cache, dashboard, exports, results, services
 from .forms import ChaseForm, ConfirmResultsForm
 
 COLUMNS = [
@@ -35,6 +35,7 @@ COLUMNS = [
     ("iit", "IIT"),
     ("eit", "EIT"),
     ("oit", "OIT"),
+    ("rating", "ระดับผลการประเมิน"),
     ("stage", "สถานะ"),
 ]
 
@@ -65,15 +66,38 @@ def dashboard_page(request, code, year):
 
 
 def _dashboard_context(request, root, fiscal_year, chase_form=None):
+    """The page of rows is one query; what spans every agency below (counts per stage and
+    rating, the group's and the country's means, the filter menus, the years) comes from
+    supervision.cache, recomputed after any write it depends on."""
     today = timezone.localdate()
     plan_year = dashboard.plan_year_of(fiscal_year)
-    filters = dashboard.Filters.from_query(request.GET)
-    base = dashboard.agencies(root, fiscal_year, plan_year, today=today)
+    ratings = dashboard.Ratings.of(fiscal_year)
+    filters = dashboard.Filters.from_query(request.GET, ratings)
+    base = dashboard.agencies(root, fiscal_year, plan_year, today=today, ratings=ratings)
     without_stage = dashboard.filtered(base, filters, with_stage=False)
     qs = dashboard.filtered(base, filters)
-    counts = dashboard.counts(without_stage)
+    framework = framework_for(fiscal_year)
+    numbers = [i.number for i in framework.indicators]
+    selection = filters.query(sort="")
+    summary = cache.cached(
+        {
+            "counts": (root.pk, fiscal_year.pk, today, selection),
+            "group": (root.pk, fiscal_year.pk, today, selection),
+            "country": (fiscal_year.pk,),
+            "choices": (root.pk,),
+            "years": (),
+        },
+        {
+            "counts": lambda: dashboard.counts(without_stage, ratings, filters),
+            "group": lambda: indicator_means(dashboard.group_assessments(qs, fiscal_year), numbers),
+            "country": lambda: indicator_means(fiscal_year.assessments.all(), numbers),
+            "choices": lambda: dashboard.choices(root),
+            "years": lambda: list(FiscalYear.objects.with_framework().order_by("year").values_list("year", flat=True)),
+        },
+    )
+    counts, group, country = summary["counts"], summary["group"], summary["country"]
     paginator = Paginator(dashboard.ordered(qs, filters.sort).values(*dashboard.ROW_FIELDS), dashboard.PAGE_SIZE)
-    paginator.count = counts[filters.stage or "all"]  # known from the counts: no COUNT(*) of its own
+    paginator.count = counts["selected"]  # known from the counts: no COUNT(*) of its own
     page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)
     rounds = dashboard.rounds_of([r["plan_id"] for r in rows if r["plan_id"]], today=today)
@@ -83,18 +107,18 @@ def _dashboard_context(request, root, fiscal_year, chase_form=None):
         r["stage_label"] = dashboard.STAGE_LABELS[r["stage"]]
         r["rounds"] = rounds.get(r["plan_id"], [])
         r["tools"] = r["tool_scores"] or {}
-    framework = framework_for(fiscal_year)
-    numbers = [i.number for i in framework.indicators]
-    group = indicator_means(dashboard.group_assessments(qs, fiscal_year), numbers)
-    country = indicator_means(fiscal_year.assessments.all(), numbers)
+        r["rating_badge"] = ratings.badges.get(r["rating"], "")
     return {
         "root": root,
         "fiscal_year": fiscal_year,
         "plan_year": plan_year,
-        "years": list(FiscalYear.objects.with_framework().order_by("year").values_list("year", flat=True)),
+        "years": summary["years"],
         "filters": filters,
-        "choices": dashboard.choices(root),
+        "choices": summary["choices"],
         "stage_filters": [(code, label, counts[code]) for code, label in dashboard.STAGE_FILTERS],
+        "rating_filters": [(label, counts["ratings"][label]) for label in ratings.labels],
+        "no_rating": (dashboard.NO_RATING, counts["ratings"][dashboard.NO_RATING]),
+        "ratings": ratings,
         "counts": counts,
         "page": page,
         "rows": rows,
@@ -117,7 +141,7 @@ def export(request, code, year):
     """The dashboard's rows, as filtered and sorted, as an Excel workbook (every page)."""
     root = access_supervision(request.user, code)
     fiscal_year = _fiscal_year(year)
-    filters = dashboard.Filters.from_query(request.GET)
+    filters = dashboard.Filters.from_query(request.GET, dashboard.Ratings.of(fiscal_year))
     workbook = exports.dashboard_workbook(root, fiscal_year, filters, today=timezone.localdate())
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="ita-{root.code}-{fiscal_year.year}.xlsx"'

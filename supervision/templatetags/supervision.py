@@ -14,3 +14,8 @@ def sort_query(filters, key):
 @register.filter
 def stage_query(filters, stage):
     return filters.query(stage=stage)
+
+
+@register.filter
+def rating_query(filters, rating):
+    return filters.query(rating=rating)
