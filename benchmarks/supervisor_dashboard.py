@@ -211,18 +211,22 @@ def measure(args):
             "dashboard, cold cache (after a write)": f"/s/{code}/2565/",
             "Excel export (every agency)": f"/s/{code}/2565/export.xlsx",
         }
-        timings = {}
-        for label, url in pages.items():
-            n = args.export_samples if "export" in label else args.samples
-            cold = "cold" in label
+        # Interleaved: one request of every page per round, so a load spike from elsewhere on
+        # the machine falls on all pages alike and the ratios stay comparable.
+        for url in pages.values():
             for _ in range(3):
                 base.timed_get(client, url)  # templates, frameworks, plans warmed
-            samples = []
-            for _ in range(n):
-                if cold:
+        samples = {label: [] for label in pages}
+        for n in range(args.samples):
+            for label, url in pages.items():
+                if "export" in label and n >= args.export_samples:
+                    continue
+                if "cold" in label:
                     supervision_cache.bump()  # what any score, plan or tree write does
-                samples.append(base.timed_get(client, url))
-            timings[label] = (base.summary_ms([s[0] for s in samples]), sorted({s[1] for s in samples}))
+                samples[label].append(base.timed_get(client, url))
+        timings = {
+            label: (base.summary_ms([s[0] for s in got]), sorted({s[1] for s in got})) for label, got in samples.items()
+        }
         bare_median = timings["bare view"][0]["median"]
         list_median = timings["bare list of the same agencies (one page)"][0]["median"]
         for label, (stat, queries) in timings.items():

@@ -136,7 +136,9 @@ class Ratings:
         editions = list(fiscal_year.editions.all())
         ladder = any(e.rating_ladder for e in editions)
         for edition in editions:
-            mine = Q(a__edition_id=edition.pk, a__total_score__isnull=False)
+            # On the row's annotations (agencies()), not on the joined relation: each reference
+            # to "a__…" would be resolved through the FilteredRelation again.
+            mine = Q(edition_of_row=edition.pk, total__isnull=False)
             if edition.rating_ladder:
                 rungs = [
                     (
@@ -219,6 +221,7 @@ def agencies(
             late=Exists(late),
             stage=stage,
             total=F("a__total_score"),
+            edition_of_row=F("a__edition_id"),
             tool_scores=F("a__tool_scores"),
             plan_id=F("p__id"),
             # KeyTextTransform over the relation's column: KT("a__tool_scores__iit") would

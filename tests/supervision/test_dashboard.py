@@ -210,3 +210,12 @@ def test_export_query_count_does_not_grow_with_agencies(client, province_supervi
         make_plan(org)
     with django_assert_num_queries(EXPORT_QUERIES):
         client.get("/s/prov/2565/export.xlsx")
+
+
+def test_agency_names_are_escaped_in_the_rows(client, province_supervisor, tree):
+    from tests.factories import make_organisation
+
+    make_organisation(code="evil", name="<script>x</script>", parent=tree["amphoe"])
+    client.force_login(province_supervisor)
+    page = client.get(URL).content.decode()
+    assert "&lt;script&gt;x&lt;/script&gt;" in page and "<script>x</script>" not in page
