@@ -209,6 +209,7 @@ def measure(args):
             "dashboard, page 20": f"/s/{code}/2565/?page=20" if below[code] > 2000 else f"/s/{code}/2565/?page=2",
             "dashboard 2568, by rating": f"/s/{code}/2568/?sort=rating",
             "dashboard, cold cache (after a write)": f"/s/{code}/2565/",
+            "dashboard, unpublished by total, cold cache": f"/s/{code}/2565/?stage=unpublished&sort=-total",
             "Excel export (every agency)": f"/s/{code}/2565/export.xlsx",
         }
         # Interleaved: one request of every page per round, so a load spike from elsewhere on
@@ -217,13 +218,19 @@ def measure(args):
             for _ in range(3):
                 base.timed_get(client, url)  # templates, frameworks, plans warmed
         samples = {label: [] for label in pages}
-        for n in range(args.samples):
-            for label, url in pages.items():
-                if "export" in label and n >= args.export_samples:
-                    continue
-                if "cold" in label:
-                    supervision_cache.bump()  # what any score, plan or tree write does
-                samples[label].append(base.timed_get(client, url))
+        # Warm pages first, then the cold ones (each after a bump of the cache's generation, as
+        # any write does), each pass interleaved with the bare view.
+        for cold_pass in (False, True):
+            for n in range(args.samples):
+                for label, url in pages.items():
+                    cold = "cold" in label
+                    if cold != cold_pass and label != "bare view":
+                        continue
+                    if "export" in label and n >= args.export_samples:
+                        continue
+                    if cold:
+                        supervision_cache.bump()  # what any score, plan or tree write does
+                    samples[label].append(base.timed_get(client, url))
         timings = {
             label: (base.summary_ms([s[0] for s in got]), sorted({s[1] for s in got})) for label, got in samples.items()
         }

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
 GENERATION_KEY = "supervision:generation"
+STEADY_KEY = "supervision:steady-generation"
 CACHE_SECONDS = 600
 WATCHED = [
     "assessments.Assessment",
@@ -42,6 +43,11 @@ def bump(**_kwargs) -> None:
         cache.set(GENERATION_KEY, time.time_ns(), None)
 
 
+def bump_steady() -> None:
+    """Drop the steady entries too (after a results import: many agencies' figures at once)."""
+    cache.set(STEADY_KEY, time.time_ns(), None)
+
+
 def connect() -> None:
     from django.apps import apps
 
@@ -51,14 +57,22 @@ def connect() -> None:
         post_delete.connect(bump, sender=model, dispatch_uid=f"supervision-cache-{label}-delete")
 
 
-def cached(parts: dict[str, tuple], compute: dict[str, Callable[[], object]]) -> dict[str, object]:
+def cached(
+    parts: dict[str, tuple], compute: dict[str, Callable[[], object]], *, steady: frozenset = frozenset()
+) -> dict[str, object]:
     """{name: value}: each from the cache under its key parts and the current generation, or
-    computed and stored. One cache read for all of them (and one write for the missing)."""
+    computed and stored. One cache read for all of them (and one write for the missing).
+
+    Names in ``steady`` are keyed without the generation: they live CACHE_SECONDS whatever is
+    written (the country's means per year: one agency's new figure barely moves a mean over
+    thousands, and recomputing it after every write of every agency would cost the most)."""
     import hashlib
 
     gen = generation()
+    steady_gen = cache.get_or_set(STEADY_KEY, time.time_ns, None) if steady else 0
     keys = {
-        name: f"supervision:{gen}:{name}:" + hashlib.sha256("\x1f".join(map(str, p)).encode()).hexdigest()[:32]
+        name: f"supervision:{f's{steady_gen}' if name in steady else gen}:{name}:"
+        + hashlib.sha256("\x1f".join(map(str, p)).encode()).hexdigest()[:32]
         for name, p in parts.items()
     }
     found = cache.get_many(list(keys.values()))

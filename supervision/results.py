@@ -35,6 +35,8 @@ from assessments.services import record_scores, resolve_code
 from assessments.sheets import BadCell, ImportRefused
 from assessments.thai import ScoreError, clip, normalise_text, parse_score
 
+from .cache import bump_steady
+
 CODE_HEADERS = {"code", "รหัส", "รหัสหน่วยงาน", "organisation", "org"}
 IGNORED_HEADERS = {"name", "ชื่อ", "ชื่อหน่วยงาน", "หน่วยงาน"}
 LEVELS = {Level.TOTAL, Level.TOOL, Level.INDICATOR, Level.SUBINDICATOR}
@@ -323,6 +325,7 @@ def save_results(
                 f" (เพิ่ม {totals['added']} แก้ไข {totals['changed']} คงค่าของหน่วยงาน {totals['kept']})",
                 details={"year": fiscal_year.year, "file": filename[:200], "overwrite": overwrite, **totals},
             )  # fmt: skip
+        transaction.on_commit(bump_steady)  # the country's means move with many agencies at once
     return totals
 
 

@@ -89,11 +89,14 @@ def _dashboard_context(request, root, fiscal_year, chase_form=None):
         },
         {
             "counts": lambda: dashboard.counts(without_stage, ratings, filters),
-            "group": lambda: indicator_means(dashboard.group_assessments(qs, fiscal_year), numbers),
+            "group": lambda: indicator_means(
+                dashboard.group_assessments(qs, fiscal_year, root=root, filters=filters), numbers
+            ),
             "country": lambda: indicator_means(fiscal_year.assessments.all(), numbers),
             "choices": lambda: dashboard.choices(root),
             "years": lambda: list(FiscalYear.objects.with_framework().order_by("year").values_list("year", flat=True)),
         },
+        steady=frozenset({"country"}),
     )
     counts, group, country = summary["counts"], summary["group"], summary["country"]
     paginator = Paginator(dashboard.ordered(qs, filters.sort).values(*dashboard.ROW_FIELDS), dashboard.PAGE_SIZE)
