@@ -44,6 +44,22 @@ def _fiscal_year(year):
     return get_object_or_404(FiscalYear.objects.with_framework().prefetch_related("editions__grade_bands"), year=year)
 
 
+def _year_and_next(year):
+    """(the fiscal year with its editions and grade bands, the year after it), or None: both
+    from supervision.cache (the frameworks and years change rarely; a change bumps it)."""
+
+    def load():
+        fiscal_year = (
+            FiscalYear.objects.with_framework().prefetch_related("editions__grade_bands").filter(year=year).first()
+        )
+        return None if fiscal_year is None else (fiscal_year, dashboard.plan_year_of(fiscal_year))
+
+    found = cache.cached({"year": (year,)}, {"year": load})["year"]
+    if found is None:
+        raise Http404("ไม่มีกรอบการประเมินปีนี้")
+    return found
+
+
 @login_required
 @require_safe
 def dashboard_latest(request, code):
@@ -60,17 +76,16 @@ def dashboard_latest(request, code):
 def dashboard_page(request, code, year):
     """Every agency below, filtered and sorted, with counts per stage and the group's means."""
     root = access_supervision(request.user, code)
-    fiscal_year = _fiscal_year(year)
-    context = _dashboard_context(request, root, fiscal_year)
+    context = _dashboard_context(request, root, year)
     return render(request, "supervision/dashboard.html", context)
 
 
-def _dashboard_context(request, root, fiscal_year, chase_form=None):
+def _dashboard_context(request, root, year, chase_form=None):
     """The page of rows is one query; what spans every agency below (counts per stage and
     rating, the group's and the country's means, the filter menus, the years) comes from
     supervision.cache, recomputed after any write it depends on."""
     today = timezone.localdate()
-    plan_year = dashboard.plan_year_of(fiscal_year)
+    fiscal_year, plan_year = _year_and_next(year)
     ratings = dashboard.Ratings.of(fiscal_year)
     filters = dashboard.Filters.from_query(request.GET, ratings)
     base = dashboard.agencies(root, fiscal_year, plan_year, today=today, ratings=ratings)
@@ -86,6 +101,7 @@ def _dashboard_context(request, root, fiscal_year, chase_form=None):
             "country": (fiscal_year.pk,),
             "choices": (root.pk,),
             "years": (),
+            "chases": (root.pk, plan_year.pk if plan_year else None),
         },
         {
             "counts": lambda: dashboard.counts(without_stage, ratings, filters),
@@ -95,6 +111,7 @@ def _dashboard_context(request, root, fiscal_year, chase_form=None):
             "country": lambda: indicator_means(fiscal_year.assessments.all(), numbers),
             "choices": lambda: dashboard.choices(root),
             "years": lambda: list(FiscalYear.objects.with_framework().order_by("year").values_list("year", flat=True)),
+            "chases": lambda: list(services.chases_of(root, plan_year)),
         },
         steady=frozenset({"country"}),
     )
@@ -133,7 +150,7 @@ def _dashboard_context(request, root, fiscal_year, chase_form=None):
             for i in framework.indicators
         ],
         "chart": chart_compare(numbers, group, country, labels=("กลุ่มที่เลือก", "ทั้งประเทศ (ในระบบ)")),
-        "chases": list(services.chases_of(root, plan_year)),
+        "chases": summary["chases"],
         "chase_form": chase_form or ChaseForm(),
     }
 
@@ -171,7 +188,7 @@ def chase(request, code, year):
     return render(
         request,
         "supervision/dashboard.html",
-        _dashboard_context(request, root, fiscal_year, chase_form=form),
+        _dashboard_context(request, root, year, chase_form=form),
         status=400,
     )
 
