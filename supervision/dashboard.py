@@ -280,10 +280,9 @@ ROW_FIELDS = [
     "total",
     "tool_scores",
     "stage",
-    "late",
     "plan_id",
     "rating",
-]
+]  # not "late": the page's rounds tell it (late_of), and the EXISTS would run for every row sorted
 
 
 def counts(qs, ratings: Ratings | None = None, filters: Filters | None = None) -> dict:
@@ -334,6 +333,11 @@ def rounds_of(plan_ids, *, today: date) -> dict[int, list[dict]]:
         state = "reported" if r["n"] else ("overdue" if r["due"] < today else "pending")
         out.setdefault(r["plan_id"], []).append({**r, "state": state})
     return out
+
+
+def late_of(rounds: list[dict]) -> bool:
+    """A round past its due date and not reported: the ``late`` annotation, from rounds_of."""
+    return any(x["state"] == "overdue" for x in rounds)
 
 
 ROUND_LABELS = {"reported": "รายงานแล้ว", "overdue": "เลยกำหนด", "pending": "ยังไม่ถึงกำหนด"}

@@ -56,16 +56,15 @@ def dashboard_workbook(root: Organisation, fiscal_year: FiscalYear, filters: das
     for r in qs.values(*dashboard.ROW_FIELDS).iterator(chunk_size=2000):
         standing = standing_of(r["total"], r["scheme"])
         tools = r["tool_scores"] or {}
-        round_text = "; ".join(
-            f"{x['title']}: {dashboard.ROUND_LABELS[x['state']]}" for x in rounds.get(r["plan_id"], [])
-        )
+        own = rounds.get(r["plan_id"], [])
+        round_text = "; ".join(f"{x['title']}: {dashboard.ROUND_LABELS[x['state']]}" for x in own)
         values = [
             r["code"], r["name"], r["org_type"], r["province"], r["district"],
             float(r["total"]) if r["total"] is not None else None,
             standing[1] if standing else "",
             r["rating"] if r["rating"] != dashboard.NO_RATING else "",
             *[tools.get(code) for code in dashboard.TOOLS],
-            dashboard.STAGE_LABELS[r["stage"]] + (" (มีรอบเลยกำหนด)" if r["late"] else ""),
+            dashboard.STAGE_LABELS[r["stage"]] + (" (มีรอบเลยกำหนด)" if dashboard.late_of(own) else ""),
             round_text,
         ]  # fmt: skip
         ws.append([_cell(ws, v) for v in values])

@@ -126,6 +126,7 @@ def _dashboard_context(request, root, year, chase_form=None):
         r["standing"] = standing(r["total"], r["scheme"])
         r["stage_label"] = dashboard.STAGE_LABELS[r["stage"]]
         r["rounds"] = rounds.get(r["plan_id"], [])
+        r["late"] = dashboard.late_of(r["rounds"])
         r["tools"] = r["tool_scores"] or {}
         r["rating_badge"] = ratings.badges.get(r["rating"], "")
     return {
