@@ -27,6 +27,14 @@ HEADER = [
 ]
 
 
+def _plain(ws, value):
+    """A value as written: a cell object only where it must be one (text that a spreadsheet
+    would read as a formula); openpyxl writes every other value as it is, far cheaper."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return _cell(ws, value)
+    return value
+
+
 def _cell(ws, value, *, bold=False):
     cell = WriteOnlyCell(ws, value=value)
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
@@ -67,5 +75,5 @@ def dashboard_workbook(root: Organisation, fiscal_year: FiscalYear, filters: das
             dashboard.STAGE_LABELS[r["stage"]] + (" (มีรอบเลยกำหนด)" if dashboard.late_of(own) else ""),
             round_text,
         ]  # fmt: skip
-        ws.append([_cell(ws, v) for v in values])
+        ws.append([_plain(ws, v) for v in values])
     return wb

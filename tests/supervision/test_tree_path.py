@@ -55,3 +55,13 @@ def test_rebuild_restores_paths_written_in_bulk(chain):
     Organisation.objects.filter(code="agency").update(parent=Organisation.objects.get(code="sibling"))
     rebuild_paths()
     assert (codes_below("province"), codes_below("sibling")) == ([], ["agency"])
+
+
+def test_organisation_import_keeps_the_paths(chain):
+    from assessments.onboarding import import_organisations
+
+    header = ["code", "name", "type", "province", "district", "parent"]
+    import_organisations(
+        [header, ["newbie", "ใหม่", "", "", "", "agency"], ["province", "จังหวัด", "", "", "", "sibling"]]
+    )
+    assert (codes_below("sibling"), codes_below("region")) == (["agency", "newbie", "province"], [])
