@@ -88,3 +88,13 @@ def cached(
     if missing:
         cache.set_many(missing, CACHE_SECONDS)
     return out
+
+
+def fragment_key(*parts) -> str:
+    """The key of the dashboard's rendered fragments (counts and menus, means): the parts and
+    the current generation and steady generation, so a write renders them anew."""
+    import hashlib
+
+    steady_gen = cache.get_or_set(STEADY_KEY, time.time_ns, None)
+    text = "\x1f".join(map(str, (generation(), steady_gen, *parts)))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]

@@ -116,6 +116,7 @@ def _dashboard_context(request, root, year, chase_form=None):
         steady=frozenset({"country"}),
     )
     counts, group, country = summary["counts"], summary["group"], summary["country"]
+    fragment_key = cache.fragment_key(root.pk, fiscal_year.pk, today, filters.query())
     paginator = Paginator(dashboard.ordered(qs, filters.sort).values(*dashboard.ROW_FIELDS), dashboard.PAGE_SIZE)
     paginator.count = counts["selected"]  # known from the counts: no COUNT(*) of its own
     page = paginator.get_page(request.GET.get("page"))
@@ -152,6 +153,7 @@ def _dashboard_context(request, root, year, chase_form=None):
         ],
         "chart": chart_compare(numbers, group, country, labels=("กลุ่มที่เลือก", "ทั้งประเทศ (ในระบบ)")),
         "chases": summary["chases"],
+        "fragment_key": fragment_key,
         "chase_form": chase_form or ChaseForm(),
     }
 

@@ -224,3 +224,13 @@ def test_agency_names_are_escaped_in_the_rows(client, province_supervisor, tree)
     client.force_login(province_supervisor)
     page = client.get(URL).content.decode()
     assert "&lt;script&gt;x&lt;/script&gt;" in page and "<script>x</script>" not in page
+
+
+def test_rendered_counts_follow_a_new_result(client, province_supervisor, tree):
+    from tests.factories import record
+    from tests.supervision.conftest import scores
+
+    client.force_login(province_supervisor)
+    assert "ยังไม่มีคะแนน 1<" in client.get(URL).content.decode()
+    record(tree["amphoe"], 2565, scores(60))
+    assert "ยังไม่มีคะแนน 0<" in client.get(URL).content.decode()
