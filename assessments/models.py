@@ -39,15 +39,13 @@ class Scheme(models.TextChoices):
     MOIT = "moit", "หน่วยบริการสาธารณสุข (MOIT)"
 
 
-def _subtree_sql(roots_sql: str) -> str:
-    """SQL selecting the ids of the roots and of every organisation below them, at any depth.
-
-    A recursive CTE (SQLite and PostgreSQL alike); UNION, not UNION ALL, so a cycle that
-    slipped past the imports' checks ends the walk instead of looping forever."""
-    org = Organisation._meta.db_table
+def _supervised_sql() -> str:
+    """SQL: the ids of every organisation whose materialised path lies under (or is) the
+    path of one the user supervises. Params: user id, role."""
+    org, member = Organisation._meta.db_table, Membership._meta.db_table
     return (
-        f"WITH RECURSIVE subtree(id) AS ({roots_sql} "
-        f"UNION SELECT o.id FROM {org} o JOIN subtree s ON o.parent_id = s.id) SELECT id FROM subtree"
+        f"SELECT o.id FROM {org} o JOIN {org} s ON o.path LIKE s.path || '%%' "
+        f"JOIN {member} m ON m.organisation_id = s.id WHERE m.user_id = %s AND m.role = %s AND s.path <> ''"
     )
 
 
@@ -56,43 +54,41 @@ class OrganisationQuerySet(models.QuerySet):
         """Organisations the user may read: their own, and every one below any they supervise.
 
         Supervision reaches any depth (ministry -> department -> region -> province -> agency)
-        in one query: the tree is walked by a recursive CTE inside the WHERE clause.
+        in one query: each organisation stores its materialised path (``path``), so "below"
+        is a prefix match, not a walk of the tree.
         """
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
             return self.all()
         own = Membership.objects.filter(user=user).values("organisation_id")
-        return self.filter(Q(pk__in=own) | Q(pk__in=self._supervised_ids(user)))
+        return self.filter(Q(pk__in=own) | Q(pk__in=RawSQL(_supervised_sql(), [user.pk, Role.SUPERVISOR.value])))
 
     def supervisable_by(self, user, code):
         """The organisation ``code`` if the user supervises it or a body above it (or is an
-        administrator). Walks up from that one organisation (a few rows), not down the tree."""
+        administrator): some organisation the user supervises has a path that prefixes its path."""
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
             return self.filter(code=code)
         org, member = Organisation._meta.db_table, Membership._meta.db_table
         sql = (
-            f"WITH RECURSIVE up(id, parent_id) AS (SELECT id, parent_id FROM {org} WHERE code = %s "
-            f"UNION SELECT o.id, o.parent_id FROM {org} o JOIN up ON o.id = up.parent_id) "
-            f"SELECT 1 FROM up JOIN {member} m ON m.organisation_id = up.id WHERE m.user_id = %s AND m.role = %s"
+            f"SELECT 1 FROM {member} m JOIN {org} s ON s.id = m.organisation_id WHERE m.user_id = %s "
+            f"AND m.role = %s AND s.path <> '' AND {org}.path LIKE s.path || '%%'"
         )
         return (
             self.filter(code=code)
-            .annotate(supervised=RawSQL(f"EXISTS ({sql})", [code, user.pk, Role.SUPERVISOR.value]))
+            .annotate(supervised=RawSQL(f"EXISTS ({sql})", [user.pk, Role.SUPERVISOR.value]))
             .filter(supervised=True)
         )
 
     def below(self, organisation):
-        """Every organisation under ``organisation``, at any depth (not itself)."""
-        roots = f"SELECT id FROM {Organisation._meta.db_table} WHERE parent_id = %s"
-        return self.filter(pk__in=RawSQL(_subtree_sql(roots), [organisation.pk]))
-
-    @staticmethod
-    def _supervised_ids(user):
-        roots = f"SELECT organisation_id FROM {Membership._meta.db_table} WHERE user_id = %s AND role = %s"
-        return RawSQL(_subtree_sql(roots), [user.pk, Role.SUPERVISOR.value])
+        """Every organisation under ``organisation``, at any depth (not itself): a prefix
+        match on the stored path (indexed for LIKE 'prefix%' on PostgreSQL)."""
+        path = organisation.path or Organisation.objects.filter(pk=organisation.pk).values("path")
+        if not isinstance(path, str):
+            return self.filter(path__startswith=models.Subquery(path)).exclude(pk=organisation.pk)
+        return self.filter(path__startswith=path).exclude(pk=organisation.pk)
 
     def editable_by(self, user):
         """Organisations whose scores the user may change (staff of that organisation)."""
@@ -135,6 +131,10 @@ class Organisation(models.Model):
     doc_number_prefix = models.CharField("รหัสเลขที่หนังสือของส่วนราชการ", max_length=60, blank=True)
     emblem = models.FileField("ตราหน่วยงาน", upload_to=emblem_path, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The materialised path: the ids from the top of the tree down to this one, "/3/17/204/".
+    # Kept by save() (and the whole subtree moves with it) and by rebuild_paths() after bulk
+    # writes (the organisation import); "below X" is path LIKE X.path || '%'.
+    path = models.CharField("เส้นทางในผังหน่วยงาน", max_length=500, blank=True, default="", editable=False)
 
     objects = OrganisationQuerySet.as_manager()
 
@@ -142,9 +142,17 @@ class Organisation(models.Model):
         verbose_name = "หน่วยงาน"
         verbose_name_plural = "หน่วยงาน"
         ordering = ["code"]
+        indexes = [models.Index(fields=["path"], name="organisation_path", opclasses=["varchar_pattern_ops"])]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        from django.db import transaction
+
+        with transaction.atomic():  # a refused parent (TreeCycle) leaves nothing saved
+            super().save(*args, **kwargs)
+            sync_path(self)
 
     def natural_key(self):
         return (self.code,)
@@ -160,6 +168,67 @@ class Organisation(models.Model):
         from ita_portal.access import may_edit
 
         return may_edit(self, user)
+
+
+class TreeCycle(ValueError):
+    """A parent below the organisation itself: the tree would loop."""
+
+
+def sync_path(organisation: Organisation) -> None:
+    """Store the organisation's path from its parent's, and move its whole subtree with it
+    (one UPDATE). Raises TreeCycle, saving nothing more, when the parent lies below it."""
+    row = Organisation.objects.filter(pk=organisation.pk).values_list("path", "parent_id").first()
+    if row is None:
+        return
+    old, parent_id = row
+    prefix = "/"
+    if parent_id is not None:
+        prefix = Organisation.objects.filter(pk=parent_id).values_list("path", flat=True).first() or ""
+        if not prefix:  # the parent has no path yet (written in bulk): rebuild every path
+            rebuild_paths()
+            organisation.path = Organisation.objects.filter(pk=organisation.pk).values_list("path", flat=True).first()
+            return
+        if old and prefix.startswith(old):
+            raise TreeCycle(f"หน่วยงานกำกับดูแลของ {organisation.code} อยู่ภายใต้หน่วยงานนี้ จะทำให้เกิดวงวน")
+    new = f"{prefix}{organisation.pk}/"
+    if new != old:
+        if old:
+            from django.db.models.functions import Concat, Substr
+
+            Organisation.objects.filter(path__startswith=old).update(
+                path=Concat(models.Value(new), Substr("path", len(old) + 1), output_field=models.CharField())
+            )
+        else:
+            Organisation.objects.filter(pk=organisation.pk).update(path=new)
+    organisation.path = new
+
+
+def rebuild_paths(model=None) -> int:
+    """Recompute every organisation's path from the parent links (after bulk writes, and by
+    the migration that added the column); two queries and the changed rows. An organisation
+    in a cycle (refused by every writer, but never trusted) gets a path of its own. Returns
+    the number of paths changed."""
+    model = model or Organisation  # the migration passes its historical model
+    rows = {pk: (parent_id, path) for pk, parent_id, path in model.objects.values_list("id", "parent_id", "path")}
+    paths: dict[int, str] = {}
+
+    def path_of(pk: int) -> str:
+        chain, node = [], pk
+        while node is not None and node not in paths and node not in chain:
+            chain.append(node)
+            node = rows[node][0] if node in rows else None
+        prefix = paths.get(node, "/") if node is not None and node not in chain else "/"
+        for n in reversed(chain):
+            prefix = paths[n] = f"{prefix}{n}/"
+        return paths[pk]
+
+    changed = []
+    for pk, (_parent, old) in rows.items():
+        new = path_of(pk)
+        if new != old:
+            changed.append(model(pk=pk, path=new))
+    model.objects.bulk_update(changed, ["path"], batch_size=1000)
+    return len(changed)
 
 
 class Membership(models.Model):

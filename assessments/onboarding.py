@@ -18,7 +18,7 @@ from django.core.validators import validate_email, validate_slug
 from django.db import transaction
 from django.db.models.functions import Lower
 
-from .models import ChangeLog, Membership, Organisation, Role
+from .models import ChangeLog, Membership, Organisation, Role, rebuild_paths
 from .services import ImportRefused
 from .thai import normalise_text, to_arabic_digits
 
@@ -224,6 +224,8 @@ def save_organisations(rows: list[OrgRow], *, by=None) -> dict:
                 )
             )
         ChangeLog.objects.bulk_create(logs, batch_size=1000)
+        if new or parent_changes:
+            rebuild_paths()  # bulk writes bypass save(): the materialised paths follow here
     return {"rows": len(rows), "created": created, "updated": updated}
 
 

@@ -376,10 +376,11 @@ def measure_home(args, results, rng):
     """A supervisor over every organisation (one parent above all) opens / and random list pages."""
     from django.test import Client
 
-    from assessments.models import Organisation
+    from assessments.models import Organisation, rebuild_paths
 
     parent, _ = Organisation.objects.get_or_create(code="bench-supervisor", defaults={"name": "สำนักงานกำกับดูแล"})
     Organisation.objects.exclude(pk=parent.pk).update(parent=parent)
+    rebuild_paths()  # a queryset update bypasses save(), which keeps the materialised paths
     user = bench_users([parent], "supervisor")[parent.code]
     client = Client()
     client.force_login(user)

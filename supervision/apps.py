@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class SupervisionConfig(AppConfig):
     name = "supervision"
     verbose_name = "การกำกับดูแล"
+
+    def ready(self):
+        from . import cache
+
+        cache.connect()

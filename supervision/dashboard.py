@@ -10,8 +10,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
-from django.db.models import Case, CharField, Count, Exists, F, FilteredRelation, FloatField, OuterRef, Q, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
@@ -41,6 +55,7 @@ SORTS = {
     "eit": "eit",
     "oit": "oit",
     "stage": "stage_order",
+    "rating": "rating_rank",
 }
 PAGE_SIZE = 100
 
@@ -55,19 +70,30 @@ class Filters:
     stage: str = ""
     q: str = ""
     sort: str = "code"
+    rating: str = ""  # a label of the year's ratings (Ratings.labels), or "none": no total
 
     @classmethod
-    def from_query(cls, params) -> Filters:
+    def from_query(cls, params, ratings: Ratings | None = None) -> Filters:
         sort = params.get("sort", "code")
         stage = params.get("stage", "")
+        rating = params.get("rating", "").strip()[:100]
+        known = set(ratings.labels) | {NO_RATING} if ratings is not None else {NO_RATING}
         return cls(
-            org_type=params.get("type", "").strip(),
-            province=params.get("province", "").strip(),
-            district=params.get("district", "").strip(),
+            org_type=params.get("type", "").strip()[:100],
+            province=params.get("province", "").strip()[:100],
+            district=params.get("district", "").strip()[:100],
             stage=stage if stage in dict(STAGE_FILTERS) else "",
             q=params.get("q", "").strip()[:100],
             sort=sort if sort.lstrip("-") in SORTS else "code",
+            rating=rating if rating in known else "",
         )
+
+    def cache_key(self) -> str:
+        """What the counts and the group's means depend on (not the stage, rating, sort or page)."""
+        import hashlib
+
+        text = "\x1f".join((self.org_type, self.province, self.district, self.q))
+        return hashlib.sha256(text.encode()).hexdigest()[:24]
 
     def query(self, **changes) -> str:
         """The filters as a query string, with some changed (for sort and count links)."""
@@ -79,18 +105,97 @@ class Filters:
             "district": self.district,
             "stage": self.stage,
             "q": self.q,
+            "rating": self.rating,
             "sort": self.sort,
         }
         values.update(changes)
         return urlencode({k: v for k, v in values.items() if v and not (k == "sort" and v == "code")})
 
 
+NO_RATING = "none"
+
+
+@dataclass(frozen=True)
+class Ratings:
+    """How the year reads a total, as SQL: the rung of the edition's rating ladder (NACC, 2567
+    on), else its grade band (up to 2565), else ผ่าน/ไม่ผ่าน (2566). Per row's edition; the
+    labels in order, best first, each with its badge class. Pass a fiscal year with its
+    editions and their grade bands prefetched: no query."""
+
+    labels: tuple[str, ...]
+    badges: dict
+    label: Case | Value
+    rank: Case | Value
+    ladder: bool  # the year has a rating ladder (else the rating is its result or grade)
+
+    @classmethod
+    def of(cls, fiscal_year: FiscalYear) -> Ratings:
+        labels: list[str] = []
+        badges: dict[str, str] = {}
+        label_whens, rank_whens = [], []
+        editions = list(fiscal_year.editions.all())
+        ladder = any(e.rating_ladder for e in editions)
+        for edition in editions:
+            # On the row's annotations (agencies()), not on the joined relation: each reference
+            # to "a__…" would be resolved through the FilteredRelation again.
+            mine = Q(edition_of_row=edition.pk, total__isnull=False)
+            if edition.rating_ladder:
+                rungs = [
+                    (
+                        r["label"],
+                        Q(total__gte=Decimal(r["min_total"]))
+                        & (Q(total__lt=Decimal(r["below"])) if r.get("below") is not None else Q())
+                        & (
+                            Q(**{f"{t}__gte": float(r["min_tool"]) for t in TOOLS})
+                            if r.get("min_tool") is not None
+                            else Q()
+                        ),
+                        "pass" if Decimal(r["min_total"]) >= edition.pass_score else "warn",
+                    )
+                    for r in edition.rating_ladder
+                ]
+                rungs[-1] = (*rungs[-1][:2], "fail")
+            elif edition.result_mode == edition.ResultMode.GRADE:
+                bands = sorted(edition.grade_bands.all(), key=lambda b: -b.min_score)
+                rungs = [
+                    (b.grade, Q(total__gte=b.min_score), "pass" if b.min_score >= edition.pass_score else "warn")
+                    for b in bands
+                ]
+            else:
+                rungs = [("ผ่าน", Q(total__gte=edition.pass_score), "pass"), ("ไม่ผ่าน", Q(), "fail")]
+            for rank, (text, condition, badge) in enumerate(rungs):
+                if text not in badges:
+                    labels.append(text)
+                    badges[text] = badge
+                label_whens.append(When(mine & condition, then=Value(text)))
+                rank_whens.append(When(mine & condition, then=Value(rank)))
+        return cls(
+            labels=tuple(labels),
+            badges=badges,
+            label=Case(*label_whens, default=Value(NO_RATING), output_field=CharField())
+            if label_whens
+            else Value(NO_RATING, output_field=CharField()),
+            rank=Case(*rank_whens, default=Value(None), output_field=IntegerField())
+            if rank_whens
+            else Value(None, output_field=IntegerField()),
+            ladder=ladder,
+        )
+
+
 def plan_year_of(fiscal_year: FiscalYear) -> FiscalYear | None:
     return FiscalYear.objects.filter(year=fiscal_year.year + 1).first()
 
 
-def agencies(root: Organisation, fiscal_year: FiscalYear, plan_year: FiscalYear | None, *, today: date):
-    """Every organisation below ``root`` with its year's summary and cycle stage annotated."""
+def agencies(
+    root: Organisation,
+    fiscal_year: FiscalYear,
+    plan_year: FiscalYear | None,
+    *,
+    today: date,
+    ratings: Ratings | None = None,
+):
+    """Every organisation below ``root`` with its year's summary, rating and cycle stage annotated."""
+    ratings = ratings or Ratings.of(fiscal_year)
     plan_year_id = plan_year.pk if plan_year else None
     # Correlated on the joined plan's id (rounds are indexed by plan): no join back to plans.
     late = FollowUpRound.objects.filter(plan_id=OuterRef("p__id"), due__lt=today, entries__isnull=True)
@@ -116,18 +221,23 @@ def agencies(root: Organisation, fiscal_year: FiscalYear, plan_year: FiscalYear 
             late=Exists(late),
             stage=stage,
             total=F("a__total_score"),
+            edition_of_row=F("a__edition_id"),
             tool_scores=F("a__tool_scores"),
             plan_id=F("p__id"),
             # KeyTextTransform over the relation's column: KT("a__tool_scores__iit") would
             # resolve "a" to the joined row's id on PostgreSQL.
             **{code: Cast(KeyTextTransform(code, "a__tool_scores"), FloatField()) for code in TOOLS},
         )
-        .annotate(stage_order=Case(*[When(stage=code, then=Value(n)) for n, (code, _) in enumerate(STAGES)]))
+        .annotate(
+            stage_order=Case(*[When(stage=code, then=Value(n)) for n, (code, _) in enumerate(STAGES)]),
+            rating=ratings.label,
+            rating_rank=ratings.rank,
+        )
     )
 
 
 def filtered(qs, filters: Filters, *, with_stage: bool = True):
-    """The agencies matching the filters (the stage filter left out for the counts per stage)."""
+    """The agencies matching the filters (the stage and rating filters left out for the counts)."""
     if filters.org_type:
         qs = qs.filter(org_type=filters.org_type)
     if filters.province:
@@ -136,13 +246,21 @@ def filtered(qs, filters: Filters, *, with_stage: bool = True):
         qs = qs.filter(district=filters.district)
     if filters.q:
         qs = qs.filter(Q(code__icontains=filters.q) | Q(name__icontains=filters.q))
-    if with_stage and filters.stage == "unpublished":
-        qs = qs.exclude(stage="published")
-    elif with_stage and filters.stage == "late":
-        qs = qs.filter(late=True)
-    elif with_stage and filters.stage:
-        qs = qs.filter(stage=filters.stage)
-    return qs
+    return qs.filter(selection(filters)) if with_stage else qs
+
+
+def selection(filters: Filters) -> Q:
+    """The stage and rating filters as one condition (also counted beside the counts)."""
+    condition = Q()
+    if filters.stage == "unpublished":
+        condition &= ~Q(stage="published")
+    elif filters.stage == "late":
+        condition &= Q(late=True)
+    elif filters.stage:
+        condition &= Q(stage=filters.stage)
+    if filters.rating:
+        condition &= Q(rating=filters.rating)
+    return condition
 
 
 def ordered(qs, sort: str):
@@ -162,21 +280,42 @@ ROW_FIELDS = [
     "total",
     "tool_scores",
     "stage",
-    "late",
     "plan_id",
-]
+    "rating",
+]  # not "late": the page's rounds tell it (late_of), and the EXISTS would run for every row sorted
 
 
-def counts(qs) -> dict:
-    """{stage: number of agencies} plus "late" and "all", in one aggregate query."""
-    totals = qs.aggregate(
-        all=Count("pk"),
-        late_n=Count("pk", filter=Q(late=True)),
-        **{f"s_{code}": Count("pk", filter=Q(stage=code)) for code, _ in STAGES},
-    )
-    result = {code: totals[f"s_{code}"] for code, _ in STAGES}
-    result.update(all=totals["all"], late=totals["late_n"], unpublished=totals["all"] - totals["s_published"])
+def counts(qs, ratings: Ratings | None = None, filters: Filters | None = None) -> dict:
+    """{stage: number of agencies} plus "late" and "all", {"ratings": {label: number}}
+    (NO_RATING: no total) and "selected" (the stage and rating filters of ``filters``).
+
+    One query grouped by (stage, rating, late): each row's CASE expressions are evaluated
+    once, not once per counted value as COUNT(...) FILTER (WHERE stage = …) would."""
+    filters = filters or Filters()
+    groups = qs.order_by().values_list("stage", "rating", "late").annotate(n=Count("pk"))
+    result = {code: 0 for code, _ in STAGES}
+    labels = {label: 0 for label in (*(ratings.labels if ratings else ()), NO_RATING)}
+    total = late = selected = 0
+    for stage, rating, is_late, n in groups:
+        total += n
+        result[stage] += n
+        late += n if is_late else 0
+        labels[rating] = labels.get(rating, 0) + n
+        if _selected(filters, stage, rating, is_late):
+            selected += n
+    result.update(all=total, late=late, unpublished=total - result["published"], selected=selected, ratings=labels)
     return result
+
+
+def _selected(filters: Filters, stage: str, rating: str, late: bool) -> bool:
+    """selection(filters) in Python, for one (stage, rating, late) group."""
+    if filters.stage == "unpublished" and stage == "published":
+        return False
+    if filters.stage == "late" and not late:
+        return False
+    if filters.stage not in ("", "unpublished", "late") and stage != filters.stage:
+        return False
+    return not filters.rating or rating == filters.rating
 
 
 def rounds_of(plan_ids, *, today: date) -> dict[int, list[dict]]:
@@ -196,6 +335,11 @@ def rounds_of(plan_ids, *, today: date) -> dict[int, list[dict]]:
     return out
 
 
+def late_of(rounds: list[dict]) -> bool:
+    """A round past its due date and not reported: the ``late`` annotation, from rounds_of."""
+    return any(x["state"] == "overdue" for x in rounds)
+
+
 ROUND_LABELS = {"reported": "รายงานแล้ว", "overdue": "เลยกำหนด", "pending": "ยังไม่ถึงกำหนด"}
 
 
@@ -211,8 +355,14 @@ def choices(root: Organisation) -> dict[str, list[str]]:
     return {k: sorted(v - {""}) for k, v in (("types", types), ("provinces", provinces), ("districts", districts))}
 
 
-def group_assessments(qs, fiscal_year: FiscalYear):
-    """The year's assessments of the agencies in ``qs`` (a filtered dashboard queryset)."""
+def group_assessments(qs, fiscal_year: FiscalYear, *, root: Organisation | None = None, filters: Filters | None = None):
+    """The year's assessments of the agencies in ``qs`` (a filtered dashboard queryset).
+
+    Without a stage or rating filter (pass ``root`` and ``filters``) the group is chosen on
+    the organisations' own columns, without the dashboard's joins and CASE expressions."""
+    if root is not None and filters is not None and not filters.stage and not filters.rating:
+        organisations = filtered(Organisation.objects.below(root), filters, with_stage=False)
+        return Assessment.objects.filter(fiscal_year=fiscal_year, organisation__in=organisations.values("pk"))
     return Assessment.objects.filter(fiscal_year=fiscal_year, organisation__in=qs.values("pk"))
 
 

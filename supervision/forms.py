@@ -17,3 +17,11 @@ class ChaseForm(forms.Form):
         if data.get("kind") == Chase.Kind.PUBLISH:
             data["round_number"] = None
         return data
+
+
+class ConfirmResultsForm(forms.Form):
+    """The second step of a results import: the token of the checked sheet and whether the
+    sheet's figures replace the ones agencies entered themselves."""
+
+    token = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    overwrite = forms.BooleanField(label="แทนที่คะแนนที่หน่วยงานบันทึกเองด้วยค่าในไฟล์ (รายการที่ขัดกันด้านบน)", required=False)

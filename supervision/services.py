@@ -11,6 +11,7 @@ from assessments.thai import format_date
 from measures.models import FollowUpRound, Plan
 from measures.services import notify
 
+from .cache import bump
 from .models import Chase, ChaseReminder
 
 
@@ -100,6 +101,7 @@ def send_chase_reminders(today: date | None = None) -> int:
                 != 1
             ):
                 continue
+            transaction.on_commit(bump)  # the dashboard's cached chases show "reminded"
             supervisors = [
                 m.user
                 for m in Membership.objects.filter(

@@ -9,4 +9,5 @@ urlpatterns = [
     path("s/<slug:code>/<id:year>/", views.dashboard_page, name="supervision_dashboard"),
     path("s/<slug:code>/<id:year>/export.xlsx", views.export, name="supervision_export"),
     path("s/<slug:code>/<id:year>/chase/", views.chase, name="supervision_chase"),
+    path("s/<slug:code>/<id:year>/results/", views.results_import, name="supervision_results"),
 ]

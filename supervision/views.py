@@ -3,6 +3,9 @@
 Only a supervisor of the body (or of one above it) reaches them; anyone else gets a 404.
 Every agency is one click away, on its own pages, read-only for the supervisor."""
 
+import uuid
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -12,13 +15,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from assessments.charts import chart_compare
+from assessments.forms import UploadForm
 from assessments.frameworks import framework_for
 from assessments.models import FiscalYear
 from assessments.peers import indicator_means
+from assessments.sheets import ImportRefused
 from ita_portal.access import access_supervision
 
-from . import dashboard, exports, services
-from .forms import ChaseForm
+from . import cache, dashboard, exports, results, services
+from .forms import ChaseForm, ConfirmResultsForm
 
 COLUMNS = [
     ("code", "รหัส"),
@@ -30,12 +35,29 @@ COLUMNS = [
     ("iit", "IIT"),
     ("eit", "EIT"),
     ("oit", "OIT"),
+    ("rating", "ระดับผลการประเมิน"),
     ("stage", "สถานะ"),
 ]
 
 
 def _fiscal_year(year):
     return get_object_or_404(FiscalYear.objects.with_framework().prefetch_related("editions__grade_bands"), year=year)
+
+
+def _year_and_next(year):
+    """(the fiscal year with its editions and grade bands, the year after it), or None: both
+    from supervision.cache (the frameworks and years change rarely; a change bumps it)."""
+
+    def load():
+        fiscal_year = (
+            FiscalYear.objects.with_framework().prefetch_related("editions__grade_bands").filter(year=year).first()
+        )
+        return None if fiscal_year is None else (fiscal_year, dashboard.plan_year_of(fiscal_year))
+
+    found = cache.cached({"year": (year,)}, {"year": load})["year"]
+    if found is None:
+        raise Http404("ไม่มีกรอบการประเมินปีนี้")
+    return found
 
 
 @login_required
@@ -54,21 +76,49 @@ def dashboard_latest(request, code):
 def dashboard_page(request, code, year):
     """Every agency below, filtered and sorted, with counts per stage and the group's means."""
     root = access_supervision(request.user, code)
-    fiscal_year = _fiscal_year(year)
-    context = _dashboard_context(request, root, fiscal_year)
+    context = _dashboard_context(request, root, year)
     return render(request, "supervision/dashboard.html", context)
 
 
-def _dashboard_context(request, root, fiscal_year, chase_form=None):
+def _dashboard_context(request, root, year, chase_form=None):
+    """The page of rows is one query; what spans every agency below (counts per stage and
+    rating, the group's and the country's means, the filter menus, the years) comes from
+    supervision.cache, recomputed after any write it depends on."""
     today = timezone.localdate()
-    plan_year = dashboard.plan_year_of(fiscal_year)
-    filters = dashboard.Filters.from_query(request.GET)
-    base = dashboard.agencies(root, fiscal_year, plan_year, today=today)
+    fiscal_year, plan_year = _year_and_next(year)
+    ratings = dashboard.Ratings.of(fiscal_year)
+    filters = dashboard.Filters.from_query(request.GET, ratings)
+    base = dashboard.agencies(root, fiscal_year, plan_year, today=today, ratings=ratings)
     without_stage = dashboard.filtered(base, filters, with_stage=False)
     qs = dashboard.filtered(base, filters)
-    counts = dashboard.counts(without_stage)
+    framework = framework_for(fiscal_year)
+    numbers = [i.number for i in framework.indicators]
+    selection = filters.query(sort="")
+    summary = cache.cached(
+        {
+            "counts": (root.pk, fiscal_year.pk, today, selection),
+            "group": (root.pk, fiscal_year.pk, today, selection),
+            "country": (fiscal_year.pk,),
+            "choices": (root.pk,),
+            "years": (),
+            "chases": (root.pk, plan_year.pk if plan_year else None),
+        },
+        {
+            "counts": lambda: dashboard.counts(without_stage, ratings, filters),
+            "group": lambda: indicator_means(
+                dashboard.group_assessments(qs, fiscal_year, root=root, filters=filters), numbers
+            ),
+            "country": lambda: indicator_means(fiscal_year.assessments.all(), numbers),
+            "choices": lambda: dashboard.choices(root),
+            "years": lambda: list(FiscalYear.objects.with_framework().order_by("year").values_list("year", flat=True)),
+            "chases": lambda: list(services.chases_of(root, plan_year)),
+        },
+        steady=frozenset({"country"}),
+    )
+    counts, group, country = summary["counts"], summary["group"], summary["country"]
+    fragment_key = cache.fragment_key(root.pk, fiscal_year.pk, today, filters.query())
     paginator = Paginator(dashboard.ordered(qs, filters.sort).values(*dashboard.ROW_FIELDS), dashboard.PAGE_SIZE)
-    paginator.count = counts[filters.stage or "all"]  # known from the counts: no COUNT(*) of its own
+    paginator.count = counts["selected"]  # known from the counts: no COUNT(*) of its own
     page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)
     rounds = dashboard.rounds_of([r["plan_id"] for r in rows if r["plan_id"]], today=today)
@@ -77,19 +127,20 @@ def _dashboard_context(request, root, fiscal_year, chase_form=None):
         r["standing"] = standing(r["total"], r["scheme"])
         r["stage_label"] = dashboard.STAGE_LABELS[r["stage"]]
         r["rounds"] = rounds.get(r["plan_id"], [])
+        r["late"] = dashboard.late_of(r["rounds"])
         r["tools"] = r["tool_scores"] or {}
-    framework = framework_for(fiscal_year)
-    numbers = [i.number for i in framework.indicators]
-    group = indicator_means(dashboard.group_assessments(qs, fiscal_year), numbers)
-    country = indicator_means(fiscal_year.assessments.all(), numbers)
+        r["rating_badge"] = ratings.badges.get(r["rating"], "")
     return {
         "root": root,
         "fiscal_year": fiscal_year,
         "plan_year": plan_year,
-        "years": list(FiscalYear.objects.with_framework().order_by("year").values_list("year", flat=True)),
+        "years": summary["years"],
         "filters": filters,
-        "choices": dashboard.choices(root),
+        "choices": summary["choices"],
         "stage_filters": [(code, label, counts[code]) for code, label in dashboard.STAGE_FILTERS],
+        "rating_filters": [(label, counts["ratings"][label]) for label in ratings.labels],
+        "no_rating": (dashboard.NO_RATING, counts["ratings"][dashboard.NO_RATING]),
+        "ratings": ratings,
         "counts": counts,
         "page": page,
         "rows": rows,
@@ -101,7 +152,8 @@ def _dashboard_context(request, root, fiscal_year, chase_form=None):
             for i in framework.indicators
         ],
         "chart": chart_compare(numbers, group, country, labels=("กลุ่มที่เลือก", "ทั้งประเทศ (ในระบบ)")),
-        "chases": list(services.chases_of(root, plan_year)),
+        "chases": summary["chases"],
+        "fragment_key": fragment_key,
         "chase_form": chase_form or ChaseForm(),
     }
 
@@ -112,7 +164,7 @@ def export(request, code, year):
     """The dashboard's rows, as filtered and sorted, as an Excel workbook (every page)."""
     root = access_supervision(request.user, code)
     fiscal_year = _fiscal_year(year)
-    filters = dashboard.Filters.from_query(request.GET)
+    filters = dashboard.Filters.from_query(request.GET, dashboard.Ratings.of(fiscal_year))
     workbook = exports.dashboard_workbook(root, fiscal_year, filters, today=timezone.localdate())
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="ita-{root.code}-{fiscal_year.year}.xlsx"'
@@ -139,6 +191,67 @@ def chase(request, code, year):
     return render(
         request,
         "supervision/dashboard.html",
-        _dashboard_context(request, root, fiscal_year, chase_form=form),
+        _dashboard_context(request, root, year, chase_form=form),
         status=400,
     )
+
+
+RESULTS_SESSION_KEY = "results_import"
+
+
+@login_required
+def results_import(request, code, year):
+    """Results for many agencies below in one sheet: upload and check (nothing saved), then
+    confirm, optionally replacing figures the agencies entered themselves."""
+    root = access_supervision(request.user, code)
+    fiscal_year = _fiscal_year(year)
+    context = {"root": root, "fiscal_year": fiscal_year, "form": UploadForm(max_bytes=settings.ITA_MAX_IMPORT_BYTES)}
+    if request.method == "POST" and "confirm" in request.POST:
+        confirm = ConfirmResultsForm(request.POST)
+        pending = request.session.get(RESULTS_SESSION_KEY) or {}
+        if (
+            not confirm.is_valid()
+            or pending.get("token") != confirm.cleaned_data["token"]
+            or (pending.get("org"), pending.get("year")) != (code, year)
+        ):
+            messages.error(request, "ไม่พบข้อมูลที่ตรวจสอบไว้ หรือหมดอายุแล้ว กรุณาอัปโหลดไฟล์อีกครั้ง")
+            return redirect("supervision_results", code=code, year=year)
+        try:
+            totals = results.save_results(
+                results.from_session(pending["rows"]), fiscal_year=fiscal_year, root=root, by=request.user,
+                overwrite=confirm.cleaned_data["overwrite"], filename=pending["filename"],
+            )  # fmt: skip
+        except ImportRefused as exc:
+            context.update(errors=exc.lines(), filename=pending["filename"])
+            return render(request, "supervision/results_import.html", context, status=400)
+        del request.session[RESULTS_SESSION_KEY]
+        messages.success(
+            request,
+            f"นำเข้าไฟล์ {pending['filename']} แล้ว: {totals['agencies']} หน่วยงาน เพิ่ม {totals['added']} "
+            f"แก้ไข {totals['changed']} คะแนน"
+            + (f" คงค่าที่หน่วยงานบันทึกเอง {totals['kept']} รายการ" if totals["kept"] else ""),
+        )
+        return redirect("supervision_dashboard", code=code, year=year)
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES, max_bytes=settings.ITA_MAX_IMPORT_BYTES)
+        context["form"] = form
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                checked = results.read_results(
+                    upload, upload.name, fiscal_year=fiscal_year, root=root, sheet=form.cleaned_data["sheet"]
+                )
+            except ImportRefused as exc:
+                context.update(errors=exc.lines(), filename=upload.name)
+                return render(request, "supervision/results_import.html", context, status=400)
+            token = uuid.uuid4().hex
+            request.session[RESULTS_SESSION_KEY] = {
+                "token": token, "org": code, "year": year, "filename": upload.name[:200],
+                "rows": results.to_session(checked.rows),
+            }  # fmt: skip
+            context.update(
+                checked=checked, filename=upload.name, confirm_form=ConfirmResultsForm(initial={"token": token})
+            )
+        else:
+            return render(request, "supervision/results_import.html", context, status=400)
+    return render(request, "supervision/results_import.html", context)

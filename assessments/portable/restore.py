@@ -88,6 +88,11 @@ class Restorer:
                 organisation = Organisation.objects.get(pk=self.pks[REGISTRY[0].label][self._org_ref()])
                 if children:
                     Organisation.objects.filter(pk__in=children).update(parent=organisation)
+                # Rows were inserted raw and parents set by update(): the stored paths (ancestry by
+                # primary key) are recomputed here, in the same transaction.
+                from assessments.models import rebuild_paths
+
+                rebuild_paths()
                 self._log(organisation)
                 old = list(self.old_files)
                 transaction.on_commit(lambda: _delete_files(old))

@@ -115,6 +115,8 @@ supervision_dashboard        demo   GET 302 404 404 404 404 200 404 200 | POST 3
 supervision_dashboard        other  GET 302 404 404 404 404 200 404 200 | POST 302 405 405 405 405 405 405 405
 supervision_export           demo   GET 302 404 404 404 404 200 404 200 | POST 302 405 405 405 405 405 405 405
 supervision_export           other  GET 302 404 404 404 404 200 404 200 | POST 302 405 405 405 405 405 405 405
+supervision_results          demo   GET 302 404 404 404 404 200 404 200 | POST 302 404 404 404 404 400 404 400
+supervision_results          other  GET 302 404 404 404 404 200 404 200 | POST 302 404 404 404 404 400 404 400
 verify                       -      GET 200 200 200 200 200 200 200 200 | POST 400 400 400 400 400 400 400 400
 verify_hash                  -      GET 200 200 200 200 200 200 200 200 | POST 200 200 200 200 200 200 200 200
 """

@@ -53,3 +53,23 @@ def test_supervisor_chases_unpublished_agencies_and_staff_read_their_peer_rankin
     expect(peers.get_by_test_id("peers-province")).to_contain_text("อันดับ 3 จาก 5")
     expect(peers.get_by_test_id("peers-country")).to_contain_text("อันดับ 4 จาก 6")
     expect(page.locator("body")).not_to_contain_text("อบต.ที่ 4")
+
+
+@pytest.mark.usefixtures("journey")
+def test_supervisor_imports_a_results_sheet_and_confirms_a_conflict(log_in, live_server, page, tmp_path):
+    sheet = tmp_path / "results.csv"
+    sheet.write_text("code,total,ind1\namphoe,90,\na1,,65\n", encoding="utf-8")  # a1 entered 71 itself
+    page = log_in(User.objects.get(username="prov-supervisor"))
+    page.goto(f"{live_server.url}/s/prov/2565/")
+    page.get_by_role("link", name="นำเข้าผลการประเมิน").click()
+    page.get_by_label("ไฟล์คะแนน").set_input_files(str(sheet))
+    page.get_by_role("button", name="ตรวจสอบไฟล์").click()
+    conflicts = page.get_by_test_id("conflicts")
+    expect(conflicts).to_contain_text("อบต.ที่ 1")
+    expect(conflicts).to_contain_text("71.00")
+    page.get_by_label("แทนที่คะแนนที่หน่วยงานบันทึกเองด้วยค่าในไฟล์").check()
+    page.get_by_role("button", name="ยืนยันการนำเข้า").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("หน่วยงานในกำกับ")
+    expect(page.locator("body")).to_contain_text("นำเข้าไฟล์ results.csv แล้ว: 2 หน่วยงาน")
+    row = page.get_by_test_id("agencies").get_by_role("row").filter(has_text="สถ.อ.บางระกำ")
+    expect(row).to_contain_text("90.00")

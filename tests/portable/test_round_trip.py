@@ -143,3 +143,9 @@ def test_the_restore_is_logged_with_a_buddhist_era_time(restored):
 
     log = ChangeLog.objects.get(organisation__code="demo", action="organisation.restore")
     assert "นำเข้าประวัติหน่วยงานจากไฟล์ที่สร้างเมื่อ" in log.summary and " 25" in log.summary
+
+
+def test_restored_organisation_gets_its_stored_path_from_the_new_keys(restored):
+    organisation = Organisation.objects.get(code="demo")
+    above = organisation.parent.path if organisation.parent_id else "/"
+    assert organisation.path == f"{above}{organisation.pk}/"

@@ -37,6 +37,15 @@ def make_plan(organisation, *, state=Plan.State.DRAFT, published=False, rounds=(
     return plan
 
 
+@pytest.fixture(autouse=True)
+def fresh_country_means():
+    """The country's means per year are cached across writes (supervision.cache, steady):
+    each test starts without the previous test's."""
+    from supervision.cache import bump_steady
+
+    bump_steady()
+
+
 @pytest.fixture
 def tree(db):
     """prov → amphoe → a1..a5 (อบต., บางระกำ) and prov → t1 (ทต., เมือง); far is outside."""
