@@ -309,6 +309,15 @@ ITA_REPORT_TEST_PAUSE = float(os.environ.get("ITA_REPORT_TEST_PAUSE", "0"))
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+elif ITA_TASK_QUEUE == "filesystem":
+    # The embedded default runs a worker process beside the web server: one cache both see
+    # (the supervisors' dashboard figures are invalidated by writes in either), in files.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("ITA_CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+        }
+    }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

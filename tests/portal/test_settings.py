@@ -136,3 +136,17 @@ def test_behind_the_proxy_an_https_request_is_served_with_hsts(behind_tls_proxy,
 def test_behind_the_proxy_a_plain_http_request_is_sent_to_https(behind_tls_proxy, client):
     response = client.get("/login/")
     assert response.status_code == 301 and response.headers["Location"] == "https://testserver/login/"
+
+
+def test_the_embedded_worker_and_the_web_share_one_cache_in_files(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in OURS}
+    env |= {
+        "ITA_TASK_QUEUE": "filesystem",
+        "ITA_CACHE_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "ita_portal.settings",
+    }
+    code = (
+        "import django; django.setup(); from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "django.core.cache.backends.filebased.FileBasedCache"
