@@ -2,7 +2,7 @@
 recommendations) and one way to print a code as the year's framework writes it.
 
 Stored codes are canonical lower case (``i1``, ``e13``, ``o34``, Item.code); the framework's
-own spelling is Item.label (2565–2566 wrote ``o34``, 2567 on ``O34``). Agencies type codes
+own spelling is Item.label (2564–2565 wrote ``o34``, 2566 on ``O34``). Agencies type codes
 with Thai digits (``อ๑๑``, ``o๑๑``) and often with a Thai zero for the letter O
 (``๐๑๑``, ``๐38``, ``011``): where the year has O-codes, a leading zero is the O.
 """

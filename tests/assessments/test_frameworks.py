@@ -171,7 +171,7 @@ def test_bad_framework_file_is_refused_with_every_reason():
         frameworks.install(frameworks.payload_from_workbook(workbook_for(2566, break_it)))
     errors = exc.value.errors
     assert any("น้ำหนักของเครื่องมือรวมกันต้องเท่ากับ 1" in e for e in errors)
-    assert any("ข้อ i1: ไม่รู้จักตัวชี้วัด “42”" in e for e in errors)
+    assert any("ข้อ I1: ไม่รู้จักตัวชี้วัด “42”" in e for e in errors)
     assert any("ตัวชี้วัดย่อย “9.9”" in e for e in errors)
     assert not FiscalYear.objects.filter(year=2571).exists()
 

@@ -1,4 +1,4 @@
-"""Item codes print as the year's framework writes them: O12 from 2567 on, o11 in 2565."""
+"""Item codes print as the year's framework writes them: E1 and O12 from 2566 on, o11 in 2565."""
 
 import io
 
@@ -36,3 +36,11 @@ def test_the_plan_page_prints_the_upper_case_code(demo):
 
     html = client_for(User.objects.get(username="staff")).get("/o/demo/plans/2570/").content.decode()
     assert "O12" in html and "o12" not in html
+
+
+def test_the_2566_framework_writes_its_codes_in_capitals_as_seed_001_does(demo):
+    from assessments.codes import display_codes, item_labels
+    from assessments.models import FiscalYear
+
+    labels = item_labels(FiscalYear.objects.get(year=2566))
+    assert display_codes(["e1", "o34", "i1"], labels) == ["E1", "O34", "I1"]
