@@ -196,6 +196,16 @@ def _period(m):
     return format_period(start, end, m.get("period_kind", "months"), thai_digits=False)
 
 
+def _period_parts(period: str) -> list[str]:
+    """Each end of a range kept on one line ("ต.ค. ๖๙ –" / "ก.ย. ๗๐"); [""] prints the period as
+    it is, breaking where Thai breaks: a single month or "ตลอดปีงบประมาณ", which is wider
+    than the period column on one line (it overflowed into the next column)."""
+    parts = period.split(" – ")
+    if len(parts) < 2:
+        return [""]
+    return [part if len(part) <= 16 else "" for part in parts]
+
+
 def _who(m):
     """Units and people as printed, in the order staff gave them."""
     if m.get("responsible"):
@@ -245,7 +255,7 @@ def _snapshot_measures_context(plan, snapshot, *, status, layout):
             **m, "issue_area_name": areas.get(m["issue_area"], ""), "period": _period(m), "who": _who(m),
             "items": display_codes(m["items"], labels),
             # each end of the period on one line ("ต.ค. ๖๙ –" / "ก.ย. ๗๐"), never "ก.ย." | "๗๐"
-            "period_parts": [part if len(part) <= 16 else "" for part in _period(m).split(" – ")],
+            "period_parts": _period_parts(_period(m)),
             "step_tree": layouts.step_tree(m.get("steps") or []),
             "indicator_labels": [f"ตัวชี้วัดที่ {n} {indicator_names.get(n, '')}".strip() for n in m["indicators"]],
             "budget_text": f"{float(m['budget']):,.2f}" if m.get("budget") not in (None, "") else "",

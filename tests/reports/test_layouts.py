@@ -264,3 +264,12 @@ def test_a_tall_measure_continues_on_the_next_page_and_leaves_no_page_a_third_em
     )  # rows kept whole leave pages more than a third empty …
     assert pages < whole_pages  # … and need more paper
     assert max(gaps[:-1]) < 1 / 3, (pages, gaps, whole_pages, whole_gaps)
+
+
+@pytest.mark.parametrize(
+    ("period", "parts"),
+    [("ต.ค. ๖๙ – ก.ย. ๗๐", ["ต.ค. ๖๙", "ก.ย. ๗๐"]), ("ตลอดปีงบประมาณ", [""]), ("ก.ย. ๖๙", [""])],
+)
+def test_only_the_ends_of_a_range_are_kept_on_one_line_each(period, parts):
+    # "ตลอดปีงบประมาณ" kept on one line overflowed the period column into the next one
+    assert builders._period_parts(period) == parts
