@@ -308,7 +308,15 @@ ITA_REPORT_MAX_ATTEMPTS = int(os.environ.get("ITA_REPORT_MAX_ATTEMPTS", "3"))
 ITA_REPORT_TEST_PAUSE = float(os.environ.get("ITA_REPORT_TEST_PAUSE", "0"))
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Short timeouts: with Redis away a request that touches the cache gives up at once (the
+    # dashboard computes instead, a write still saves), as the broker's hand-over does.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 elif ITA_TASK_QUEUE == "filesystem":
     # The embedded default runs a worker process beside the web server: one cache both see
     # (the supervisors' dashboard figures are invalidated by writes in either), in files.

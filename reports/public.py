@@ -186,7 +186,11 @@ def frozen_measures(request: HttpRequest, plan) -> HttpResponse:
         return serve_stored(
             request, document.file, etag=document.sha256, last_modified=document.created_at, filename=document.filename
         )
-    if cache.add(f"ita:freeze-requested:{revision.pk}", 1, timeout=FREEZE_REQUEST_TTL):
+    try:
+        first_to_ask = cache.add(f"ita:freeze-requested:{revision.pk}", 1, timeout=FREEZE_REQUEST_TTL)
+    except Exception:  # the cache (Redis) away: the broker is too; the minute sweep re-sends the freeze
+        first_to_ask = False
+    if first_to_ask:
         from ita_portal.celery import hand_over
 
         if not _in_background(lambda: hand_over(freeze_approved_documents, revision.pk)):

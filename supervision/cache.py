@@ -9,6 +9,7 @@ expire after CACHE_SECONDS. The page of rows is never cached: it is one indexed 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
@@ -34,21 +35,43 @@ WATCHED = [
 ]
 
 
+log = logging.getLogger(__name__)
+
+
+def _quietly(action: Callable[[], object], default: object) -> object:
+    """The cache is an optimisation: when it is away (Redis down), a write still saves and a
+    page is still computed, never an error. A bump missed then can leave entries of the old
+    generation for at most CACHE_SECONDS, and only if the cache kept them while away."""
+    try:
+        return action()
+    except Exception as exc:  # the backend's own errors (redis.ConnectionError, OSError …)
+        log.warning("supervision cache unavailable: %s", exc)
+        return default
+
+
 def generation() -> int:
     # A fresh start is a timestamp, never 1: entries of an earlier generation cannot come back.
-    return cache.get_or_set(GENERATION_KEY, time.time_ns, None)
+    # Cache away: a generation of its own, so nothing cached is used.
+    return _quietly(lambda: cache.get_or_set(GENERATION_KEY, time.time_ns, None), time.time_ns())
 
 
 def bump(**_kwargs) -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, time.time_ns(), None)
+    def incr():
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:
+            cache.set(GENERATION_KEY, time.time_ns(), None)
+
+    _quietly(incr, None)
 
 
 def bump_steady() -> None:
     """Drop the steady entries too (after a results import: many agencies' figures at once)."""
-    cache.set(STEADY_KEY, time.time_ns(), None)
+    _quietly(lambda: cache.set(STEADY_KEY, time.time_ns(), None), None)
+
+
+def _steady_generation() -> int:
+    return _quietly(lambda: cache.get_or_set(STEADY_KEY, time.time_ns, None), time.time_ns())
 
 
 def connect() -> None:
@@ -72,13 +95,13 @@ def cached(
     import hashlib
 
     gen = generation()
-    steady_gen = cache.get_or_set(STEADY_KEY, time.time_ns, None) if steady else 0
+    steady_gen = _steady_generation() if steady else 0
     keys = {
         name: f"supervision:{f's{steady_gen}' if name in steady else gen}:{name}:"
         + hashlib.sha256("\x1f".join(map(str, p)).encode()).hexdigest()[:32]
         for name, p in parts.items()
     }
-    found = cache.get_many(list(keys.values()))
+    found = _quietly(lambda: cache.get_many(list(keys.values())), {})
     out, missing = {}, {}
     for name, key in keys.items():
         if key in found:
@@ -86,7 +109,7 @@ def cached(
         else:
             out[name] = missing[key] = compute[name]()
     if missing:
-        cache.set_many(missing, CACHE_SECONDS)
+        _quietly(lambda: cache.set_many(missing, CACHE_SECONDS), None)
     return out
 
 
@@ -95,6 +118,6 @@ def fragment_key(*parts) -> str:
     the current generation and steady generation, so a write renders them anew."""
     import hashlib
 
-    steady_gen = cache.get_or_set(STEADY_KEY, time.time_ns, None)
+    steady_gen = _steady_generation()
     text = "\x1f".join(map(str, (generation(), steady_gen, *parts)))
     return hashlib.sha256(text.encode()).hexdigest()[:32]

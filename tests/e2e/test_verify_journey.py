@@ -14,10 +14,11 @@ pytestmark = [
 ]
 
 
-def test_a_citizen_checks_the_approved_memo_and_a_changed_copy(page, live_server, tmp_path, settings):
+def test_a_citizen_checks_the_approved_memo_and_a_changed_copy(page, live_server, tmp_path):
     from io import StringIO
 
-    settings.MEDIA_ROOT = tmp_path / "media"
+    # The project's media folder, not a temporary one: on PostgreSQL + Redis the approval's
+    # freeze runs in the real worker, which stores under its own (the default) MEDIA_ROOT.
     call_command("ita_demo", stdout=StringIO())
     memo = approved_document(
         Plan.objects.get(organisation__code="demo", fiscal_year__year=2566).approved_revision, "memo"
