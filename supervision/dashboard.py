@@ -285,6 +285,22 @@ ROW_FIELDS = [
 ]  # not "late": the page's rounds tell it (late_of), and the EXISTS would run for every row sorted
 
 
+def rows_by_id(
+    ids: list[int],
+    *,
+    root: Organisation,
+    fiscal_year: FiscalYear,
+    plan_year: FiscalYear | None,
+    today: date,
+    ratings: Ratings | None = None,
+) -> list[dict]:
+    """The rows (ROW_FIELDS) of the agencies ``ids`` below ``root``, in the order of ``ids``:
+    one query over the primary keys, whatever the sort or filter."""
+    qs = agencies(root, fiscal_year, plan_year, today=today, ratings=ratings)
+    found = {r["pk"]: r for r in qs.filter(pk__in=ids).order_by().values(*ROW_FIELDS)}
+    return [found[pk] for pk in ids if pk in found]
+
+
 def counts(qs, ratings: Ratings | None = None, filters: Filters | None = None) -> dict:
     """{stage: number of agencies} plus "late" and "all", {"ratings": {label: number}}
     (NO_RATING: no total) and "selected" (the stage and rating filters of ``filters``).

@@ -88,9 +88,15 @@ def _dashboard_context(request, root, year, chase_form=None):
     fiscal_year, plan_year = _year_and_next(year)
     ratings = dashboard.Ratings.of(fiscal_year)
     filters = dashboard.Filters.from_query(request.GET, ratings)
-    base = dashboard.agencies(root, fiscal_year, plan_year, today=today, ratings=ratings)
-    without_stage = dashboard.filtered(base, filters, with_stage=False)
-    qs = dashboard.filtered(base, filters)
+
+    # Built only when a figure is computed (a cache miss): building the annotated queryset
+    # costs more than the page's own query.
+    def base():
+        return dashboard.agencies(root, fiscal_year, plan_year, today=today, ratings=ratings)
+
+    def selected():
+        return dashboard.filtered(base(), filters)
+
     framework = framework_for(fiscal_year)
     numbers = [i.number for i in framework.indicators]
     selection = filters.query(sort="")
@@ -102,25 +108,30 @@ def _dashboard_context(request, root, year, chase_form=None):
             "choices": (root.pk,),
             "years": (),
             "chases": (root.pk, plan_year.pk if plan_year else None),
+            "order": (root.pk, fiscal_year.pk, today, filters.query()),
         },
         {
-            "counts": lambda: dashboard.counts(without_stage, ratings, filters),
+            "counts": lambda: dashboard.counts(dashboard.filtered(base(), filters, with_stage=False), ratings, filters),
             "group": lambda: indicator_means(
-                dashboard.group_assessments(qs, fiscal_year, root=root, filters=filters), numbers
+                dashboard.group_assessments(selected(), fiscal_year, root=root, filters=filters), numbers
             ),
             "country": lambda: indicator_means(fiscal_year.assessments.all(), numbers),
             "choices": lambda: dashboard.choices(root),
             "years": lambda: list(FiscalYear.objects.with_framework().order_by("year").values_list("year", flat=True)),
             "chases": lambda: list(services.chases_of(root, plan_year)),
+            # Every selected agency's id in the page's order: the stage and rating filters and
+            # the sorts by a result evaluate their CASE expressions over every agency below, so
+            # that is done once per generation; each page then reads its 100 rows by id.
+            "order": lambda: list(dashboard.ordered(selected(), filters.sort).values_list("pk", flat=True)),
         },
         steady=frozenset({"country"}),
     )
     counts, group, country = summary["counts"], summary["group"], summary["country"]
     fragment_key = cache.fragment_key(root.pk, fiscal_year.pk, today, filters.query())
-    paginator = Paginator(dashboard.ordered(qs, filters.sort).values(*dashboard.ROW_FIELDS), dashboard.PAGE_SIZE)
-    paginator.count = counts["selected"]  # known from the counts: no COUNT(*) of its own
-    page = paginator.get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    page = Paginator(summary["order"], dashboard.PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = dashboard.rows_by_id(
+        list(page.object_list), root=root, fiscal_year=fiscal_year, plan_year=plan_year, today=today, ratings=ratings
+    )
     rounds = dashboard.rounds_of([r["plan_id"] for r in rows if r["plan_id"]], today=today)
     standing = dashboard.standing_of(fiscal_year)
     for r in rows:

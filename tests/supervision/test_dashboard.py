@@ -138,8 +138,8 @@ def test_export_writes_a_formula_like_name_as_text(client, province_supervisor, 
 DASHBOARD_QUERIES_CACHED = 10
 # ... and, when the cache holds nothing yet (or a write bumped its generation): the fiscal year +
 # its editions + grade bands, the next year, chases, counts per stage and rating (one grouped
-# query), group means, country means, years, filter choices.
-DASHBOARD_QUERIES = DASHBOARD_QUERIES_CACHED + 10
+# query), group means, country means, years, filter choices, the selected ids in order.
+DASHBOARD_QUERIES = DASHBOARD_QUERIES_CACHED + 11
 
 
 def _more_agencies(tree, n=20):
