@@ -9,6 +9,7 @@ expire after CACHE_SECONDS. The page of rows is never cached: it is one indexed 
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable
 
@@ -34,21 +35,28 @@ WATCHED = [
 ]
 
 
-def generation() -> int:
-    # A fresh start is a timestamp, never 1: entries of an earlier generation cannot come back.
-    return cache.get_or_set(GENERATION_KEY, time.time_ns, None)
+def _fresh() -> str:
+    """A generation never seen before: a timestamp and a random part (two processes bumping
+    in the same nanosecond still differ), so entries of an earlier generation cannot come back."""
+    return f"{time.time_ns()}-{secrets.token_hex(4)}"
+
+
+def generation() -> str:
+    return cache.get_or_set(GENERATION_KEY, _fresh, None)
 
 
 def bump(**_kwargs) -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, time.time_ns(), None)
+    """A new generation, set (never ``incr``): on the embedded default's FileBasedCache, shared
+    by the web server and the worker, Django's ``incr`` is a get then a set — two bumps at once
+    could leave one generation, an entry computed between them would outlive the second write,
+    and the set would give the key the default 300-second timeout. A set of a new value is one
+    atomic file replace there (one SET on Redis), and two bumps at once both leave a new value."""
+    cache.set(GENERATION_KEY, _fresh(), None)
 
 
 def bump_steady() -> None:
     """Drop the steady entries too (after a results import: many agencies' figures at once)."""
-    cache.set(STEADY_KEY, time.time_ns(), None)
+    cache.set(STEADY_KEY, _fresh(), None)
 
 
 def connect() -> None:
@@ -72,7 +80,7 @@ def cached(
     import hashlib
 
     gen = generation()
-    steady_gen = cache.get_or_set(STEADY_KEY, time.time_ns, None) if steady else 0
+    steady_gen = cache.get_or_set(STEADY_KEY, _fresh, None) if steady else 0
     keys = {
         name: f"supervision:{f's{steady_gen}' if name in steady else gen}:{name}:"
         + hashlib.sha256("\x1f".join(map(str, p)).encode()).hexdigest()[:32]
@@ -95,6 +103,6 @@ def fragment_key(*parts) -> str:
     the current generation and steady generation, so a write renders them anew."""
     import hashlib
 
-    steady_gen = cache.get_or_set(STEADY_KEY, time.time_ns, None)
+    steady_gen = cache.get_or_set(STEADY_KEY, _fresh, None)
     text = "\x1f".join(map(str, (generation(), steady_gen, *parts)))
     return hashlib.sha256(text.encode()).hexdigest()[:32]

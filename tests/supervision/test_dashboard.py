@@ -234,3 +234,30 @@ def test_rendered_counts_follow_a_new_result(client, province_supervisor, tree):
     assert "ยังไม่มีคะแนน 1<" in client.get(URL).content.decode()
     record(tree["amphoe"], 2565, scores(60))
     assert "ยังไม่มีคะแนน 0<" in client.get(URL).content.decode()
+
+
+def test_sorted_page_follows_a_new_result(client, province_supervisor, tree):
+    from tests.factories import record
+    from tests.supervision.conftest import scores
+
+    client.force_login(province_supervisor)
+    assert rows(client.get(URL + "?sort=-total"))[-1] == "amphoe"  # no result: last
+    record(tree["amphoe"], 2565, scores(89))
+    assert rows(client.get(URL + "?sort=-total"))[0] == "amphoe"
+
+
+def test_filtered_page_follows_a_published_plan(client, province_supervisor, tree):
+    from tests.supervision.conftest import make_plan
+
+    client.force_login(province_supervisor)
+    assert "t1" in rows(client.get(URL + "?stage=unpublished"))
+    make_plan(tree["t1"], state="approved", published=True)
+    assert "t1" not in rows(client.get(URL + "?stage=unpublished"))
+
+
+def test_later_page_has_the_next_rows_in_order(client, province_supervisor, monkeypatch):
+    from supervision import dashboard
+
+    monkeypatch.setattr(dashboard, "PAGE_SIZE", 3)
+    client.force_login(province_supervisor)
+    assert rows(client.get(URL + "?sort=-total&page=2")) == ["a3", "a2", "a1"]
