@@ -388,9 +388,10 @@ def standing_of(fiscal_year):
     editions and their grade bands prefetched; no query per row."""
     editions = {e.scheme: e for e in fiscal_year.editions.all()}
     default = editions.get("nacc") or next(iter(editions.values()), None)
+    bands = {e.pk: e.bands_highest_first() for e in editions.values()}
 
     def standing(total, scheme):
         edition = editions.get(scheme, default)
-        return edition.standing(total) if edition is not None else None
+        return edition.standing(total, bands[edition.pk]) if edition is not None else None
 
     return standing

@@ -3,13 +3,14 @@
 Only a supervisor of the body (or of one above it) reaches them; anyone else gets a 404.
 Every agency is one click away, on its own pages, read-only for the supervisor."""
 
+import tempfile
 import uuid
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
@@ -177,10 +178,17 @@ def export(request, code, year):
     fiscal_year = _fiscal_year(year)
     filters = dashboard.Filters.from_query(request.GET, dashboard.Ratings.of(fiscal_year))
     workbook = exports.dashboard_workbook(root, fiscal_year, filters, today=timezone.localdate())
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="ita-{root.code}-{fiscal_year.year}.xlsx"'
-    workbook.save(response)
-    return response
+    # Written to a temporary file (openpyxl's write-only rows go to one as they come) and
+    # streamed from it in chunks: the workbook of 8,300 agencies is never held in memory.
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes (and so deletes) it
+    workbook.save(handle)
+    handle.seek(0)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"ita-{root.code}-{fiscal_year.year}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 @login_required

@@ -1,7 +1,6 @@
 """supervision.cache on the embedded default's FileBasedCache (shared by web server and worker)."""
 
 import pytest
-from django.test import override_settings
 
 from supervision import cache as supervision_cache
 
@@ -11,12 +10,14 @@ URL = "/s/prov/2565/"
 
 
 @pytest.fixture
-def file_cache(tmp_path):
+def file_cache(tmp_path, monkeypatch):
+    """supervision.cache on a FileBasedCache of its own (the project's default cache, which
+    other modules keep state beside, is left alone)."""
+    from django.core.cache.backends.filebased import FileBasedCache
+
     location = str(tmp_path / "cache")
-    with override_settings(
-        CACHES={"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": location}}
-    ):
-        yield location
+    monkeypatch.setattr(supervision_cache, "cache", FileBasedCache(location, {}))
+    return location
 
 
 def test_each_bump_leaves_a_generation_not_seen_before(file_cache):

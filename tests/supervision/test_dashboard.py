@@ -118,7 +118,7 @@ def test_supervisor_opens_an_agency_read_only(client, province_supervisor):
 def test_export_has_the_filtered_rows_in_order(client, province_supervisor):
     client.force_login(province_supervisor)
     response = client.get("/s/prov/2565/export.xlsx?stage=unpublished&sort=-total")
-    ws = load_workbook(io.BytesIO(response.content)).active
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     codes = [r[0] for r in ws.iter_rows(min_row=3, values_only=True)]
     assert codes == ["t1", "a5", "a4", "a3", "amphoe"]
 
@@ -127,7 +127,7 @@ def test_export_writes_a_formula_like_name_as_text(client, province_supervisor, 
     tree["t1"].name = '=HYPERLINK("http://x")'
     tree["t1"].save()
     client.force_login(province_supervisor)
-    ws = load_workbook(io.BytesIO(client.get("/s/prov/2565/export.xlsx?type=ทต.").content)).active
+    ws = load_workbook(io.BytesIO(b"".join(client.get("/s/prov/2565/export.xlsx?type=ทต.").streaming_content))).active
     cell = ws.cell(row=3, column=2)
     assert (cell.value, cell.data_type) == ('=HYPERLINK("http://x")', "s")
 
@@ -261,3 +261,11 @@ def test_later_page_has_the_next_rows_in_order(client, province_supervisor, monk
     monkeypatch.setattr(dashboard, "PAGE_SIZE", 3)
     client.force_login(province_supervisor)
     assert rows(client.get(URL + "?sort=-total&page=2")) == ["a3", "a2", "a1"]
+
+
+def test_export_is_streamed_as_an_attachment(client, province_supervisor):
+    client.force_login(province_supervisor)
+    response = client.get("/s/prov/2565/export.xlsx")
+    assert response.streaming
+    assert response["Content-Disposition"] == 'attachment; filename="ita-prov-2565.xlsx"'
+    assert int(response["Content-Length"]) == len(b"".join(response.streaming_content))
