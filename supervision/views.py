@@ -130,18 +130,32 @@ def _dashboard_context(request, root, year, chase_form=None):
     counts, group, country = summary["counts"], summary["group"], summary["country"]
     fragment_key = cache.fragment_key(root.pk, fiscal_year.pk, today, filters.query())
     page = Paginator(summary["order"], dashboard.PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = dashboard.rows_by_id(
-        list(page.object_list), root=root, fiscal_year=fiscal_year, plan_year=plan_year, today=today, ratings=ratings
-    )
-    rounds = dashboard.rounds_of([r["plan_id"] for r in rows if r["plan_id"]], today=today)
-    standing = dashboard.standing_of(fiscal_year)
-    for r in rows:
-        r["standing"] = standing(r["total"], r["scheme"])
-        r["stage_label"] = dashboard.STAGE_LABELS[r["stage"]]
-        r["rounds"] = rounds.get(r["plan_id"], [])
-        r["late"] = dashboard.late_of(r["rounds"])
-        r["tools"] = r["tool_scores"] or {}
-        r["rating_badge"] = ratings.badges.get(r["rating"], "")
+
+    def page_rows():
+        rows = dashboard.rows_by_id(
+            list(page.object_list),
+            root=root,
+            fiscal_year=fiscal_year,
+            plan_year=plan_year,
+            today=today,
+            ratings=ratings,
+        )
+        rounds = dashboard.rounds_of([r["plan_id"] for r in rows if r["plan_id"]], today=today)
+        standing = dashboard.standing_of(fiscal_year)
+        for r in rows:
+            r["standing"] = standing(r["total"], r["scheme"])
+            r["stage_label"] = dashboard.STAGE_LABELS[r["stage"]]
+            r["rounds"] = rounds.get(r["plan_id"], [])
+            r["late"] = dashboard.late_of(r["rounds"])
+            r["tools"] = r["tool_scores"] or {}
+            r["rating_badge"] = ratings.badges.get(r["rating"], "")
+        return rows
+
+    # The page's rows too: every value in them is read from what bumps the generation (the
+    # tree, results, plans, revisions, rounds and entries), and "today" is in the key.
+    rows = cache.cached({"rows": (root.pk, fiscal_year.pk, today, filters.query(), page.number)}, {"rows": page_rows})[
+        "rows"
+    ]
     return {
         "root": root,
         "fiscal_year": fiscal_year,
