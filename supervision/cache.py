@@ -68,8 +68,22 @@ def connect() -> None:
         post_delete.connect(bump, sender=model, dispatch_uid=f"supervision-cache-{label}-delete")
 
 
+def generations() -> tuple[str, str]:
+    """(the generation, the steady generation) in one cache read: a page reads them once, at
+    its start (an entry computed later may hold a newer write, never an older one)."""
+    found = cache.get_many([GENERATION_KEY, STEADY_KEY])
+    return (
+        found.get(GENERATION_KEY) or generation(),
+        found.get(STEADY_KEY) or cache.get_or_set(STEADY_KEY, _fresh, None),
+    )
+
+
 def cached(
-    parts: dict[str, tuple], compute: dict[str, Callable[[], object]], *, steady: frozenset = frozenset()
+    parts: dict[str, tuple],
+    compute: dict[str, Callable[[], object]],
+    *,
+    steady: frozenset = frozenset(),
+    gens: tuple[str, str] | None = None,
 ) -> dict[str, object]:
     """{name: value}: each from the cache under its key parts and the current generation, or
     computed and stored. One cache read for all of them (and one write for the missing).
@@ -79,8 +93,11 @@ def cached(
     thousands, and recomputing it after every write of every agency would cost the most)."""
     import hashlib
 
-    gen = generation()
-    steady_gen = cache.get_or_set(STEADY_KEY, _fresh, None) if steady else 0
+    if gens is not None:
+        gen, steady_gen = gens
+    else:
+        gen = generation()
+        steady_gen = cache.get_or_set(STEADY_KEY, _fresh, None) if steady else 0
     keys = {
         name: f"supervision:{f's{steady_gen}' if name in steady else gen}:{name}:"
         + hashlib.sha256("\x1f".join(map(str, p)).encode()).hexdigest()[:32]
@@ -98,11 +115,11 @@ def cached(
     return out
 
 
-def fragment_key(*parts) -> str:
+def fragment_key(*parts, gens: tuple[str, str] | None = None) -> str:
     """The key of the dashboard's rendered fragments (counts and menus, means): the parts and
     the current generation and steady generation, so a write renders them anew."""
     import hashlib
 
-    steady_gen = cache.get_or_set(STEADY_KEY, _fresh, None)
-    text = "\x1f".join(map(str, (generation(), steady_gen, *parts)))
+    gen, steady_gen = gens or generations()
+    text = "\x1f".join(map(str, (gen, steady_gen, *parts)))
     return hashlib.sha256(text.encode()).hexdigest()[:32]

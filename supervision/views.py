@@ -45,7 +45,7 @@ def _fiscal_year(year):
     return get_object_or_404(FiscalYear.objects.with_framework().prefetch_related("editions__grade_bands"), year=year)
 
 
-def _year_and_next(year):
+def _year_and_next(year, gens=None):
     """(the fiscal year with its editions and grade bands, the year after it), or None: both
     from supervision.cache (the frameworks and years change rarely; a change bumps it)."""
 
@@ -55,7 +55,7 @@ def _year_and_next(year):
         )
         return None if fiscal_year is None else (fiscal_year, dashboard.plan_year_of(fiscal_year))
 
-    found = cache.cached({"year": (year,)}, {"year": load})["year"]
+    found = cache.cached({"year": (year,)}, {"year": load}, gens=gens)["year"]
     if found is None:
         raise Http404("ไม่มีกรอบการประเมินปีนี้")
     return found
@@ -86,7 +86,8 @@ def _dashboard_context(request, root, year, chase_form=None):
     rating, the group's and the country's means, the filter menus, the years) comes from
     supervision.cache, recomputed after any write it depends on."""
     today = timezone.localdate()
-    fiscal_year, plan_year = _year_and_next(year)
+    gens = cache.generations()
+    fiscal_year, plan_year = _year_and_next(year, gens)
     ratings = dashboard.Ratings.of(fiscal_year)
     filters = dashboard.Filters.from_query(request.GET, ratings)
 
@@ -126,9 +127,10 @@ def _dashboard_context(request, root, year, chase_form=None):
             "order": lambda: list(dashboard.ordered(selected(), filters.sort).values_list("pk", flat=True)),
         },
         steady=frozenset({"country"}),
+        gens=gens,
     )
     counts, group, country = summary["counts"], summary["group"], summary["country"]
-    fragment_key = cache.fragment_key(root.pk, fiscal_year.pk, today, filters.query())
+    fragment_key = cache.fragment_key(root.pk, fiscal_year.pk, today, filters.query(), gens=gens)
     page = Paginator(summary["order"], dashboard.PAGE_SIZE).get_page(request.GET.get("page"))
 
     def page_rows():
@@ -153,9 +155,9 @@ def _dashboard_context(request, root, year, chase_form=None):
 
     # The page's rows too: every value in them is read from what bumps the generation (the
     # tree, results, plans, revisions, rounds and entries), and "today" is in the key.
-    rows = cache.cached({"rows": (root.pk, fiscal_year.pk, today, filters.query(), page.number)}, {"rows": page_rows})[
-        "rows"
-    ]
+    rows = cache.cached(
+        {"rows": (root.pk, fiscal_year.pk, today, filters.query(), page.number)}, {"rows": page_rows}, gens=gens
+    )["rows"]
     return {
         "root": root,
         "fiscal_year": fiscal_year,
