@@ -285,20 +285,29 @@ ROW_FIELDS = [
 ]  # not "late": the page's rounds tell it (late_of), and the EXISTS would run for every row sorted
 
 
-def rows_by_id(
-    ids: list[int],
-    *,
-    root: Organisation,
-    fiscal_year: FiscalYear,
-    plan_year: FiscalYear | None,
-    today: date,
-    ratings: Ratings | None = None,
-) -> list[dict]:
-    """The rows (ROW_FIELDS) of the agencies ``ids`` below ``root``, in the order of ``ids``:
-    one query over the primary keys, whatever the sort or filter."""
-    qs = agencies(root, fiscal_year, plan_year, today=today, ratings=ratings)
+def rows_by_id(qs, ids: list[int]) -> list[dict]:
+    """The rows (ROW_FIELDS) of the agencies ``ids`` of the dashboard queryset ``qs``
+    (agencies()), in the order of ``ids``: one query over the primary keys, whatever the sort
+    or filter."""
     found = {r["pk"]: r for r in qs.filter(pk__in=ids).order_by().values(*ROW_FIELDS)}
     return [found[pk] for pk in ids if pk in found]
+
+
+_KEPT: dict[tuple, object] = {}
+
+
+def kept_agencies(key: tuple, build):
+    """agencies() as built under ``key`` in this process (built again for a new key): Django
+    takes longer to build the annotated queryset than PostgreSQL to answer a page of it. The
+    key must hold the cache generation and every argument (the root's path, the years, today):
+    the ratings' CASE is read from the editions, whose writes bump the generation. The kept
+    queryset is never evaluated, only cloned (filter, values)."""
+    qs = _KEPT.get(key)
+    if qs is None:
+        if len(_KEPT) >= 64:
+            _KEPT.clear()
+        qs = _KEPT[key] = build()
+    return qs
 
 
 def counts(qs, ratings: Ratings | None = None, filters: Filters | None = None) -> dict:

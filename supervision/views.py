@@ -94,7 +94,10 @@ def _dashboard_context(request, root, year, chase_form=None):
     # Built only when a figure is computed (a cache miss): building the annotated queryset
     # costs more than the page's own query.
     def base():
-        return dashboard.agencies(root, fiscal_year, plan_year, today=today, ratings=ratings)
+        key = (gens[0], root.pk, root.path, fiscal_year.pk, plan_year.pk if plan_year else None, today)
+        return dashboard.kept_agencies(
+            key, lambda: dashboard.agencies(root, fiscal_year, plan_year, today=today, ratings=ratings)
+        )
 
     def selected():
         return dashboard.filtered(base(), filters)
@@ -134,14 +137,7 @@ def _dashboard_context(request, root, year, chase_form=None):
     page = Paginator(summary["order"], dashboard.PAGE_SIZE).get_page(request.GET.get("page"))
 
     def page_rows():
-        rows = dashboard.rows_by_id(
-            list(page.object_list),
-            root=root,
-            fiscal_year=fiscal_year,
-            plan_year=plan_year,
-            today=today,
-            ratings=ratings,
-        )
+        rows = dashboard.rows_by_id(base(), list(page.object_list))
         rounds = dashboard.rounds_of([r["plan_id"] for r in rows if r["plan_id"]], today=today)
         standing = dashboard.standing_of(fiscal_year)
         for r in rows:

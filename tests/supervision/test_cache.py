@@ -56,3 +56,18 @@ def test_cached_counts_follow_a_new_result_on_the_file_cache(file_cache, client,
     assert client.get(URL).context["counts"]["none"] == 1  # amphoe has no result yet
     record(tree["amphoe"], 2565, scores(60))
     assert client.get(URL).context["counts"]["none"] == 0
+
+
+def test_the_annotated_queryset_is_kept_per_key_and_built_again_for_a_new_one():
+    from supervision import dashboard
+
+    built = []
+
+    def build():
+        built.append(object())
+        return built[-1]
+
+    first = dashboard.kept_agencies(("gen-1", 1), build)
+    assert dashboard.kept_agencies(("gen-1", 1), build) is first
+    assert dashboard.kept_agencies(("gen-2", 1), build) is not first  # after a bump
+    assert len(built) == 2
