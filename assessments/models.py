@@ -364,19 +364,25 @@ class Edition(models.Model):
         """The edition as people name it: its own name, else its scheme's."""
         return self.name_th or self.get_scheme_display()
 
-    def standing(self, total):
+    def standing(self, total, bands: list | None = None):
         """How a total reads: ("pass"|"fail", "ผ่าน"|"ไม่ผ่าน") or ("grade", "B"); None without a total.
 
-        Grade bands come from ``grade_bands`` (prefetch them for lists).
+        Grade bands come from ``grade_bands`` (prefetch them for lists), or from ``bands`` (the
+        edition's grade bands, highest first: a list of thousands reads them once).
         """
         if total is None:
             return None
         if self.result_mode == self.ResultMode.PASS_FAIL:
             return ("pass", "ผ่าน") if total >= self.pass_score else ("fail", "ไม่ผ่าน")
-        for band in sorted(self.grade_bands.all(), key=lambda b: -b.min_score):
+        if bands is None:
+            bands = self.bands_highest_first()
+        for band in bands:
             if total >= band.min_score:
                 return ("grade", band.grade)
         return None
+
+    def bands_highest_first(self) -> list:
+        return sorted(self.grade_bands.all(), key=lambda b: -b.min_score)
 
 
 class GradeBand(models.Model):

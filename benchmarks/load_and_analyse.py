@@ -293,10 +293,11 @@ def timed_get(client, url):
     with CaptureQueriesContext(connection) as ctx:
         t0 = time.perf_counter()
         response = client.get(url)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
         elapsed = time.perf_counter() - t0
     if response.status_code != 200:
         raise RuntimeError(f"GET {url} answered {response.status_code}")
-    return elapsed, len(ctx.captured_queries), len(response.content)
+    return elapsed, len(ctx.captured_queries), len(body)
 
 
 def bench_users(orgs, role):

@@ -208,15 +208,20 @@ def measure(args):
             "dashboard, unpublished by total": f"/s/{code}/2565/?stage=unpublished&sort=-total",
             "dashboard, page 20": f"/s/{code}/2565/?page=20" if below[code] > 2000 else f"/s/{code}/2565/?page=2",
             "dashboard 2568, by rating": f"/s/{code}/2568/?sort=rating",
+            # Each request a page not viewed before in this generation: its rows are read (the
+            # order of the selection is cached), as a supervisor paging through.
+            "dashboard, unpublished by total, a page not yet viewed": f"/s/{code}/2565/?stage=unpublished&sort=-total&page={{n}}",
             "dashboard, cold cache (after a write)": f"/s/{code}/2565/",
             "dashboard, unpublished by total, cold cache": f"/s/{code}/2565/?stage=unpublished&sort=-total",
             "Excel export (every agency)": f"/s/{code}/2565/export.xlsx",
         }
         # Interleaved: one request of every page per round, so a load spike from elsewhere on
         # the machine falls on all pages alike and the ratios stay comparable.
+        if below[code] < 2000:
+            del pages["dashboard, unpublished by total, a page not yet viewed"]  # too few pages
         for url in pages.values():
             for _ in range(3):
-                base.timed_get(client, url)  # templates, frameworks, plans warmed
+                base.timed_get(client, url.format(n=1))  # templates, frameworks, plans warmed
         samples = {label: [] for label in pages}
         # Warm pages first, then the cold ones (each after a bump of the cache's generation, as
         # any write does), each pass interleaved with the bare view.
@@ -230,7 +235,7 @@ def measure(args):
                         continue
                     if cold:
                         supervision_cache.bump()  # what any score, plan or tree write does
-                    samples[label].append(base.timed_get(client, url))
+                    samples[label].append(base.timed_get(client, url.format(n=n + 2)))
         timings = {
             label: (base.summary_ms([s[0] for s in got]), sorted({s[1] for s in got})) for label, got in samples.items()
         }

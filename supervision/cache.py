@@ -10,6 +10,7 @@ expire after CACHE_SECONDS. The page of rows is never cached: it is one indexed 
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from collections.abc import Callable
 
@@ -40,8 +41,9 @@ log = logging.getLogger(__name__)
 
 def _quietly(action: Callable[[], object], default: object) -> object:
     """The cache is an optimisation: when it is away (Redis down), a write still saves and a
-    page is still computed, never an error. A bump missed then can leave entries of the old
-    generation for at most CACHE_SECONDS, and only if the cache kept them while away."""
+    page is still computed, never an error (the resilience test found a decision answering 500
+    through the bump). A bump missed then can leave entries of the old generation for at most
+    CACHE_SECONDS, and only if the cache kept them while it was away."""
     try:
         return action()
     except Exception as exc:  # the backend's own errors (redis.ConnectionError, OSError …)
@@ -49,29 +51,33 @@ def _quietly(action: Callable[[], object], default: object) -> object:
         return default
 
 
-def generation() -> int:
-    # A fresh start is a timestamp, never 1: entries of an earlier generation cannot come back.
+def _fresh() -> str:
+    """A generation never seen before: a timestamp and a random part (two processes bumping
+    in the same nanosecond still differ), so entries of an earlier generation cannot come back."""
+    return f"{time.time_ns()}-{secrets.token_hex(4)}"
+
+
+def generation() -> str:
     # Cache away: a generation of its own, so nothing cached is used.
-    return _quietly(lambda: cache.get_or_set(GENERATION_KEY, time.time_ns, None), time.time_ns())
+    return _quietly(lambda: cache.get_or_set(GENERATION_KEY, _fresh, None), _fresh())
 
 
 def bump(**_kwargs) -> None:
-    def incr():
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:
-            cache.set(GENERATION_KEY, time.time_ns(), None)
-
-    _quietly(incr, None)
+    """A new generation, set (never ``incr``): on the embedded default's FileBasedCache, shared
+    by the web server and the worker, Django's ``incr`` is a get then a set — two bumps at once
+    could leave one generation, an entry computed between them would outlive the second write,
+    and the set would give the key the default 300-second timeout. A set of a new value is one
+    atomic file replace there (one SET on Redis), and two bumps at once both leave a new value."""
+    _quietly(lambda: cache.set(GENERATION_KEY, _fresh(), None), None)
 
 
 def bump_steady() -> None:
     """Drop the steady entries too (after a results import: many agencies' figures at once)."""
-    _quietly(lambda: cache.set(STEADY_KEY, time.time_ns(), None), None)
+    _quietly(lambda: cache.set(STEADY_KEY, _fresh(), None), None)
 
 
-def _steady_generation() -> int:
-    return _quietly(lambda: cache.get_or_set(STEADY_KEY, time.time_ns, None), time.time_ns())
+def _steady_generation() -> str:
+    return _quietly(lambda: cache.get_or_set(STEADY_KEY, _fresh, None), _fresh())
 
 
 def connect() -> None:
@@ -83,8 +89,19 @@ def connect() -> None:
         post_delete.connect(bump, sender=model, dispatch_uid=f"supervision-cache-{label}-delete")
 
 
+def generations() -> tuple[str, str]:
+    """(the generation, the steady generation) in one cache read: a page reads them once, at
+    its start (an entry computed later may hold a newer write, never an older one)."""
+    found = _quietly(lambda: cache.get_many([GENERATION_KEY, STEADY_KEY]), {})
+    return found.get(GENERATION_KEY) or generation(), found.get(STEADY_KEY) or _steady_generation()
+
+
 def cached(
-    parts: dict[str, tuple], compute: dict[str, Callable[[], object]], *, steady: frozenset = frozenset()
+    parts: dict[str, tuple],
+    compute: dict[str, Callable[[], object]],
+    *,
+    steady: frozenset = frozenset(),
+    gens: tuple[str, str] | None = None,
 ) -> dict[str, object]:
     """{name: value}: each from the cache under its key parts and the current generation, or
     computed and stored. One cache read for all of them (and one write for the missing).
@@ -94,8 +111,11 @@ def cached(
     thousands, and recomputing it after every write of every agency would cost the most)."""
     import hashlib
 
-    gen = generation()
-    steady_gen = _steady_generation() if steady else 0
+    if gens is not None:
+        gen, steady_gen = gens
+    else:
+        gen = generation()
+        steady_gen = _steady_generation() if steady else 0
     keys = {
         name: f"supervision:{f's{steady_gen}' if name in steady else gen}:{name}:"
         + hashlib.sha256("\x1f".join(map(str, p)).encode()).hexdigest()[:32]
@@ -113,11 +133,11 @@ def cached(
     return out
 
 
-def fragment_key(*parts) -> str:
+def fragment_key(*parts, gens: tuple[str, str] | None = None) -> str:
     """The key of the dashboard's rendered fragments (counts and menus, means): the parts and
     the current generation and steady generation, so a write renders them anew."""
     import hashlib
 
-    steady_gen = _steady_generation()
-    text = "\x1f".join(map(str, (generation(), steady_gen, *parts)))
+    gen, steady_gen = gens or generations()
+    text = "\x1f".join(map(str, (gen, steady_gen, *parts)))
     return hashlib.sha256(text.encode()).hexdigest()[:32]

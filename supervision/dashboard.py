@@ -285,6 +285,31 @@ ROW_FIELDS = [
 ]  # not "late": the page's rounds tell it (late_of), and the EXISTS would run for every row sorted
 
 
+def rows_by_id(qs, ids: list[int]) -> list[dict]:
+    """The rows (ROW_FIELDS) of the agencies ``ids`` of the dashboard queryset ``qs``
+    (agencies()), in the order of ``ids``: one query over the primary keys, whatever the sort
+    or filter."""
+    found = {r["pk"]: r for r in qs.filter(pk__in=ids).order_by().values(*ROW_FIELDS)}
+    return [found[pk] for pk in ids if pk in found]
+
+
+_KEPT: dict[tuple, object] = {}
+
+
+def kept_agencies(key: tuple, build):
+    """agencies() as built under ``key`` in this process (built again for a new key): Django
+    takes longer to build the annotated queryset than PostgreSQL to answer a page of it. The
+    key must hold the cache generation and every argument (the root's path, the years, today):
+    the ratings' CASE is read from the editions, whose writes bump the generation. The kept
+    queryset is never evaluated, only cloned (filter, values)."""
+    qs = _KEPT.get(key)
+    if qs is None:
+        if len(_KEPT) >= 64:
+            _KEPT.clear()
+        qs = _KEPT[key] = build()
+    return qs
+
+
 def counts(qs, ratings: Ratings | None = None, filters: Filters | None = None) -> dict:
     """{stage: number of agencies} plus "late" and "all", {"ratings": {label: number}}
     (NO_RATING: no total) and "selected" (the stage and rating filters of ``filters``).
@@ -372,9 +397,10 @@ def standing_of(fiscal_year):
     editions and their grade bands prefetched; no query per row."""
     editions = {e.scheme: e for e in fiscal_year.editions.all()}
     default = editions.get("nacc") or next(iter(editions.values()), None)
+    bands = {e.pk: e.bands_highest_first() for e in editions.values()}
 
     def standing(total, scheme):
         edition = editions.get(scheme, default)
-        return edition.standing(total) if edition is not None else None
+        return edition.standing(total, bands[edition.pk]) if edition is not None else None
 
     return standing

@@ -3,13 +3,14 @@
 Only a supervisor of the body (or of one above it) reaches them; anyone else gets a 404.
 Every agency is one click away, on its own pages, read-only for the supervisor."""
 
+import tempfile
 import uuid
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
@@ -44,7 +45,7 @@ def _fiscal_year(year):
     return get_object_or_404(FiscalYear.objects.with_framework().prefetch_related("editions__grade_bands"), year=year)
 
 
-def _year_and_next(year):
+def _year_and_next(year, gens=None):
     """(the fiscal year with its editions and grade bands, the year after it), or None: both
     from supervision.cache (the frameworks and years change rarely; a change bumps it)."""
 
@@ -54,7 +55,7 @@ def _year_and_next(year):
         )
         return None if fiscal_year is None else (fiscal_year, dashboard.plan_year_of(fiscal_year))
 
-    found = cache.cached({"year": (year,)}, {"year": load})["year"]
+    found = cache.cached({"year": (year,)}, {"year": load}, gens=gens)["year"]
     if found is None:
         raise Http404("ไม่มีกรอบการประเมินปีนี้")
     return found
@@ -85,12 +86,22 @@ def _dashboard_context(request, root, year, chase_form=None):
     rating, the group's and the country's means, the filter menus, the years) comes from
     supervision.cache, recomputed after any write it depends on."""
     today = timezone.localdate()
-    fiscal_year, plan_year = _year_and_next(year)
+    gens = cache.generations()
+    fiscal_year, plan_year = _year_and_next(year, gens)
     ratings = dashboard.Ratings.of(fiscal_year)
     filters = dashboard.Filters.from_query(request.GET, ratings)
-    base = dashboard.agencies(root, fiscal_year, plan_year, today=today, ratings=ratings)
-    without_stage = dashboard.filtered(base, filters, with_stage=False)
-    qs = dashboard.filtered(base, filters)
+
+    # Built only when a figure is computed (a cache miss): building the annotated queryset
+    # costs more than the page's own query.
+    def base():
+        key = (gens[0], root.pk, root.path, fiscal_year.pk, plan_year.pk if plan_year else None, today)
+        return dashboard.kept_agencies(
+            key, lambda: dashboard.agencies(root, fiscal_year, plan_year, today=today, ratings=ratings)
+        )
+
+    def selected():
+        return dashboard.filtered(base(), filters)
+
     framework = framework_for(fiscal_year)
     numbers = [i.number for i in framework.indicators]
     selection = filters.query(sort="")
@@ -102,34 +113,47 @@ def _dashboard_context(request, root, year, chase_form=None):
             "choices": (root.pk,),
             "years": (),
             "chases": (root.pk, plan_year.pk if plan_year else None),
+            "order": (root.pk, fiscal_year.pk, today, filters.query()),
         },
         {
-            "counts": lambda: dashboard.counts(without_stage, ratings, filters),
+            "counts": lambda: dashboard.counts(dashboard.filtered(base(), filters, with_stage=False), ratings, filters),
             "group": lambda: indicator_means(
-                dashboard.group_assessments(qs, fiscal_year, root=root, filters=filters), numbers
+                dashboard.group_assessments(selected(), fiscal_year, root=root, filters=filters), numbers
             ),
             "country": lambda: indicator_means(fiscal_year.assessments.all(), numbers),
             "choices": lambda: dashboard.choices(root),
             "years": lambda: list(FiscalYear.objects.with_framework().order_by("year").values_list("year", flat=True)),
             "chases": lambda: list(services.chases_of(root, plan_year)),
+            # Every selected agency's id in the page's order: the stage and rating filters and
+            # the sorts by a result evaluate their CASE expressions over every agency below, so
+            # that is done once per generation; each page then reads its 100 rows by id.
+            "order": lambda: list(dashboard.ordered(selected(), filters.sort).values_list("pk", flat=True)),
         },
         steady=frozenset({"country"}),
+        gens=gens,
     )
     counts, group, country = summary["counts"], summary["group"], summary["country"]
-    fragment_key = cache.fragment_key(root.pk, fiscal_year.pk, today, filters.query())
-    paginator = Paginator(dashboard.ordered(qs, filters.sort).values(*dashboard.ROW_FIELDS), dashboard.PAGE_SIZE)
-    paginator.count = counts["selected"]  # known from the counts: no COUNT(*) of its own
-    page = paginator.get_page(request.GET.get("page"))
-    rows = list(page.object_list)
-    rounds = dashboard.rounds_of([r["plan_id"] for r in rows if r["plan_id"]], today=today)
-    standing = dashboard.standing_of(fiscal_year)
-    for r in rows:
-        r["standing"] = standing(r["total"], r["scheme"])
-        r["stage_label"] = dashboard.STAGE_LABELS[r["stage"]]
-        r["rounds"] = rounds.get(r["plan_id"], [])
-        r["late"] = dashboard.late_of(r["rounds"])
-        r["tools"] = r["tool_scores"] or {}
-        r["rating_badge"] = ratings.badges.get(r["rating"], "")
+    fragment_key = cache.fragment_key(root.pk, fiscal_year.pk, today, filters.query(), gens=gens)
+    page = Paginator(summary["order"], dashboard.PAGE_SIZE).get_page(request.GET.get("page"))
+
+    def page_rows():
+        rows = dashboard.rows_by_id(base(), list(page.object_list))
+        rounds = dashboard.rounds_of([r["plan_id"] for r in rows if r["plan_id"]], today=today)
+        standing = dashboard.standing_of(fiscal_year)
+        for r in rows:
+            r["standing"] = standing(r["total"], r["scheme"])
+            r["stage_label"] = dashboard.STAGE_LABELS[r["stage"]]
+            r["rounds"] = rounds.get(r["plan_id"], [])
+            r["late"] = dashboard.late_of(r["rounds"])
+            r["tools"] = r["tool_scores"] or {}
+            r["rating_badge"] = ratings.badges.get(r["rating"], "")
+        return rows
+
+    # The page's rows too: every value in them is read from what bumps the generation (the
+    # tree, results, plans, revisions, rounds and entries), and "today" is in the key.
+    rows = cache.cached(
+        {"rows": (root.pk, fiscal_year.pk, today, filters.query(), page.number)}, {"rows": page_rows}, gens=gens
+    )["rows"]
     return {
         "root": root,
         "fiscal_year": fiscal_year,
@@ -166,10 +190,17 @@ def export(request, code, year):
     fiscal_year = _fiscal_year(year)
     filters = dashboard.Filters.from_query(request.GET, dashboard.Ratings.of(fiscal_year))
     workbook = exports.dashboard_workbook(root, fiscal_year, filters, today=timezone.localdate())
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="ita-{root.code}-{fiscal_year.year}.xlsx"'
-    workbook.save(response)
-    return response
+    # Written to a temporary file (openpyxl's write-only rows go to one as they come) and
+    # streamed from it in chunks: the workbook of 8,300 agencies is never held in memory.
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes (and so deletes) it
+    workbook.save(handle)
+    handle.seek(0)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"ita-{root.code}-{fiscal_year.year}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 @login_required

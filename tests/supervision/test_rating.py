@@ -78,7 +78,7 @@ def test_rating_column_on_the_page(client, province_supervisor, ladder_year):
 
 def test_export_has_the_rating(client, province_supervisor, ladder_year):
     client.force_login(province_supervisor)
-    sheet = load_workbook(io.BytesIO(client.get("/s/prov/2567/export.xlsx").content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(client.get("/s/prov/2567/export.xlsx").streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
     column = rows[1].index("ระดับผลการประเมิน")
     assert {r[0]: r[column] for r in rows[2:]}["a2"] == "ผ่านดี"
