@@ -90,7 +90,10 @@ def previous_assessment(assessment):
 
 def has_scores(assessment):
     """Whether an assessment (or None) holds any score: what analysis and reports need."""
-    return assessment is not None and assessment.scores.exists()
+    if assessment is None:
+        return False
+    known = getattr(assessment, "holds_scores", None)  # annotated by ita_portal.access.access_assessment
+    return known if known is not None else assessment.scores.exists()
 
 
 def scored_assessment(organisation, fiscal_year):
