@@ -243,3 +243,11 @@ def test_graded_year_shows_its_grade_not_pass_or_fail(scored, staff):
 def test_pass_fail_year_shows_pass(org, staff):
     record(org, 2566, {("total", "total", ""): "92.31"})
     assert ">ผ่าน</span>" in client_for(staff).get("/o/bungkok/").content.decode()
+
+
+def test_item_analysis_links_are_the_addresses_reverse_gives(scored, staff):
+    from django.urls import reverse
+
+    html = client_for(staff).get("/o/bungkok/2565/analysis/").content.decode()
+    assert f'href="{reverse("item_analysis_edit", args=["bungkok", 2565, "o1"])}"' in html
+    assert f'href="{reverse("item_analysis_edit", args=["bungkok", 2565, "i15"])}"' in html
