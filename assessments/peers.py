@@ -57,7 +57,18 @@ def peer_groups(assessment: Assessment, numbers) -> list[PeerGroup]:
     parts = (
         assessment.fiscal_year_id, organisation.org_type, organisation.province, assessment.total_score, *numbers,
     )  # fmt: skip
-    return cached({"peers": parts}, {"peers": lambda: _peer_groups(assessment, numbers)})["peers"]
+    try:
+        return cached({"peers": parts}, {"peers": lambda: _peer_groups(assessment, numbers)})["peers"]
+    except _cache_errors():  # the cache (Redis) away: the page still answers, with one more query
+        return _peer_groups(assessment, numbers)
+
+
+def _cache_errors() -> tuple[type[BaseException], ...]:
+    try:
+        from redis.exceptions import RedisError
+    except ImportError:  # pragma: no cover - redis is in requirements.txt
+        return (OSError,)
+    return (OSError, RedisError)
 
 
 def _peer_groups(assessment: Assessment, numbers) -> list[PeerGroup]:

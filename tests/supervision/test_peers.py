@@ -68,3 +68,15 @@ def test_the_kept_peer_groups_cost_no_query(tree, django_assert_num_queries):
     assessment = Assessment.objects.select_related("organisation").get(organisation__code="a3", fiscal_year__year=2565)
     with django_assert_num_queries(0):
         peers.peer_groups(assessment, range(1, 11))
+
+
+def test_peer_groups_are_computed_when_the_cache_is_away(tree, monkeypatch):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    import supervision.cache
+
+    def away(*_args, **_kwargs):
+        raise RedisConnectionError("Connection refused")
+
+    monkeypatch.setattr(supervision.cache.cache, "get_or_set", away)
+    assert groups_of("a3")["province"].rank == 3
