@@ -109,6 +109,8 @@ def load_scores(fileobj, *, fiscal_year: FiscalYear, by=None, dry_run: bool = Fa
 
 
 def _store(parsed, existing, *, fiscal_year, by, total_rows) -> LoadResult:
+    from supervision.cache import bump, bump_steady
+
     now = timezone.now()
     with transaction.atomic():
         new = [
@@ -159,6 +161,10 @@ def _store(parsed, existing, *, fiscal_year, by, total_rows) -> LoadResult:
             )
         _store_summaries(changed)
         ChangeLog.objects.bulk_create(logs, batch_size=2000)
+        # Bulk writes send no post_save: figures cached over these results (the analysis page's
+        # peer groups, the supervisors' dashboard) are dropped once the load commits.
+        transaction.on_commit(bump)
+        transaction.on_commit(bump_steady)
     return LoadResult(len(parsed), total_rows, len(new), replaced)
 
 

@@ -5,6 +5,8 @@ import re
 
 from django import forms
 
+from ita_portal.fast_forms import FAST_RENDERER
+
 from .models import Part
 from .thai import InputError, ScoreError, clean_input, clip, format_score, parse_score
 
@@ -160,6 +162,8 @@ class NarrativeForm(forms.Form):
 
 
 class RecommendationForm(forms.Form):
+    default_renderer = FAST_RENDERER  # on every analysis page: widgets written directly, same bytes
+
     tool = forms.ChoiceField(
         label="เครื่องมือ",
         choices=[("", "—"), ("iit", "IIT"), ("eit", "EIT"), ("oit", "OIT")],

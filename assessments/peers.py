@@ -46,7 +46,32 @@ def peer_groups(assessment: Assessment, numbers) -> list[PeerGroup]:
     """The agency's standing in its type within its province and within the country.
 
     One aggregate query for both groups (the province's figures filtered inside it),
-    whatever the number of agencies."""
+    whatever the number of agencies; kept in the cache under supervision.cache's generation,
+    which any write of a result (or of an organisation, a year, a framework) bumps, so the
+    figures are never older than the last write. At 8,300 agencies the aggregate is the
+    analysis page's one query whose cost grows with the country."""
+    from supervision.cache import cached
+
+    organisation = assessment.organisation
+    numbers = list(numbers)
+    parts = (
+        assessment.fiscal_year_id, organisation.org_type, organisation.province, assessment.total_score, *numbers,
+    )  # fmt: skip
+    try:
+        return cached({"peers": parts}, {"peers": lambda: _peer_groups(assessment, numbers)})["peers"]
+    except _cache_errors():  # the cache (Redis) away: the page still answers, with one more query
+        return _peer_groups(assessment, numbers)
+
+
+def _cache_errors() -> tuple[type[BaseException], ...]:
+    try:
+        from redis.exceptions import RedisError
+    except ImportError:  # pragma: no cover - redis is in requirements.txt
+        return (OSError,)
+    return (OSError, RedisError)
+
+
+def _peer_groups(assessment: Assessment, numbers) -> list[PeerGroup]:
     organisation = assessment.organisation
     mine = assessment.total_score
     base = Assessment.objects.filter(

@@ -6,6 +6,7 @@ raises a domain error with a Thai message, and writes a ChangeLog row.
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -90,7 +91,10 @@ def previous_assessment(assessment):
 
 def has_scores(assessment):
     """Whether an assessment (or None) holds any score: what analysis and reports need."""
-    return assessment is not None and assessment.scores.exists()
+    if assessment is None:
+        return False
+    known = getattr(assessment, "holds_scores", None)  # annotated by ita_portal.access.access_assessment
+    return known if known is not None else assessment.scores.exists()
 
 
 def scored_assessment(organisation, fiscal_year):
@@ -136,8 +140,9 @@ def refresh_summaries(year):
     return count
 
 
-def _refresh_summary(assessment, framework=None, scores=None):
-    """Store the assessment's totals; ``scores`` (what was just written) saves reading them back."""
+def _refresh_summary(assessment, framework=None, scores=None, *, save=True):
+    """Store the assessment's totals; ``scores`` (what was just written) saves reading them back.
+    ``save=False`` only sets them (an assessment about to be created with them)."""
     framework = framework or framework_for(assessment.edition)
     if scores is None:
         scores = scores_of([assessment.pk])[assessment.pk]
@@ -145,7 +150,10 @@ def _refresh_summary(assessment, framework=None, scores=None):
     assessment.total_score = round2(result.total.score)
     assessment.mismatch_count = len(result.mismatches)
     assessment.tool_scores, assessment.indicator_scores = summary_scores(result)
-    assessment.save(update_fields=["total_score", "mismatch_count", "tool_scores", "indicator_scores", "updated_at"])
+    if save:
+        assessment.save(
+            update_fields=["total_score", "mismatch_count", "tool_scores", "indicator_scores", "updated_at"]
+        )
 
 
 def summary_scores(result):
@@ -188,17 +196,23 @@ def _by_name(user):
     return (user.get_full_name() or user.username) if user else "ผู้อื่น"
 
 
-def record_scores(organisation, *, fiscal_year, values, by, source="form", framework=None, expected=None, edition=None):
+def record_scores(
+    organisation, *, fiscal_year, values, by, source="form", framework=None, expected=None, edition=None, new=False
+):
     """Store published figures exactly as entered; a None value removes that figure.
 
     ``values`` maps (level, key, part) to a Decimal or None. Returns the number of
     figures added, changed and removed. Every change is logged with old and new value.
     ``expected`` maps slots to the figure the form was opened with: when any of them is no
     longer stored, someone else changed it since and nothing is saved (EditConflict).
-    ``edition``: the one a new assessment answers, when the caller has it already.
+    ``edition``: the one a new assessment answers, when the caller has it already; ``new``:
+    the caller has just seen no assessment of the year (the import's edition lookup), so it
+    is created with its summary at once (if a parallel save made one since, it is read).
     """
     with transaction.atomic():
-        assessment, created = _locked_assessment(organisation, fiscal_year, edition)
+        assessment, created = _locked_assessment(
+            organisation, fiscal_year, edition, values=values if new and not expected else None, framework=framework
+        )
         existing = (
             {} if created else {(s.level, s.key, s.part): s for s in assessment.scores.select_related("updated_by")}
         )
@@ -229,16 +243,14 @@ def record_scores(organisation, *, fiscal_year, values, by, source="form", frame
                     current.delete()
                 continue
             if current is None:
-                to_create.append(
-                    Score(assessment=assessment, level=key[0], key=key[1], part=key[2], value=value, updated_by=by)
-                )
+                to_create.append((key, value))
                 added.append((key, value))
             elif current.value != value:
                 changed.append((key, current.value, value))
                 current.value = value
                 current.updated_by = by
                 to_update.append(current)
-        write_new_scores(to_create)
+        write_new_scores(assessment, to_create, by)
         if to_update:
             Score.objects.bulk_update(to_update, ["value", "updated_by", "updated_at"])
         if added or changed or removed:
@@ -260,19 +272,24 @@ def record_scores(organisation, *, fiscal_year, values, by, source="form", frame
         for key, value in values.items():
             if value is None:
                 stored.pop(key, None)
-        _refresh_summary(assessment, framework, scores=stored)
+        if not (created and getattr(assessment, "summary_stored", False)):
+            _refresh_summary(assessment, framework, scores=stored)
     return {"added": len(added), "changed": len(changed), "removed": len(removed)}
 
 
-def write_new_scores(scores: list[Score]) -> None:
-    """INSERT new Score rows: COPY on PostgreSQL (a sheet's 100 rows as one INSERT cost
-    more to compile than to store), bulk_create elsewhere."""
-    if not scores:
+def write_new_scores(assessment, rows: list[tuple[tuple, Decimal]], by) -> None:
+    """INSERT the assessment's new scores, ``[((level, key, part), value)]``: COPY on
+    PostgreSQL (a sheet's 100 rows as one INSERT cost more to compile than to store; no
+    model instance built per row), bulk_create elsewhere."""
+    if not rows:
         return
     if connection.vendor != "postgresql":
-        Score.objects.bulk_create(scores)
+        Score.objects.bulk_create(
+            Score(assessment=assessment, level=k[0], key=k[1], part=k[2], value=v, updated_by=by) for k, v in rows
+        )
         return
-    copy_score_rows((s.assessment_id, s.level, s.key, s.part, s.value, s.updated_by_id) for s in scores)
+    user_id = by.pk if by else None
+    copy_score_rows((assessment.pk, k[0], k[1], k[2], v, user_id) for k, v in rows)
 
 
 def copy_score_rows(rows, now=None) -> None:
@@ -284,16 +301,27 @@ def copy_score_rows(rows, now=None) -> None:
             copy.write_row((assessment_id, level, key, part, value, now, user_id))
 
 
-def _locked_assessment(organisation, fiscal_year, edition=None):
-    """(the organisation's assessment of the year, locked for this transaction; created now?)."""
+def _locked_assessment(organisation, fiscal_year, edition=None, *, values=None, framework=None):
+    """(the organisation's assessment of the year, locked for this transaction; created now?).
+
+    ``values``: the caller has just seen none, so it is inserted straight away (no locking
+    read first) with the summary of these values (no UPDATE after); ``summary_stored`` is
+    then set on it."""
     locked = Assessment.objects.select_for_update(of=("self",)).select_related("edition")
-    assessment = locked.filter(organisation=organisation, fiscal_year=fiscal_year).first()
-    if assessment is not None:
-        return assessment, False
+    if values is None:
+        assessment = locked.filter(organisation=organisation, fiscal_year=fiscal_year).first()
+        if assessment is not None:
+            return assessment, False
     try:
         with transaction.atomic():  # a savepoint: a parallel first save may win the unique constraint
             edition = edition or edition_of(fiscal_year, organisation.scheme)
-            return Assessment.objects.create(organisation=organisation, fiscal_year=fiscal_year, edition=edition), True
+            assessment = Assessment(organisation=organisation, fiscal_year=fiscal_year, edition=edition)
+            if values is not None:
+                stored = {key: value for key, value in values.items() if value is not None}
+                _refresh_summary(assessment, framework or framework_for(edition), scores=stored, save=False)
+                assessment.summary_stored = True
+            assessment.save(force_insert=True)
+            return assessment, True
     except IntegrityError:
         return locked.get(organisation=organisation, fiscal_year=fiscal_year), False
 
@@ -403,10 +431,12 @@ def read_table(fileobj, filename, *, limits=sheets.DEFAULT_LIMITS):
     return sheets.read_table(fileobj, filename, limits=limits)
 
 
-def resolve_code(raw_code, raw_part, framework, allowed=None):
+def resolve_code(raw_code, raw_part, framework, allowed=None, shape=None):
     """Map a sheet code (+ part) to (level, key, part, label); raise ValueError with a Thai reason.
 
-    ``allowed`` is ``framework.indicator_codes()``, passed in when resolving many rows.
+    ``allowed`` is ``framework.indicator_codes()`` and ``shape`` is ``code_shape(framework,
+    allowed)``, passed in when resolving many rows (a sheet's hundred rows rebuilt both sets
+    on every row).
     """
     code = to_arabic_digits(normalise_text(raw_code)).lower().replace(" ", "")
     part = PART_ALIASES.get(normalise_text(raw_part).lower())
@@ -415,15 +445,16 @@ def resolve_code(raw_code, raw_part, framework, allowed=None):
         raise ValueError(f"ส่วน “{raw_part}” ต้องเป็น public หรือ survey")
     if not code:
         raise ValueError("ไม่มีรหัส")
-    if "." in code and code.split(".")[0] in {t.code for t in framework.tools}:
+    allowed = allowed if allowed is not None else framework.indicator_codes()
+    tools, prefixes = shape or code_shape(framework, allowed)
+    if "." in code and code.split(".")[0] in tools:
         tool_code, _, code_part = code.partition(".")
         if part and part != code_part:
             raise ValueError(f"รหัส {raw_code} ขัดกับคอลัมน์ส่วน “{raw_part}”")
         code, part = tool_code, code_part
-    allowed = allowed if allowed is not None else framework.indicator_codes()
     if code == "total":
         level, key, label = Level.TOTAL, "total", "คะแนนรวม"
-    elif code in {t.code for t in framework.tools}:
+    elif code in tools:
         level, key, label = Level.TOOL, code, code.upper()
     elif code.startswith("ind"):
         rest = code[3:]
@@ -432,8 +463,7 @@ def resolve_code(raw_code, raw_part, framework, allowed=None):
         else:
             level, key, label = Level.INDICATOR, rest, f"ตัวชี้วัดที่ {rest}"
     else:
-        prefixes = {k[:1] for lvl, k in allowed if lvl == Level.ITEM}
-        code = normalise_item_code(raw_code, prefixes or PREFIXES) or code
+        code = normalise_item_code(raw_code, prefixes) or code
         level, key, label = Level.ITEM, code, f"ข้อ {raw_code}"
     if (level, key) not in allowed:
         raise ValueError(f"ไม่รู้จักรหัส “{raw_code}” ในกรอบการประเมินปี {framework.year} ฉบับ {framework.edition_name}")
@@ -442,6 +472,12 @@ def resolve_code(raw_code, raw_part, framework, allowed=None):
             raise ValueError(f"{label} ไม่แยกคะแนนเป็นส่วน EIT Public/Survey (แยกเฉพาะ EIT)")
         raise ValueError(f"{label} ไม่มีการแยกส่วน EIT Public/Survey ในปี {framework.year}")
     return level, key, part, label
+
+
+def code_shape(framework, allowed) -> tuple[frozenset, frozenset]:
+    """(the framework's tool codes, the letters its item codes start with) for resolve_code."""
+    tools = frozenset(t.code for t in framework.tools)
+    return tools, frozenset(k[:1] for lvl, k in allowed if lvl == Level.ITEM) or PREFIXES
 
 
 def parse_score_sheet(table, framework):
@@ -458,6 +494,7 @@ def parse_score_sheet(table, framework):
     col = {name: header.index(name) for name in ("code", "score", "part") if name in header}
     errors, rows, seen = [], [], {}
     allowed = framework.indicator_codes()
+    shape = code_shape(framework, allowed)
 
     def cell(values, name):
         i = col.get(name)
@@ -474,7 +511,7 @@ def parse_score_sheet(table, framework):
             errors.append((number, bad.reason))
             continue
         try:
-            level, key, part, label = resolve_code(str(raw_code), str(raw_part), framework, allowed)
+            level, key, part, label = resolve_code(str(raw_code), str(raw_part), framework, allowed, shape)
         except ValueError as exc:
             errors.append((number, str(exc)))
             continue
@@ -507,14 +544,17 @@ def read_score_sheet(fileobj, filename, framework, *, sheet=None):
 
 def import_scores(organisation, *, fiscal_year, fileobj, filename, by, dry_run=False, sheet=None):
     """Import a score sheet for one organisation and year: every row good, or nothing saved."""
-    edition = edition_for(organisation, fiscal_year)
+    existing = (
+        Assessment.objects.filter(organisation=organisation, fiscal_year=fiscal_year).select_related("edition").first()
+    )
+    edition = existing.edition if existing is not None else edition_of(fiscal_year, organisation.scheme)  # edition_for
     framework = framework_for(edition)
     sheet = read_score_sheet(fileobj, filename, framework, sheet=sheet)
     if dry_run:
         return sheet, None
     counts = record_scores(
         organisation, fiscal_year=fiscal_year, values=sheet.values(), by=by, source="import", framework=framework,
-        edition=edition,
+        edition=edition, new=existing is None,
     )  # fmt: skip
     return sheet, counts
 

@@ -48,7 +48,10 @@ def normalise_text(text):
     spaces folded, runs of white space collapsed."""
     if text is None:
         return ""
-    text = unicodedata.normalize("NFC", str(text))
+    text = str(text)
+    if text.isascii() and text.isprintable() and "  " not in text and text == text.strip():
+        return text  # already one clean line (most cells of a sheet): NFC and the folds change nothing
+    text = unicodedata.normalize("NFC", text)
     text = _CONTROL.sub("", text.replace("\u200b", "").replace("\ufeff", "").replace("\xa0", " "))
     return re.sub(r"\s+", " ", text).strip()
 

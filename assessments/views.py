@@ -442,7 +442,18 @@ def _analysis_context(request, organisation, fiscal_year, assessment, recommenda
         "part_labels": PART_LABELS,
         "item_changes": item_changes_for(assessment, current=result),
         **peers.context(assessment, result),
+        "item_hrefs": _item_edit_hrefs(organisation, fiscal_year, result),
     }
+
+
+def _item_edit_hrefs(organisation, fiscal_year, result) -> dict[str, str]:
+    """{item code: its analysis editor's address}: one reverse() for the page instead of one
+    {% url %} per item link (three lists; 88 items on a 2565 page). Codes are slugs, which
+    reverse() writes unchanged, so the addresses are the ones it would give."""
+    marker = "item-code-marker"
+    base = reverse("item_analysis_edit", args=[organisation.code, fiscal_year.year, marker])
+    head, tail = base.split(marker)
+    return {it.code: f"{head}{it.code}{tail}" for ind in result.indicators for it in ind.items}
 
 
 def _words_context(assessment, result, recommendations):

@@ -49,9 +49,15 @@ def access_edition(organisation: Organisation, fiscal_year: FiscalYear) -> Editi
 def access_assessment(user, code: str, year: int):
     organisation = access_organisation(user, code)
     fiscal_year = access_fiscal_year(year)
+    from django.db.models import Exists, OuterRef
+
+    from assessments.models import Score
+
     assessment = (
         Assessment.objects.filter(organisation=organisation, fiscal_year=fiscal_year)
         .select_related("edition__fiscal_year")
+        # whether it holds scores (the analysis page's first question), in the same query
+        .annotate(holds_scores=Exists(Score.objects.filter(assessment=OuterRef("pk"))))
         .first()
     )
     if assessment is not None:  # the rows just read: the analysis reads both, and a lazy load is a query each
@@ -71,9 +77,13 @@ def access_plan(user, code: str, year: int):
     fiscal_year = plan_fiscal_year(year)
     if fiscal_year is None:
         raise Http404(f"ยังไม่มีผลการประเมินปี {year - 1} ให้จัดทำมาตรการปี {year}")
+    from django.db.models import Exists
+
     plan = (
         Plan.objects.filter(organisation=organisation, fiscal_year=fiscal_year)
         .select_related("fiscal_year", "analysis_year", "approved_revision", "organisation")
+        # whether last year has a plan (the plan page offers to carry it over), in the same query
+        .annotate(previous_exists=Exists(Plan.objects.filter(organisation=organisation, fiscal_year__year=year - 1)))
         .first()
     )
     return organisation, fiscal_year, plan

@@ -178,6 +178,8 @@ class DecisionForm(forms.Form):
     account (measures.services.signer_of). The kinds offered are those the rule allows this
     user now (ita_portal.access.decision_kinds), the same list the buttons show."""
 
+    default_renderer = FAST_RENDERER  # on the plan page: widgets written directly, same bytes
+
     opinion = TextField(label="ความเห็น", required=False, max_length=5_000, multiline=True)
     acting = forms.ChoiceField(label="การลงนาม", choices=Acting.choices, required=False)
     acting_for = TextField(label="ลงนามแทนตำแหน่ง", required=False, max_length=255)

@@ -155,9 +155,12 @@ def plan_page(request, code, year):
                 "layouts": Plan.Layout.choices,
             }
         )
-    context["previous_plan_exists"] = Plan.objects.filter(
-        organisation=organisation, fiscal_year__year=year - 1
-    ).exists()
+    known = getattr(plan, "previous_exists", None)  # annotated by access_plan (not after a POST's new plan)
+    context["previous_plan_exists"] = (
+        known
+        if known is not None
+        else Plan.objects.filter(organisation=organisation, fiscal_year__year=year - 1).exists()
+    )
     return render(request, "measures/plan_detail.html", context, status=400 if typed else 200)
 
 

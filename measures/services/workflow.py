@@ -88,7 +88,11 @@ def signer_of(user, organisation) -> tuple[str, str]:
     """The name and position a decision is signed with: from the user's account and their
     membership of the organisation (a step role's position first), never typed at decision time."""
     name = user.get_full_name() or user.username
-    memberships = list(Membership.objects.filter(user=user, organisation=organisation).exclude(position=""))
+    if "memberships" in getattr(organisation, "_prefetched_objects_cache", {}):
+        # access_organisation read the user's memberships already: no second query
+        memberships = [m for m in organisation.memberships.all() if m.user_id == user.pk and m.position]
+    else:
+        memberships = list(Membership.objects.filter(user=user, organisation=organisation).exclude(position=""))
     memberships.sort(key=lambda m: m.role not in access.STEP_ROLES)
     return name, (memberships[0].position if memberships else "")
 

@@ -17,3 +17,11 @@ def step_tree(steps):
 def responsible(measure):
     """A measure's units and people in the order staff gave them: [(kind, row)]."""
     return measure.responsible_of()
+
+
+@register.simple_tag
+def measure_cells(measure, plan):
+    """A measure's row cells on the plan page (measures.cells: the bytes _measure_cells.html gives)."""
+    from measures.cells import measure_cells as cells
+
+    return cells(measure, plan)

@@ -136,3 +136,35 @@ def test_reimporting_the_same_sheet_changes_nothing(org, seed000_items):
     with seed000_items.open("rb") as fh:
         _, second = services.import_scores(org, fiscal_year=fiscal_year(2565), fileobj=fh, filename="s.csv", by=None)
     assert first["added"] == 88 and second == {"added": 0, "changed": 0, "removed": 0}
+
+
+# The assessment (with its edition), the year's editions, then one transaction (a savepoint
+# here, inside the test's): a savepoint round the new assessment's INSERT, its summary included
+# (no UPDATE after), the scores (COPY on PostgreSQL), the change log. Was 11 with the summary's UPDATE
+# and a locking read before the INSERT.
+FIRST_SHEET_QUERIES = 9
+
+
+def test_a_first_sheet_is_stored_with_its_summary_in_a_fixed_number_of_queries(org, django_assert_num_queries):
+    from assessments.frameworks import edition_of
+    from assessments.models import Assessment
+
+    year = fiscal_year(2565)
+    framework_for(edition_of(year))  # kept, as in a running process
+    text = "code,score\n" + "".join(f"i{n},{80 + n / 10:.2f}\n" for n in range(1, 31))
+    with django_assert_num_queries(FIRST_SHEET_QUERIES):
+        services.import_scores(org, fiscal_year=year, fileobj=sheet(text), filename="s.csv", by=None)
+    assessment = Assessment.objects.get(organisation=org)
+    assert "iit" in assessment.tool_scores and Score.objects.filter(assessment=assessment).count() == 30
+
+
+def test_a_first_sheets_stored_summary_is_what_a_refresh_computes(org, seed000_items):
+    from assessments.models import Assessment
+
+    do_import(org, seed000_items.read_text(encoding="utf-8"))
+    stored = Assessment.objects.get(organisation=org)
+    services.refresh_summaries(2565)
+    refreshed = Assessment.objects.get(organisation=org)
+    assert (stored.total_score, stored.tool_scores, stored.indicator_scores, stored.mismatch_count) == (
+        refreshed.total_score, refreshed.tool_scores, refreshed.indicator_scores, refreshed.mismatch_count,
+    )  # fmt: skip

@@ -60,3 +60,16 @@ def test_the_organisation_page_offers_next_years_plan_once_a_year_has_scores(org
     page = client.get(f"/o/{org.code}/").content.decode()
     assert 'data-testid="plan-year-2570"' in page
     assert "จัดทำมาตรการปี 2570" in page
+
+
+def test_a_draft_plan_offers_to_carry_over_only_when_last_year_has_a_plan(plan, staff, client):
+    from tests.factories import fiscal_year
+
+    client.force_login(staff)
+    url = f"/o/{plan.organisation.code}/plans/{plan.fiscal_year.year}/"
+    assert 'value="carry_over"' not in client.get(url).content.decode()
+    last = plan.fiscal_year.year - 1
+    Plan.objects.create(
+        organisation=plan.organisation, fiscal_year=fiscal_year(last), analysis_year=fiscal_year(last - 1)
+    )
+    assert 'value="carry_over"' in client.get(url).content.decode()

@@ -7,7 +7,7 @@ import pytest
 
 from tests.factories import client_for
 
-PLAN_QUERIES = 22  # 21 + the year's item codes as the framework writes them (assessments.codes)
+PLAN_QUERIES = 20  # + the year's item codes (assessments.codes); the signer's membership is access_organisation's, last year's plan is asked in access_plan's query
 FOLLOWUP_QUERIES = 18
 REPORTS_QUERIES = 13
 REPORT_STATUS_QUERIES = 11
