@@ -5,8 +5,10 @@ Playwright's browser download does not work here, so the browser is always
 """
 
 import os
+import time
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect, sync_playwright
 
 from ita_portal.access import requires_mfa
@@ -29,6 +31,41 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 10_000
 
 expect.set_options(timeout=TIMEOUT_MS)
+
+
+def _worker_idle(app) -> bool:
+    """No task running or reserved in any worker and none waiting in the queue; with no worker
+    up, what is queued is dropped (nobody would build it for this test's rows)."""
+    replies = app.control.ping(timeout=1)
+    if not replies:
+        app.control.purge()
+        return True
+    inspect = app.control.inspect(timeout=1)
+    busy = [t for tasks in (inspect.active() or {}).values() for t in tasks]
+    busy += [t for tasks in (inspect.reserved() or {}).values() for t in tasks]
+    with app.connection_for_write() as conn:
+        queued = conn.default_channel.client.llen(app.conf.task_default_queue)
+    return not busy and not queued
+
+
+@pytest.fixture(autouse=True)
+def background_work_done_before_the_database_is_flushed(request):
+    """In the pass with a real worker, an approval hands the freeze and the public PDFs to it;
+    the journey may end while it still writes, and the flush of a transactional test then
+    deadlocks with it (seen in CI). Torn down before the database helper, this waits for the
+    worker to be idle — a state, never a fixed time."""
+    if "_django_db_helper" in request.fixturenames:
+        request.getfixturevalue("_django_db_helper")
+    yield
+    if not settings.REDIS_URL:
+        return
+    from ita_portal.celery import app
+
+    deadline = time.monotonic() + 180
+    while not _worker_idle(app):
+        if time.monotonic() > deadline:
+            pytest.fail("the Celery worker was still busy with this test's tasks after 180 s")
+        time.sleep(0.2)
 
 
 @pytest.fixture(scope="session")
