@@ -5,7 +5,6 @@ Playwright's browser download does not work here, so the browser is always
 """
 
 import os
-import time
 
 import pytest
 from django.conf import settings
@@ -13,6 +12,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from ita_portal.access import requires_mfa
 from tests.factories import PASSWORD, enrol_totp, totp_code
+from tests.waiting import wait_for
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM (used by the
 # fixtures) would otherwise refuse to run next to it.
@@ -61,11 +61,7 @@ def background_work_done_before_the_database_is_flushed(request):
         return
     from ita_portal.celery import app
 
-    deadline = time.monotonic() + 180
-    while not _worker_idle(app):
-        if time.monotonic() > deadline:
-            pytest.fail("the Celery worker was still busy with this test's tasks after 180 s")
-        time.sleep(0.2)
+    wait_for(lambda: _worker_idle(app), timeout=180, what="the Celery worker to finish this test's tasks")
 
 
 @pytest.fixture(scope="session")

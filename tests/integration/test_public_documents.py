@@ -3,7 +3,6 @@ the files are there before anyone asks; readers get them with ETag (304 on a mat
 readers at once of a round whose data changed make no build in the web process and one row."""
 
 import threading
-import time
 from datetime import date
 
 import pytest
@@ -15,23 +14,13 @@ from measures.models import ApprovalStep, FollowUpEntry
 from reports import pdf
 from reports.models import ApprovedDocument, Report
 from tests.factories import fiscal_year
+from tests.waiting import wait_for
 
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("bundled_frameworks"),
 ]
-
-
-def wait_for(condition, *, timeout=90, what="the state"):
-    """Poll ``condition`` until it returns something true (never a fixed sleep)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 @pytest.fixture

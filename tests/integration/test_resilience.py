@@ -35,6 +35,7 @@ from reports.models import Report
 from reports.tasks import generate_report, sweep_reports
 from tests.conftest import ROOT, _database_url
 from tests.factories import fiscal_year, make_organisation, make_user
+from tests.waiting import wait_for
 
 pytestmark = [
     pytest.mark.integration,
@@ -43,17 +44,6 @@ pytestmark = [
 ]
 
 LEASE_QUEUE = "itatest-lease"  # only the worker that is going to be killed reads it
-
-
-def wait_for(condition, *, timeout=90, what="the state"):
-    """Poll ``condition`` until it returns something true (never a fixed sleep)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 def report_row(pk):

@@ -6,7 +6,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -21,6 +20,7 @@ from measures import services as plans
 from reports.models import Report
 from tests.conftest import ROOT, _database_url
 from tests.factories import fiscal_year
+from tests.waiting import wait_for
 
 pytestmark = [
     pytest.mark.integration,
@@ -31,17 +31,6 @@ pytestmark = [
 S3_QUEUE = "itatest-s3"  # only the worker configured for the bucket reads it
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_S3_REGION_NAME": "us-east-1"}
 EVIDENCE = b"%PDF-1.4 evidence kept in the bucket"
-
-
-def wait_for(condition, *, timeout=90, what="the state"):
-    """Poll ``condition`` until it returns something true (never a fixed sleep)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 def free_port():
