@@ -1,8 +1,15 @@
-"""Shared lookups for the ita_* commands: organisation and fiscal year by their codes."""
+"""Shared pieces of the ita_* commands: organisation and fiscal year by their codes, and the
+sheet file an import command reads."""
 
-from django.core.management.base import CommandError
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+from django.core.management.base import BaseCommand, CommandError
 
 from assessments.models import FiscalYear, Organisation
+from assessments.sheets import ImportRefused
 
 
 def get_organisation(code):
@@ -28,3 +35,22 @@ def get_plan_year(year):
     if fiscal_year is None:
         raise CommandError(f"ไม่มีกรอบการประเมินปี {year - 1} จึงจัดทำมาตรการปี {year} ไม่ได้")
     return fiscal_year
+
+
+@contextmanager
+def sheet_file(command: BaseCommand, file: str, *, unit: str = "แถว") -> Iterator[tuple[BinaryIO, str]]:
+    """The import file ``file`` opened for reading, with its name (no folder) for the readers.
+
+    A path that is not a file stops the command; a refused sheet (``ImportRefused`` raised while
+    it is open) writes every bad row to stderr and stops the command with the count of ``unit``.
+    """
+    path = Path(file)
+    if not path.is_file():
+        raise CommandError(f"ไม่พบไฟล์ {file}")
+    try:
+        with path.open("rb") as fh:
+            yield fh, path.name
+    except ImportRefused as exc:
+        for line in exc.lines():
+            command.stderr.write(line)
+        raise CommandError(f"{exc} ({len(exc.errors)} {unit})") from None
