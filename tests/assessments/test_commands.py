@@ -112,6 +112,12 @@ def test_every_import_command_names_a_file_that_is_not_there(command, org, tmp_p
         run(command, str(missing), *IMPORTS[command])
 
 
+@pytest.mark.parametrize("command", list(IMPORTS))
+def test_every_import_command_refuses_a_folder_as_no_file(command, org, tmp_path):
+    with pytest.raises(CommandError, match="^" + re.escape(f"ไม่พบไฟล์ {tmp_path}") + "$"):
+        run(command, str(tmp_path), *IMPORTS[command])
+
+
 def test_import_orgs_from_csv(tmp_path):
     f = tmp_path / "orgs.csv"
     f.write_text("code,name,type,province,district\nbk1,อบต.บึงกอก,อบต.,พิษณุโลก,บางระกำ\n", encoding="utf-8")

@@ -1,5 +1,5 @@
-"""Shared pieces of the ita_* commands: organisation and fiscal year by their codes, and the
-sheet file an import command reads."""
+"""Shared pieces of the ita_* commands: organisation and fiscal year by their codes, the sheet
+file an import command reads, and the onboarding imports' command."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,7 +9,7 @@ from typing import BinaryIO
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.models import FiscalYear, Organisation
-from assessments.sheets import ImportRefused
+from assessments.sheets import ImportRefused, Table, read_table
 
 
 def get_organisation(code):
@@ -54,3 +54,29 @@ def sheet_file(command: BaseCommand, file: str, *, unit: str = "แถว") -> I
         for line in exc.lines():
             command.stderr.write(line)
         raise CommandError(f"{exc} ({len(exc.errors)} {unit})") from None
+
+
+class TableImportCommand(BaseCommand):
+    """An onboarding import (ita_import_orgs, ita_import_users): one CSV/XLSX table as ``file``,
+    checked whole and saved all rows or none, or only checked with ``--dry-run``.
+
+    A subclass gives ``help``, ``import_table`` (the onboarding function) and ``saved`` (the line
+    that reports a saved table)."""
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--dry-run", action="store_true", help="check only, save nothing")
+
+    def import_table(self, table: Table, *, dry_run: bool) -> dict:
+        raise NotImplementedError
+
+    def saved(self, result: dict) -> str:
+        raise NotImplementedError
+
+    def handle(self, *args, file, dry_run, **options):
+        with sheet_file(self, file) as (fh, name):
+            result = self.import_table(read_table(fh, name), dry_run=dry_run)
+        if dry_run:
+            self.stdout.write(f"ตรวจสอบแล้ว: ถูกต้อง {result['rows']} แถว (ยังไม่ได้บันทึก)")
+        else:
+            self.stdout.write(self.saved(result))
