@@ -14,6 +14,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.forms import SelectableFieldsExportForm
 
 from . import frameworks, onboarding, services
+from .frameworks.install import RULE_FIELDS
 from .models import (
     Assessment,
     ChangeLog,
@@ -167,22 +168,7 @@ class OrganisationAdmin(HistoryAdminMixin, ImportExportModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Save, and log the change old -> new like the imports do (only a real change)."""
-        fields = [
-            f
-            for f in form.changed_data
-            if f
-            in (
-                "code",
-                "name",
-                "org_type",
-                "scheme",
-                "province",
-                "district",
-                "parent",
-                "use_thai_digits",
-                "status_tiers",
-            )
-        ]
+        fields = [f for f in form.changed_data if f in OrganisationForm.Meta.fields]
         old = Organisation.objects.select_related("parent").get(pk=obj.pk) if change else None
         super().save_model(request, obj, form, change)
 
@@ -357,23 +343,7 @@ class EditionForm(forms.ModelForm):
 
     class Meta:
         model = Edition
-        fields = [
-            "fiscal_year",
-            "scheme",
-            "name_th",
-            "pass_score",
-            "excellent_score",
-            "strength_threshold",
-            "eit_gap_threshold",
-            "result_mode",
-            "eit_combination",
-            "rating_ladder",
-            "status_tiers",
-            "uncertain",
-            "eit_combination_uncertain",
-            "weights_uncertain",
-            "source",
-        ]
+        fields = ["fiscal_year", "scheme", *RULE_FIELDS]
 
     def _checked(self, name, clean):
         errors = []
