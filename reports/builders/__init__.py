@@ -19,7 +19,7 @@ from assessments.thai import format_date, format_month_range, format_period
 from measures.models import Decision, FollowUpEntry, Plan
 from measures.services import plan_snapshot
 
-from . import texts as document_texts
+from .. import texts as document_texts
 
 
 class ReportError(ValueError):
@@ -178,7 +178,7 @@ def _measures_context(plan, *, approved_only=False):
 
 def revision_measures_context(plan, revision):
     """The measures table of one approved revision: its snapshot and layout, as signed."""
-    from .frozen import verification_url
+    from ..frozen import verification_url
 
     return {
         **_snapshot_measures_context(plan, revision.snapshot, status="approved", layout=revision.layout),
@@ -332,7 +332,7 @@ def build_memo(organisation, year, **_):
     approval (approved_memo); a plan not yet submitted gives the memo as it will be submitted."""
     from measures.services import chain_of
 
-    from . import memo as memo_texts
+    from .. import memo as memo_texts
 
     plan = _plan(organisation, year)
     if plan.approved_revision is not None and plan.approved_revision.number == plan.revision:
@@ -371,7 +371,7 @@ def approval_decisions(revision):
 def approved_memo(revision):
     """The memo of an approved revision from its decision records and snapshot alone: the
     text staff wrote is the one the snapshot froze (an older snapshot has none: prefilled)."""
-    from .frozen import verification_url
+    from ..frozen import verification_url
 
     plan = revision.plan
     decisions = approval_decisions(revision)
@@ -393,9 +393,9 @@ def approved_memo(revision):
 
 def _memo_context(organisation, plan, year, *, decisions, blocks, to, measure_count, edits, number_prefix, number,
                   state=None):  # fmt: skip
-    from . import memo as memo_texts
-    from .emblem import emblem_data_uri
-    from .signoff import memo_signoff
+    from .. import memo as memo_texts
+    from ..emblem import emblem_data_uri
+    from ..signoff import memo_signoff
 
     submit = next((d for d in decisions if d.kind == Decision.Kind.SUBMIT), None)
     defaults = memo_texts.prefilled(
@@ -554,7 +554,7 @@ def build(kind, organisation, year, *, round_number=None, approved_only=False):
 def with_signoff(context, organisation, kind, year):
     """The document's sign-off block as the organisation chose it (reports/signoff.py); the
     memo's own blocks are made with the memo."""
-    from .signoff import signoff_context
+    from ..signoff import signoff_context
 
     if kind != "memo":
         context["signoff"] = signoff_context(organisation, kind, year, memo=context.get("memo"))
