@@ -8,12 +8,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import path
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import SelectableFieldsExportForm
 
 from . import frameworks, onboarding, services
+from .admin_imports import import_page
+from .frameworks.install import RULE_FIELDS
 from .models import (
     Assessment,
     ChangeLog,
@@ -167,22 +169,7 @@ class OrganisationAdmin(HistoryAdminMixin, ImportExportModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Save, and log the change old -> new like the imports do (only a real change)."""
-        fields = [
-            f
-            for f in form.changed_data
-            if f
-            in (
-                "code",
-                "name",
-                "org_type",
-                "scheme",
-                "province",
-                "district",
-                "parent",
-                "use_thai_digits",
-                "status_tiers",
-            )
-        ]
+        fields = [f for f in form.changed_data if f in OrganisationForm.Meta.fields]
         old = Organisation.objects.select_related("parent").get(pk=obj.pk) if change else None
         super().save_model(request, obj, form, change)
 
@@ -245,14 +232,14 @@ class MembershipAdmin(admin.ModelAdmin):
                         f"บทบาทใหม่ {result['memberships_added']} แก้ตำแหน่ง {result['positions_changed']}",
                     )
                     return redirect("admin:assessments_membership_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "form": form,
-            "errors": errors,
-            "title": "นำเข้าผู้ใช้จากไฟล์",
-            "opts": self.model._meta,
-        }
-        return render(request, "admin/assessments/membership/import_users.html", context, status=400 if errors else 200)
+        return import_page(
+            self,
+            request,
+            "admin/assessments/membership/import_users.html",
+            form=form,
+            errors=errors,
+            title="นำเข้าผู้ใช้จากไฟล์",
+        )
 
     def save_model(self, request, obj, form, change):
         old = _old_membership(obj.pk) if change else None
@@ -340,15 +327,13 @@ class FiscalYearAdmin(admin.ModelAdmin):
                     request, f"นำเข้ากรอบการประเมินปี {year} {edition.label} แล้ว ({edition.items.count()} ข้อ)"
                 )
                 return redirect("admin:assessments_edition_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "form": form,
-            "errors": errors,
-            "title": "นำเข้ากรอบการประเมินจากไฟล์ Excel",
-            "opts": self.model._meta,
-        }
-        return render(
-            request, "admin/assessments/fiscalyear/import_framework.html", context, status=400 if errors else 200
+        return import_page(
+            self,
+            request,
+            "admin/assessments/fiscalyear/import_framework.html",
+            form=form,
+            errors=errors,
+            title="นำเข้ากรอบการประเมินจากไฟล์ Excel",
         )
 
 
@@ -357,23 +342,7 @@ class EditionForm(forms.ModelForm):
 
     class Meta:
         model = Edition
-        fields = [
-            "fiscal_year",
-            "scheme",
-            "name_th",
-            "pass_score",
-            "excellent_score",
-            "strength_threshold",
-            "eit_gap_threshold",
-            "result_mode",
-            "eit_combination",
-            "rating_ladder",
-            "status_tiers",
-            "uncertain",
-            "eit_combination_uncertain",
-            "weights_uncertain",
-            "source",
-        ]
+        fields = ["fiscal_year", "scheme", *RULE_FIELDS]
 
     def _checked(self, name, clean):
         errors = []

@@ -9,12 +9,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
 
 from ita_portal.access import may_move_history
 
+from ..admin_imports import import_page
 from .archive import Refused
 from .export import ExportError, export_organisation
 from .restore import import_organisation
@@ -84,13 +85,11 @@ class HistoryAdminMixin:
                 for note in result.notes:
                     messages.warning(request, note)
                 return redirect("admin:assessments_organisation_change", result.organisation.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "form": form,
-            "errors": errors,
-            "title": "นำเข้าประวัติหน่วยงานจากไฟล์ zip",
-            "opts": self.model._meta,
-        }
-        return render(
-            request, "admin/assessments/organisation/import_history.html", context, status=400 if errors else 200
+        return import_page(
+            self,
+            request,
+            "admin/assessments/organisation/import_history.html",
+            form=form,
+            errors=errors,
+            title="นำเข้าประวัติหน่วยงานจากไฟล์ zip",
         )

@@ -1,6 +1,7 @@
 """The ita_* management commands, as operators run them."""
 
 import json
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -93,6 +94,28 @@ def test_dry_run_checks_without_saving(org, seed000_items):
 def test_unknown_year_is_named_with_the_known_ones(org, seed000_items):
     with pytest.raises(CommandError, match=r"ไม่มีกรอบการประเมินปี 2599 \(มี: 2564, 2565, 2566, 2567, 2568, 2569\)"):
         run("ita_import_scores", str(seed000_items), "--org", "bungkok", "--year", "2599")
+
+
+IMPORTS = {
+    "ita_import_scores": ["--org", "bungkok", "--year", "2565"],
+    "ita_load_scores": ["--year", "2565"],
+    "ita_import_results": ["--year", "2565"],
+    "ita_import_orgs": [],
+    "ita_import_users": [],
+}
+
+
+@pytest.mark.parametrize("command", list(IMPORTS))
+def test_every_import_command_names_a_file_that_is_not_there(command, org, tmp_path):
+    missing = tmp_path / "none.csv"
+    with pytest.raises(CommandError, match="^" + re.escape(f"ไม่พบไฟล์ {missing}") + "$"):
+        run(command, str(missing), *IMPORTS[command])
+
+
+@pytest.mark.parametrize("command", list(IMPORTS))
+def test_every_import_command_refuses_a_folder_as_no_file(command, org, tmp_path):
+    with pytest.raises(CommandError, match="^" + re.escape(f"ไม่พบไฟล์ {tmp_path}") + "$"):
+        run(command, str(tmp_path), *IMPORTS[command])
 
 
 def test_import_orgs_from_csv(tmp_path):

@@ -5,21 +5,14 @@ is there now, and what was typed stays on the page."""
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from assessments.models import IndicatorNarrative, Role, Score
 from tests.factories import make_user, record
-from tests.measures.test_concurrent_edits import FormFields, opened
+from tests.measures.test_concurrent_edits import FormFields, opened, session
 
 pytestmark = pytest.mark.django_db
 
 URL = "/o/bungkok/2565/scores/1/"
-
-
-def session(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

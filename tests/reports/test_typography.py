@@ -11,16 +11,10 @@ from reports import builders, pdf
 from reports.typography import keep_together, name_parts
 
 from .test_reports import _sarabun_page, block_lines, laid_out
+from .test_sara_am import KINDS  # the demo's document of each kind
 
 pytestmark = pytest.mark.django_db
 
-KINDS = {
-    "analysis": {"year": 2565},
-    "measures": {"year": 2566},
-    "memo": {"year": 2566},
-    "followup": {"year": 2566, "round_number": 1},
-    "annual": {"year": 2566},
-}
 PEOPLE = [name for name, _, _ in ita_demo.PEOPLE] + [f"{first} {last}" for _, first, last, *_ in ita_demo.USERS]
 ORGANISATIONS = [name for _, name, *_ in ita_demo.ORGANISATIONS]
 BODIES = ita_demo.UNITS

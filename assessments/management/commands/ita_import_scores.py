@@ -1,10 +1,8 @@
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from assessments import services
 
-from ._common import get_fiscal_year, get_organisation
+from ._common import get_fiscal_year, get_organisation, sheet_file
 
 
 class Command(BaseCommand):
@@ -20,24 +18,16 @@ class Command(BaseCommand):
     def handle(self, *args, file, org, year, dry_run, **options):
         organisation = get_organisation(org)
         fiscal_year = get_fiscal_year(year)
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"ไม่พบไฟล์ {file}")
-        try:
-            with path.open("rb") as fh:
-                sheet, counts = services.import_scores(
-                    organisation,
-                    fiscal_year=fiscal_year,
-                    fileobj=fh,
-                    filename=path.name,
-                    by=None,
-                    dry_run=dry_run,
-                    sheet=options.get("sheet"),
-                )
-        except services.ImportRefused as exc:
-            for line in exc.lines():
-                self.stderr.write(line)
-            raise CommandError(f"{exc} ({len(exc.errors)} แถว)") from None
+        with sheet_file(self, file) as (fh, name):
+            sheet, counts = services.import_scores(
+                organisation,
+                fiscal_year=fiscal_year,
+                fileobj=fh,
+                filename=name,
+                by=None,
+                dry_run=dry_run,
+                sheet=options.get("sheet"),
+            )
         if dry_run:
             self.stdout.write(f"ตรวจสอบแล้ว: ถูกต้อง {len(sheet.rows)} แถว (ยังไม่ได้บันทึก)")
         else:

@@ -1,11 +1,8 @@
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from assessments import bulk_scores
-from assessments.sheets import ImportRefused
 
-from ._common import get_fiscal_year
+from ._common import get_fiscal_year, sheet_file
 
 
 class Command(BaseCommand):
@@ -21,16 +18,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, year, dry_run, **options):
         fiscal_year = get_fiscal_year(year)
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"ไม่พบไฟล์ {file}")
-        try:
-            with path.open("rb") as fh:
-                result = bulk_scores.load_scores(fh, fiscal_year=fiscal_year, dry_run=dry_run)
-        except ImportRefused as exc:
-            for line in exc.lines():
-                self.stderr.write(line)
-            raise CommandError(f"{exc} ({len(exc.errors)} แถว)") from None
+        with sheet_file(self, file) as (fh, _name):
+            result = bulk_scores.load_scores(fh, fiscal_year=fiscal_year, dry_run=dry_run)
         if dry_run:
             self.stdout.write(
                 f"ตรวจสอบแล้ว: ถูกต้อง {result.rows:,} แถว ของ {result.organisations:,} หน่วยงาน (ยังไม่ได้บันทึก)"

@@ -1,9 +1,7 @@
-from pathlib import Path
-
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.management.commands._common import get_fiscal_year, get_organisation
+from assessments.management.commands._common import get_fiscal_year, get_organisation, sheet_file
 from supervision import results
 
 
@@ -33,19 +31,10 @@ class Command(BaseCommand):
             by = get_user_model().objects.filter(username=user).first()
             if by is None:
                 raise CommandError(f"ไม่พบผู้ใช้ “{user}”")
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"ไม่พบไฟล์ {file}")
-        try:
-            with path.open("rb") as fh:
-                checked, totals = results.import_results(
-                    fh, path.name, fiscal_year=fiscal_year, root=root, by=by,
-                    overwrite=overwrite, dry_run=dry_run, sheet=sheet,
-                )  # fmt: skip
-        except results.ImportRefused as exc:
-            for line in exc.lines():
-                self.stderr.write(line)
-            raise CommandError(f"{exc} ({len(exc.errors)} รายการ)") from None
+        with sheet_file(self, file, unit="รายการ") as (fh, name):
+            checked, totals = results.import_results(
+                fh, name, fiscal_year=fiscal_year, root=root, by=by, overwrite=overwrite, dry_run=dry_run, sheet=sheet
+            )
         for c in checked.conflicts:
             self.stdout.write(
                 f"ขัดกัน แถวที่ {c.row} {c.organisation.code} {c.label}: หน่วยงาน {c.theirs} ไฟล์ {c.sheet}"
