@@ -44,8 +44,11 @@ Scores = Mapping[tuple[str, str, str], Decimal]
 def _mean(values: Iterable[Decimal | None]) -> Decimal | None:
     """Mean of a list that must be complete: None when empty or any value is missing."""
     values = list(values)
-    if not values or None in values:
+    if not values:
         return None
+    for value in values:  # (not ``None in values``: Decimal == None asks numbers.Rational, an ABC)
+        if value is None:
+            return None
     return sum(values, ZERO) / len(values)
 
 
