@@ -144,7 +144,7 @@ def _store(parsed, existing, *, fiscal_year, by, total_rows) -> LoadResult:
         changed, logs = [], []
         for org, _edition, framework, sheet in parsed.values():
             assessment = assessments[org.pk]
-            result = analysis.compute(framework, sheet.values(), with_narratives=False)
+            result = analysis.summarise(framework, sheet.values())
             assessment.total_score = round2(result.total.score)
             assessment.mismatch_count = len(result.mismatches)
             assessment.tool_scores, assessment.indicator_scores = summary_scores(result)

@@ -5,7 +5,7 @@ One job per module: ``model`` (the dataclasses), ``compute`` (the scoring), ``ru
 ``serialise`` (JSON-ready data). Import from here: ``from assessments.analysis import compute``.
 """
 
-from .compute import compute
+from .compute import compute, summarise
 from .model import (
     MISMATCH_TOLERANCE,
     PART_LABELS,
@@ -27,6 +27,7 @@ from .model import (
     StatusTier,
     SubIndicatorDef,
     SubIndicatorResult,
+    Summary,
     ToolDef,
     ToolResult,
 )
@@ -54,9 +55,11 @@ __all__ = [
     "StatusTier",
     "SubIndicatorDef",
     "SubIndicatorResult",
+    "Summary",
     "ToolDef",
     "ToolResult",
     "as_dict",
     "compute",
     "draft_narrative",
+    "summarise",
 ]

@@ -32,6 +32,7 @@ from .model import (
     Mismatch,
     StatusTier,
     SubIndicatorResult,
+    Summary,
     ToolResult,
     item_sort_key,
 )
@@ -43,8 +44,11 @@ Scores = Mapping[tuple[str, str, str], Decimal]
 def _mean(values: Iterable[Decimal | None]) -> Decimal | None:
     """Mean of a list that must be complete: None when empty or any value is missing."""
     values = list(values)
-    if not values or any(v is None for v in values):
+    if not values:
         return None
+    for value in values:  # (not ``None in values``: Decimal == None asks numbers.Rational, an ABC)
+        if value is None:
+            return None
     return sum(values, ZERO) / len(values)
 
 
@@ -57,12 +61,18 @@ def _items(framework: Framework, scores: Scores) -> dict[int, list[ItemResult]]:
     tool_of_indicator = {i.number: i.tool for i in framework.indicators}
     parts_of_tool = _parts_of_tool(framework)
     by_indicator: dict[int, list[ItemResult]] = {i.number: [] for i in framework.indicators}
+    get = scores.get
     for item_def in framework.items:
         tool = tool_of_indicator[item_def.indicator]
         tool_parts = parts_of_tool[tool]
-        parts = {p: scores.get(("item", item_def.code, p)) for p in tool_parts}
-        parts = {p: v for p, v in parts.items() if v is not None}
-        computed = _mean(parts.get(p) for p in tool_parts) if tool_parts else None
+        parts, computed = {}, None
+        if tool_parts:  # the mean of the parts, None unless every part is scored
+            for p in tool_parts:
+                value = get(("item", item_def.code, p))
+                if value is not None:
+                    parts[p] = value
+            if len(parts) == len(tool_parts):
+                computed = sum(parts.values(), ZERO) / len(parts)
         by_indicator[item_def.indicator].append(
             ItemResult(
                 code=item_def.code,
@@ -71,7 +81,7 @@ def _items(framework: Framework, scores: Scores) -> dict[int, list[ItemResult]]:
                 indicator=item_def.indicator,
                 subindicator=item_def.subindicator,
                 tool=tool,
-                figure=Figure(scores.get(("item", item_def.code, "")), computed),
+                figure=Figure(get(("item", item_def.code, "")), computed),
                 parts=parts,
                 uncertain=item_def.uncertain,
             )
@@ -206,10 +216,22 @@ def _collect_mismatches(total: Figure, tools: list[ToolResult], indicators: list
         for part, fig in ind.parts.items():
             check("indicator", str(ind.number), part, f"ตัวชี้วัดที่ {ind.number} {PART_LABELS[part]}", fig)
         for sub in ind.subindicators:
-            check("subindicator", sub.code, "", f"ตัวชี้วัดย่อย {sub.code}", sub.figure)
+            if sub.figure.published is not None:  # (no label built for the many unpublished ones)
+                check("subindicator", sub.code, "", f"ตัวชี้วัดย่อย {sub.code}", sub.figure)
         for item in ind.items:
-            check("item", item.code, "", f"ข้อ {item.label}", item.figure)
+            if item.figure.published is not None:
+                check("item", item.code, "", f"ข้อ {item.label}", item.figure)
     return found
+
+
+def summarise(framework: Framework, scores: Scores) -> Summary:
+    """The stored summary's figures (total, tools, indicators, mismatches) by the same scoring
+    as ``compute``, without the rest of the analysis (strengths, weak items, issue areas,
+    ratings): what an import stores, at half the work."""
+    indicators = _indicators(framework, scores)
+    tools = _tools(framework, scores, indicators)
+    total = _total(scores, tools)
+    return Summary(total, tools, indicators, _collect_mismatches(total, tools, indicators))
 
 
 def compute(

@@ -270,6 +270,17 @@ class ToolResult:
 
 
 @dataclass
+class Summary:
+    """What an assessment stores of its analysis: the total, the tools, the indicators and
+    the published figures that differ from the level below (``compute.summarise``)."""
+
+    total: Figure
+    tools: list  # ToolResult
+    indicators: list  # IndicatorResult
+    mismatches: list  # Mismatch
+
+
+@dataclass
 class Mismatch:
     level: str
     key: str

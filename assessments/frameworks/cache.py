@@ -78,6 +78,34 @@ def framework_for(target: FiscalYear | Edition, scheme: str | None = None) -> an
     return framework
 
 
+_kept_editions: dict[tuple[int, str], Edition] = {}  # (fiscal year id, scheme) -> the edition as last read
+
+
+def kept_edition(fiscal_year: FiscalYear, scheme: str | None = None) -> Edition:
+    """The year's edition for the scheme as this process last read it (one query the first
+    time, none after). It may be stale: a write that relies on it checks that the edition is
+    still there with the same ``framework_token`` (any save of it or its framework renews the
+    token), and calls ``forget_kept_edition`` when not. Raises NoEdition as edition_of."""
+    from ..models import Scheme
+
+    key = (fiscal_year.pk, scheme or Scheme.NACC)
+    edition = _kept_editions.get(key)
+    if edition is None:
+        edition = edition_of(fiscal_year, key[1])
+        with _read_lock:
+            _kept_editions[key] = edition
+            while len(_kept_editions) > _READ_KEPT:
+                _kept_editions.pop(next(iter(_kept_editions)))
+    return edition
+
+
+def forget_kept_edition(fiscal_year: FiscalYear, scheme: str | None = None) -> None:
+    """Read the year's edition for the scheme again next time (kept_edition was stale)."""
+    from ..models import Scheme
+
+    _kept_editions.pop((fiscal_year.pk, scheme or Scheme.NACC), None)
+
+
 def renew_framework(edition_id: int | None = None) -> None:
     """Give one edition (or, with None, every edition) a new token: the next read rebuilds it.
 

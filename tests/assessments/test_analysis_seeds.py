@@ -100,3 +100,23 @@ def test_seed001_wide_public_survey_gaps_are_listed_widest_first(result_2566):
 
 def test_seed001_only_indicator_7_is_a_weakness(result_2566):
     assert [i.number for i in result_2566.weaknesses] == [7]
+
+
+@pytest.mark.parametrize("year", [2565, 2566])
+def test_summarise_gives_the_figures_compute_gives(year, seed000_items, seed001_figures):
+    framework = framework_for(fiscal_year(year))
+    path = seed000_items if year == 2565 else seed001_figures
+    with path.open("rb") as fh:
+        values = parse_score_sheet(read_table(fh, path.name), framework).values()
+    values = {**values, ("item", "i1", ""): Decimal("12.34")} if year == 2565 else values  # and a mismatch
+    full, summary = analysis.compute(framework, values), analysis.summarise(framework, values)
+
+    def figures(result):
+        return (
+            result.total.score,
+            [(t.code, t.figure.score, {p: f.score for p, f in t.parts.items()}) for t in result.tools],
+            [(i.number, i.score, {p: f.score for p, f in i.parts.items()}) for i in result.indicators],
+            [(m.level, m.key, m.part, m.published, m.computed) for m in result.mismatches],
+        )
+
+    assert figures(summary) == figures(full) and figures(full)[0] is not None

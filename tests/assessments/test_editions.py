@@ -61,3 +61,15 @@ def test_a_year_without_the_colleges_edition_is_a_404_for_its_score_pages(colleg
     staff = make_user(organisation=college, username="collegestaff")
     client.force_login(staff)
     assert client.get("/o/college/2566/scores/").status_code == 404
+
+
+def test_a_sheet_is_checked_against_the_edition_its_assessment_answers_after_a_scheme_change(college):
+    do_import(college, "code,score\nO23,100\n")
+    college.scheme = "nacc"
+    college.save()
+    do_import(college, "code,score\nO23,0\nO22,100\n")  # still the ovec edition's codes
+    assessment = Assessment.objects.get(organisation=college)
+    assert assessment.edition.scheme == "ovec" and assessment.scores.get(key="o23").value == 0
+    with pytest.raises(services.ImportRefused) as exc:
+        do_import(college, "code,score\nO26,100\n")  # the general edition's item, not this assessment's
+    assert exc.value.lines() == ["แถวที่ 2: ไม่รู้จักรหัส “O26” ในกรอบการประเมินปี 2569 ฉบับ สถานศึกษาอาชีวศึกษา (สอศ.)"]
