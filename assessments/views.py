@@ -436,7 +436,8 @@ def _analysis_response(request, organisation, fiscal_year, assessment, recommend
 
 
 def _analysis_context(organisation, fiscal_year, assessment, recommendation_form=None, *, can_edit: bool):
-    result = services.analyse_assessment(assessment)
+    loaded = {}  # last year's assessment and the scores: read once for the analysis and the item changes
+    result = services.analyse_assessment(assessment, loaded=loaded)
     weak_by_indicator = [
         {"indicator": ind, "items": ind.weak_items(result.threshold)}
         for ind in result.indicators
@@ -455,7 +456,7 @@ def _analysis_context(organisation, fiscal_year, assessment, recommendation_form
         "recommendation_form": recommendation_form or RecommendationForm(),
         "can_edit": can_edit,
         "part_labels": PART_LABELS,
-        "item_changes": item_changes_for(assessment, current=result),
+        "item_changes": item_changes_for(assessment, current=result, loaded=loaded),
         **peers.context(assessment, result),
         "item_hrefs": _item_edit_hrefs(organisation, fiscal_year, result),
     }

@@ -186,16 +186,16 @@ def test_edited_narrative_is_kept_and_shown(scored, staff):
 
 
 # session, user, second-factor check, organisation, fiscal years, scores, narratives, unread notices, ...,
-# the idle-expiry session save (savepoint, update, release) every request now makes, 3 for the
-# per-item change since the previous year (its assessment, its scores, both years' item topics)
-# and 1 for the agency's analyses of items; the assessment's organisation and year are the rows
+# the idle-expiry session save (savepoint, update, release) every request now makes, 1 for the
+# per-item change since the previous year (both years' item topics; last year's assessment and
+# scores are the analysis's) and 1 for the agency's analyses of items; the assessment's organisation and year are the rows
 # access_assessment read, not loaded again, and whether it holds scores is read with it. Both
 # peer groups (one aggregate, PEER_QUERIES) come from the cache until a write bumps its generation.
 # The body (all of the page's own rows) is kept by assessments.analysis_cache under a key read in
 # one query (its words' counts and changes, last year's assessment): a page seen again reads
 # only the request's fixed rows and that key; the first page after a write renders the body.
 ANALYSIS_QUERIES = 12  # the body from the cache: session, user, second factor, organisation (2), year, assessment, the key, unread, session save (3)
-ANALYSIS_RENDER_QUERIES = 21  # the body rendered: the page's 20 rows as pinned before the body was cached, and the key
+ANALYSIS_RENDER_QUERIES = 19  # the body rendered: 20 as pinned before the body was cached, less last year's assessment and scores read again for the item changes, and the key
 PEER_QUERIES = 1  # the aggregate over both peer groups, once per cache generation
 FRAMEWORK_QUERIES = 9  # building one year's framework, once per process and framework token
 
