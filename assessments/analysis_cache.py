@@ -13,15 +13,17 @@ Django's cache under a key made of:
   or of the words below: supervision's is bumped inside the writer's transaction, so a page read
   between that bump and the commit could keep the old rows under the new generation; this one
   changes once the new rows are visible to every reader;
-- the framework tokens of the assessment's edition and of the previous year's assessment (a
-  framework's writers renew its token, ``renew_framework``), and that assessment's identity;
+- the framework tokens of every edition up to the year (a framework's writers renew its
+  token, ``renew_framework``: this and last year's analyses, both years' items), and the
+  previous year's assessment;
 - for the narratives, the agency's item analyses and the recommendations of the assessment:
   their count, newest ``updated_at`` and highest id, read in one query on every request, so
   an edit, an addition, a deletion or a reordering (which sets ``updated_at``) gives a new key
   whether or not it sent a signal;
 - what differs between viewers: whether the user may edit (the only per-user part of the
   content) and the active language; the organisation's code and the year (the addresses);
-- the template sources, so a deploy that changes them never serves an older rendering.
+- the sources of the templates and modules that write it, so a deploy that changes them never
+  serves an older rendering.
 
 CSRF tokens are never stored: the content is rendered with a random slot in place of the
 token, kept with the entry, and each response puts its own token there (the request's lazy
@@ -90,15 +92,30 @@ def _generations() -> tuple[str, str]:
     return found.get(RESULTS_KEY) or generation(), mine
 
 
+# The code that writes the content (with the templates above): its source is part of the key.
+MODULES = (
+    "assessments.analysis.compute", "assessments.analysis.model", "assessments.analysis.narrative",
+    "assessments.analysis.rules", "assessments.views", "assessments.item_meta", "assessments.peers",
+    "assessments.agency_words", "assessments.charts", "assessments.thai", "assessments.forms",
+    "assessments.templatetags.ita", "assessments.analysis_cache",
+)  # fmt: skip
+
+
 @once
-def _templates_digest() -> str:
+def _code_digest() -> str:
+    """The templates' and modules' sources, once per process: a deploy that changes what the
+    content looks like never serves a body an earlier version kept in a shared cache."""
+    import importlib
+
     from django.template import engines
 
     digest = hashlib.sha256()
     engine = engines["django"].engine
     for name in TEMPLATES:
-        template = engine.get_template(name)
-        digest.update(template.source.encode())
+        digest.update(engine.get_template(name).source.encode())
+    for name in MODULES:
+        with open(importlib.import_module(name).__file__, "rb") as source:
+            digest.update(source.read())
     return digest.hexdigest()[:16]
 
 
@@ -116,18 +133,24 @@ def _fingerprint_sql() -> str:
         for name, model in WORDS.items()
     )
     previous = (
-        f"SELECT 'previous', a.id, 0, CAST(e.framework_token AS TEXT) FROM {table(Assessment)} a"
-        f" JOIN {table(FiscalYear)} y ON y.id = a.fiscal_year_id JOIN {table(Edition)} e ON e.id = a.edition_id"
+        f"SELECT 'previous', a.id, 0, '' FROM {table(Assessment)} a"
+        f" JOIN {table(FiscalYear)} y ON y.id = a.fiscal_year_id"
         " WHERE a.organisation_id = %s AND y.year < %s ORDER BY y.year DESC LIMIT 1"
     )
-    return f"{words} UNION ALL SELECT * FROM ({previous}) previous"
+    # every edition up to this year: the item changes read the items of both years' editions
+    editions = (
+        f"SELECT 'edition', e.id, 0, CAST(e.framework_token AS TEXT) FROM {table(Edition)} e"
+        f" JOIN {table(FiscalYear)} y ON y.id = e.fiscal_year_id WHERE y.year <= %s"
+    )
+    return f"{words} UNION ALL SELECT * FROM ({previous}) previous UNION ALL {editions}"
 
 
 def fingerprint(assessment: Assessment) -> tuple:
     """What the content's rows look like now, in one query: (count, highest id, newest
-    change) of the assessment's narratives, item analyses and recommendations, and the
-    previous year's assessment and its framework token."""
-    params = [assessment.pk] * len(WORDS) + [assessment.organisation_id, assessment.fiscal_year.year]
+    change) of the assessment's narratives, item analyses and recommendations, the previous
+    year's assessment, and the framework token of every edition up to the year."""
+    year = assessment.fiscal_year.year
+    params = [assessment.pk] * len(WORDS) + [assessment.organisation_id, year, year]
     with connection.cursor() as cursor:
         cursor.execute(_fingerprint_sql(), params)
         return tuple(sorted(tuple(map(str, row)) for row in cursor.fetchall()))
@@ -135,7 +158,7 @@ def fingerprint(assessment: Assessment) -> tuple:
 
 def _key(assessment: Assessment, *, can_edit: bool) -> str:
     parts = (
-        *_generations(), _templates_digest(), translation.get_language(), settings.ROOT_URLCONF,
+        *_generations(), _code_digest(), translation.get_language(), settings.ROOT_URLCONF,
         assessment.pk, assessment.organisation.code, assessment.fiscal_year.year,
         assessment.edition.framework_token, can_edit, *fingerprint(assessment),
     )  # fmt: skip

@@ -218,3 +218,19 @@ def test_the_commit_of_a_write_renews_the_bodys_generation(scored, staff, django
         IndicatorNarrative.objects.create(assessment=_assessment(scored), indicator_number=2, text="ข้อความ")
         assert analysis_cache._generations()[1] == before  # not before the commit
     assert analysis_cache._generations()[1] != before
+
+
+def test_a_renewed_framework_of_any_edition_of_last_year_gives_a_new_key(org):
+    """The item changes read the items of every edition of both years."""
+    from assessments import analysis_cache
+    from assessments.frameworks import renew_framework
+    from assessments.models import Edition
+
+    record(org, 2565, INDICATORS)
+    record(org, 2566, INDICATORS)
+    assessment = _assessment(org, 2566)
+    before = analysis_cache.fingerprint(assessment)
+    for edition in Edition.objects.filter(fiscal_year__year=2565):
+        renew_framework(edition.pk)
+        assert analysis_cache.fingerprint(assessment) != before
+        before = analysis_cache.fingerprint(assessment)
