@@ -3,31 +3,30 @@
 The page's body (``_analysis_content.html``: the figures, chart, tables, peers, narratives,
 item changes, the agency's words and recommendations, the forms of an editor) is derived from
 rows that change rarely, while its template takes most of the page's time. It is kept in
-Django's cache under a key made of:
+Django's cache under a key made of what the body shows, as read by this request:
 
-- supervision.cache's generation, which any ORM write of a score, an assessment, an
-  organisation, an edition, a grade band, a year or an indicator bumps (the previous year's
-  scores, the peer groups over every agency and the organisation's settings are covered by it),
-  and a bulk load of scores bumps on commit;
-- a generation of this module's own, bumped *after the commit* of any ORM write of those rows
-  or of the words below: supervision's is bumped inside the writer's transaction, so a page read
-  between that bump and the commit could keep the old rows under the new generation; this one
-  changes once the new rows are visible to every reader;
-- the framework tokens of every edition up to the year (a framework's writers renew its
-  token, ``renew_framework``: this and last year's analyses, both years' items), and the
-  previous year's assessment;
-- for the narratives, the agency's item analyses and the recommendations of the assessment:
-  their count, newest ``updated_at`` and highest id, read in one query on every request, so
-  an edit, an addition, a deletion or a reordering (which sets ``updated_at``) gives a new key
-  whether or not it sent a signal;
+- the organisation's, the year's, the assessment's and its edition's rows (all loaded by
+  ``access_assessment`` already: a rename, the digits or status tiers, a summary refresh);
+- one query (``fingerprint``): for this year's and last year's scores, the narratives, the
+  agency's item analyses and the recommendations, their count, newest ``updated_at`` and
+  highest id (an edit, an addition, a deletion, a bulk load or a reordering gives a new key,
+  whether or not it sent a signal); last year's assessment and its ``updated_at``; the
+  framework token of every edition up to the year (a framework's writers renew it:
+  ``renew_framework``; this and last year's analyses, both years' items);
+- the peer groups' figures, as supervision.cache keeps them (any write of a result bumps its
+  generation; the figures are then aggregated again): another agency's write changes the key
+  only when it moves the figures this page shows;
 - what differs between viewers: whether the user may edit (the only per-user part of the
-  content) and the active language; the organisation's code and the year (the addresses);
+  content) and the active language;
 - the sources of the templates and modules that write it, so a deploy that changes them never
   serves an older rendering.
 
+Nothing in the key comes from a counter bumped inside a writer's transaction, so a page read
+before a write commits keeps its body under the rows it read, never under the new ones.
 CSRF tokens are never stored: the content is rendered with a random slot in place of the
 token, kept with the entry, and each response puts its own token there (the request's lazy
-``csrf_token``, which the view also gives the rest of the page: one token per page, as before). Entries also expire after CACHE_SECONDS.
+``csrf_token``, which the view also gives the rest of the page: one token per page, as
+before). Entries expire after CACHE_SECONDS.
 """
 
 from __future__ import annotations
@@ -40,12 +39,12 @@ from functools import cache as once
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Assessment, Edition, FiscalYear, IndicatorNarrative, ItemAnalysis, Recommendation
+from .models import Assessment, Edition, FiscalYear, IndicatorNarrative, ItemAnalysis, Recommendation, Score
 
 CACHE_SECONDS = 600
 CONTENT_TEMPLATE = "assessments/_analysis_content.html"
@@ -58,38 +57,7 @@ TEMPLATES = (
 )
 WORDS = {"narratives": IndicatorNarrative, "item_words": ItemAnalysis, "recommendations": Recommendation}
 
-GENERATION_KEY = "analysis-content:generation"
-
 log = logging.getLogger(__name__)
-
-
-def _bump_after_commit(**_kwargs) -> None:
-    from supervision.cache import _fresh, _quietly
-
-    transaction.on_commit(lambda: _quietly(lambda: cache.set(GENERATION_KEY, _fresh(), None), None))
-
-
-def connect() -> None:
-    from django.apps import apps
-    from django.db.models.signals import post_delete, post_save
-
-    from supervision.cache import WATCHED
-
-    labels = [*WATCHED, *(model._meta.label for model in WORDS.values())]
-    for label in labels:
-        model = apps.get_model(label)
-        post_save.connect(_bump_after_commit, sender=model, dispatch_uid=f"analysis-content-{label}-save")
-        post_delete.connect(_bump_after_commit, sender=model, dispatch_uid=f"analysis-content-{label}-delete")
-
-
-def _generations() -> tuple[str, str]:
-    """(supervision's generation, this module's) in one cache read."""
-    from supervision.cache import GENERATION_KEY as RESULTS_KEY
-    from supervision.cache import _fresh, _quietly, generation
-
-    found = _quietly(lambda: cache.get_many([RESULTS_KEY, GENERATION_KEY]), {})
-    mine = found.get(GENERATION_KEY) or _quietly(lambda: cache.get_or_set(GENERATION_KEY, _fresh, None), _fresh())
-    return found.get(RESULTS_KEY) or generation(), mine
 
 
 # The code that writes the content (with the templates above): its source is part of the key.
@@ -121,9 +89,9 @@ def _code_digest() -> str:
 
 @once
 def _fingerprint_sql() -> str:
-    """One statement, written once per process (the ORM's eleven subqueries took longer to
-    build than to run): a row per table of the assessment's words, and the previous year's
-    assessment with its framework token. Plain SQL that SQLite and PostgreSQL both read."""
+    """One statement, written once per process (the ORM's subqueries took longer to build than
+    to run): a row per table of the assessment's words, one for both years' scores, one for the
+    previous year's assessment, one per edition. Plain SQL that SQLite and PostgreSQL both read."""
 
     def table(model) -> str:
         return connection.ops.quote_name(model._meta.db_table)
@@ -132,35 +100,56 @@ def _fingerprint_sql() -> str:
         f"SELECT '{name}', COUNT(*), MAX(id), CAST(MAX(updated_at) AS TEXT) FROM {table(model)} WHERE assessment_id = %s"
         for name, model in WORDS.items()
     )
-    previous = (
-        f"SELECT 'previous', a.id, 0, '' FROM {table(Assessment)} a"
-        f" JOIN {table(FiscalYear)} y ON y.id = a.fiscal_year_id"
+    previous_id = (
+        f"SELECT a.id FROM {table(Assessment)} a JOIN {table(FiscalYear)} y ON y.id = a.fiscal_year_id"
         " WHERE a.organisation_id = %s AND y.year < %s ORDER BY y.year DESC LIMIT 1"
+    )
+    previous = (
+        f"SELECT 'previous', a.id, 0, CAST(a.updated_at AS TEXT) FROM {table(Assessment)} a"
+        f" WHERE a.id = ({previous_id})"
+    )
+    # this year's and last year's scores (the bulk load sets updated_at too)
+    words += (
+        f" UNION ALL SELECT 'scores', COUNT(*), MAX(id), CAST(MAX(updated_at) AS TEXT) FROM {table(Score)}"
+        f" WHERE assessment_id = %s OR assessment_id = ({previous_id})"
     )
     # every edition up to this year: the item changes read the items of both years' editions
     editions = (
         f"SELECT 'edition', e.id, 0, CAST(e.framework_token AS TEXT) FROM {table(Edition)} e"
         f" JOIN {table(FiscalYear)} y ON y.id = e.fiscal_year_id WHERE y.year <= %s"
     )
-    return f"{words} UNION ALL SELECT * FROM ({previous}) previous UNION ALL {editions}"
+    return f"{words} UNION ALL {previous} UNION ALL {editions}"
 
 
 def fingerprint(assessment: Assessment) -> tuple:
     """What the content's rows look like now, in one query: (count, highest id, newest
-    change) of the assessment's narratives, item analyses and recommendations, the previous
-    year's assessment, and the framework token of every edition up to the year."""
-    year = assessment.fiscal_year.year
-    params = [assessment.pk] * len(WORDS) + [assessment.organisation_id, year, year]
+    change) of the assessment's narratives, item analyses and recommendations and of this and
+    last year's scores, the previous year's assessment and its last change, and the framework
+    token of every edition up to the year."""
+    year, organisation_id = assessment.fiscal_year.year, assessment.organisation_id
+    params = [assessment.pk] * len(WORDS) + [assessment.pk, organisation_id, year, organisation_id, year, year]
     with connection.cursor() as cursor:
         cursor.execute(_fingerprint_sql(), params)
         return tuple(sorted(tuple(map(str, row)) for row in cursor.fetchall()))
 
 
+def _row(obj) -> tuple:
+    return tuple(getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields)
+
+
 def _key(assessment: Assessment, *, can_edit: bool) -> str:
+    """Everything the body shows, as read in this request: the organisation's, year's,
+    assessment's and edition's rows (loaded already), the fingerprint (one query), and the
+    peer groups' figures (supervision.cache's copy, as the body's peers partial shows them).
+    Writes of other agencies change the key only through the peer figures they move."""
+    from .frameworks import framework_for
+    from .peers import peer_groups
+
+    numbers = [i.number for i in framework_for(assessment.edition).indicators]
     parts = (
-        *_generations(), _code_digest(), translation.get_language(), settings.ROOT_URLCONF,
-        assessment.pk, assessment.organisation.code, assessment.fiscal_year.year,
-        assessment.edition.framework_token, can_edit, *fingerprint(assessment),
+        _code_digest(), translation.get_language(), settings.ROOT_URLCONF, can_edit,
+        _row(assessment.organisation), _row(assessment.fiscal_year), _row(assessment), _row(assessment.edition),
+        *fingerprint(assessment), repr(peer_groups(assessment, numbers)),
     )  # fmt: skip
     return "analysis-content:" + hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:40]
 

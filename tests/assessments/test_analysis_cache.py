@@ -207,17 +207,36 @@ def test_the_total_shown_is_the_recorded_one_after_an_import(scored, staff, seed
     assert "76.29" in page(client)
 
 
-def test_the_commit_of_a_write_renews_the_bodys_generation(scored, staff, django_capture_on_commit_callbacks):
-    """A page read between a writer's in-transaction bump and its commit may hold the old rows:
-    the generation bumped after the commit keeps such a body from being served again."""
-    from assessments import analysis_cache
-    from assessments.models import IndicatorNarrative
+def test_a_write_elsewhere_keeps_the_body(scored, staff):
+    """Another agency's write bumps the results' generation: the peer figures are read again
+    (one aggregate); the body is rendered again only if they moved."""
+    from supervision.cache import bump
 
-    before = analysis_cache._generations()[1]
-    with django_capture_on_commit_callbacks(execute=True):
-        IndicatorNarrative.objects.create(assessment=_assessment(scored), indicator_number=2, text="ข้อความ")
-        assert analysis_cache._generations()[1] == before  # not before the commit
-    assert analysis_cache._generations()[1] != before
+    client = client_for(staff)
+    page(client)
+    with CaptureQueriesContext(connection) as warm:
+        page(client)
+    bump()
+    with CaptureQueriesContext(connection) as after:
+        page(client)
+    assert len(after.captured_queries) == len(warm.captured_queries) + 1  # the peers' aggregate
+
+
+def test_another_agencys_new_total_moves_the_peer_figures_at_once(scored, staff):
+    from tests.factories import make_organisation
+
+    others = [make_organisation(org_type=scored.org_type, province=scored.province) for _ in range(5)]
+    for other in others:
+        record(other, 2565, {key: "80" for key in INDICATORS})
+    client = client_for(staff)
+
+    def peers():
+        return page(client).split('id="peers"')[1].split("</section>")[0]
+
+    assert '<td class="num">81.67</td>' in peers()  # each indicator: (90 + 5 x 80) / 6
+    for other in others:
+        record(other, 2565, {key: "60" for key in INDICATORS})
+    assert '<td class="num">65.00</td>' in peers()  # (90 + 5 x 60) / 6
 
 
 def test_a_renewed_framework_of_any_edition_of_last_year_gives_a_new_key(org):
