@@ -302,13 +302,15 @@ def item_changes(current, previous, mapping: ItemMapping) -> list[ItemChange]:
     return rows
 
 
-def item_changes_for(assessment, *, current=None) -> list[ItemChange]:
+def item_changes_for(assessment, *, current=None, loaded=None) -> list[ItemChange]:
     """Per-item change of an assessment since the organisation's previous scored year, where the
     two years' items are mapped by topic; [] without a previous year. ``current`` is the
-    assessment's analysis (with its previous year) when the caller has it already.
+    assessment's analysis (with its previous year) when the caller has it already, ``loaded``
+    what ``services.analyse_assessment(..., loaded=)`` read for it (the previous assessment and
+    its scores: not read again).
 
-    Three queries on the analysis page (the previous assessment with its year, its scores, both
-    years' topics); the frameworks come from the process's kept ones."""
+    One query on the analysis page (both years' topics), three without ``loaded`` (the previous
+    assessment with its year, its scores); the frameworks come from the process's kept ones."""
     from . import analysis, services
     from .frameworks import framework_for
     from .models import Assessment, Item
@@ -316,16 +318,20 @@ def item_changes_for(assessment, *, current=None) -> list[ItemChange]:
     current = current or services.analyse_assessment(assessment)
     if current.previous_year is None:
         return []
-    previous = (
-        Assessment.objects.filter(organisation_id=assessment.organisation_id, fiscal_year__year=current.previous_year)
-        .select_related("fiscal_year")
-        .first()
-    )
+    previous = (loaded or {}).get("previous")
+    if previous is None or previous.fiscal_year.year != current.previous_year:
+        loaded = None
+        previous = (
+            Assessment.objects.filter(
+                organisation_id=assessment.organisation_id, fiscal_year__year=current.previous_year
+            )
+            .select_related("fiscal_year")
+            .first()
+        )
     if previous is None:
         return []
-    previous_result = analysis.compute(
-        framework_for(previous.fiscal_year), services.scores_of([previous.pk])[previous.pk], thai_digits=False
-    )
+    scores = loaded["scores"][previous.pk] if loaded else services.scores_of([previous.pk])[previous.pk]
+    previous_result = analysis.compute(framework_for(previous.fiscal_year), scores, thai_digits=False)
     topics = {previous.fiscal_year_id: {}, assessment.fiscal_year_id: {}}
     rows = Item.objects.filter(fiscal_year_id__in=list(topics)).exclude(topic="").order_by("order")
     for year_id, code, label, topic in rows.values_list("fiscal_year_id", "code", "label", "topic"):

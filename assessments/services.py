@@ -124,14 +124,18 @@ def scored_assessment(organisation, fiscal_year):
     return assessment if has_scores(assessment) else None
 
 
-def analyse_assessment(assessment, *, with_previous=True):
+def analyse_assessment(assessment, *, with_previous=True, loaded=None):
     """The analysis of a stored assessment, compared with the organisation's previous one.
 
-    Uses a fixed number of queries whatever the number of items and years.
+    Uses a fixed number of queries whatever the number of items and years. ``loaded``, a
+    dict, receives the previous assessment and the scores read ({"previous": …, "scores":
+    {assessment id: …}}) for a caller that needs them again (the analysis page's item changes).
     """
     previous = previous_assessment(assessment) if with_previous else None
     ids = [assessment.pk] + ([previous.pk] if previous else [])
     scores = scores_of(ids)
+    if loaded is not None:
+        loaded.update(previous=previous, scores=scores)
     previous_analysis = None
     thai_digits = assessment.organisation.use_thai_digits
     if previous is not None:

@@ -415,13 +415,29 @@ def analysis_page(request, code, year):
             "assessments/analysis_empty.html",
             {"organisation": organisation, "fiscal_year": fiscal_year, "can_edit": organisation.can_edit(request.user)},
         )
-    return render(
-        request, "assessments/analysis.html", _analysis_context(request, organisation, fiscal_year, assessment)
-    )
+    return _analysis_response(request, organisation, fiscal_year, assessment)
 
 
-def _analysis_context(request, organisation, fiscal_year, assessment, recommendation_form=None):
-    result = services.analyse_assessment(assessment)
+def _analysis_response(request, organisation, fiscal_year, assessment, recommendation_form=None, status=200):
+    """The analysis page; its body from analysis_cache (kept until anything it shows changes),
+    rendered anew when it shows a form's errors."""
+    from django.template.context_processors import csrf
+
+    from . import analysis_cache
+
+    can_edit = organisation.can_edit(request.user)
+    csrf_token = csrf(request)["csrf_token"]  # lazy, as the context processor's: one token for the page
+    body = analysis_cache.content(
+        assessment, csrf_token=csrf_token, can_edit=can_edit, cacheable=recommendation_form is None,
+        build=lambda: _analysis_context(organisation, fiscal_year, assessment, recommendation_form, can_edit=can_edit),
+    )  # fmt: skip
+    context = {"organisation": organisation, "fiscal_year": fiscal_year, "content": body, "csrf_token": csrf_token}
+    return render(request, "assessments/analysis.html", context, status=status)
+
+
+def _analysis_context(organisation, fiscal_year, assessment, recommendation_form=None, *, can_edit: bool):
+    loaded = {}  # last year's assessment and the scores: read once for the analysis and the item changes
+    result = services.analyse_assessment(assessment, loaded=loaded)
     weak_by_indicator = [
         {"indicator": ind, "items": ind.weak_items(result.threshold)}
         for ind in result.indicators
@@ -438,9 +454,9 @@ def _analysis_context(request, organisation, fiscal_year, assessment, recommenda
         "recommendations": recommendations,
         **_words_context(assessment, result, recommendations),
         "recommendation_form": recommendation_form or RecommendationForm(),
-        "can_edit": organisation.can_edit(request.user),
+        "can_edit": can_edit,
         "part_labels": PART_LABELS,
-        "item_changes": item_changes_for(assessment, current=result),
+        "item_changes": item_changes_for(assessment, current=result, loaded=loaded),
         **peers.context(assessment, result),
         "item_hrefs": _item_edit_hrefs(organisation, fiscal_year, result),
     }
@@ -529,5 +545,4 @@ def recommendation_add(request, code, year):
         messages.success(request, "เพิ่มข้อเสนอแนะแล้ว")
         return redirect(reverse("analysis", kwargs={"code": code, "year": year}) + "#recommendations")
     messages.error(request, form.errors.get("item_codes", ["กรุณากรอกข้อเสนอแนะ"])[0])
-    context = _analysis_context(request, organisation, fiscal_year, assessment, recommendation_form=form)
-    return render(request, "assessments/analysis.html", context, status=400)
+    return _analysis_response(request, organisation, fiscal_year, assessment, recommendation_form=form, status=400)

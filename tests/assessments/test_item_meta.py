@@ -132,6 +132,21 @@ def test_analysis_shows_the_change_of_an_item_nacc_renumbered(org, staff):
     assert "O18" in table and "o17" in table and "+100.00" in table
 
 
+def test_item_changes_from_the_analysiss_rows_are_those_read_anew(org):
+    from assessments import services
+    from assessments.item_meta import item_changes_for
+    from assessments.models import Assessment
+
+    record(org, 2565, {("item", "o17", ""): "0", ("item", "i1", ""): "70"})
+    record(org, 2566, {("item", "o18", ""): "100", ("item", "i1", ""): "75"})
+    assessment = Assessment.objects.get(organisation=org, fiscal_year__year=2566)
+    loaded = {}
+    result = services.analyse_assessment(assessment, loaded=loaded)
+    assert loaded["previous"].fiscal_year.year == 2565
+    assert item_changes_for(assessment, current=result, loaded=loaded) == item_changes_for(assessment, current=result)
+    assert item_changes_for(assessment, current=result, loaded=loaded)
+
+
 def test_analysis_without_a_previous_year_shows_no_item_changes(org, staff):
     record(org, 2566, {("item", "o18", ""): "100"})
     assert 'data-testid="item-changes"' not in client_for(staff).get("/o/bungkok/2566/analysis/").content.decode()
