@@ -11,7 +11,9 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
 from assessments.codes import item_labels
@@ -21,7 +23,7 @@ from assessments.thai import clip, format_month_range
 from ita_portal import access
 from ita_portal.access import access_organisation, access_plan, require_edit
 
-from . import services, versions
+from . import fragments, services, versions
 from .forms import (
     DecisionForm,
     EntryForm,
@@ -298,7 +300,9 @@ def followup(request, code, year, number):
     organisation, fiscal_year, plan = access_plan(request.user, code, year)
     if plan is None:
         raise Http404("ไม่มีแผนมาตรการปีนี้")
-    round_ = get_object_or_404(plan.rounds, number=number)
+    # The reporter and the revision are printed under the form: read with the round.
+    rounds = plan.rounds.select_related("reported_by", "reported_revision").defer("reported_revision__snapshot")
+    round_ = get_object_or_404(rounds, number=number)
     can_edit = organisation.can_edit(request.user)
     measures = list(
         plan.measures.select_related("issue_area").prefetch_related(
@@ -368,7 +372,7 @@ def followup(request, code, year, number):
             messages.error(request, "มีช่องที่กรอกไม่ถูกต้อง ยังไม่ได้บันทึก กรุณาแก้ไขช่องที่มีข้อความสีแดง")
             status = 400
     else:
-        forms = {m.pk: EntryForm(initial=initial(entries[m.pk]), prefix=f"m{m.pk}") for m in measures}
+        forms = None  # built only when the cards are not kept (fragments)
         summary = RoundSummaryForm(
             initial={"problems": round_.problems, "suggestions": round_.suggestions,
                      "loaded": versions.fingerprint(round_.problems, round_.suggestions)},
@@ -376,18 +380,33 @@ def followup(request, code, year, number):
         )  # fmt: skip
         status = 200
     today = timezone.localdate()
-    rows = [
-        {"measure": m, "form": forms[m.pk], "entry": entries[m.pk], "overdue": m.end < today and not (
-            entries[m.pk] and entries[m.pk].status in (FollowUpEntry.Status.DONE, FollowUpEntry.Status.CANCELLED)),
-         # The card's three groups of fields, picked here once rather than by a loop over every field.
-         **{group: [forms[m.pk][name] for name in names] for group, names in ENTRY_FIELD_GROUPS.items()}}
-        for m in measures
-    ]  # fmt: skip
+
+    def cards(forms) -> str:
+        forms = forms or {m.pk: EntryForm(initial=initial(entries[m.pk]), prefix=f"m{m.pk}") for m in measures}
+        rows = [
+            {"measure": m, "form": forms[m.pk], "entry": entries[m.pk], "overdue": m.end < today and not (
+                entries[m.pk] and entries[m.pk].status in (FollowUpEntry.Status.DONE, FollowUpEntry.Status.CANCELLED)),
+             # The card's three groups of fields, picked here once rather than by a loop over every field.
+             **{group: [forms[m.pk][name] for name in names] for group, names in ENTRY_FIELD_GROUPS.items()}}
+            for m in measures
+        ]  # fmt: skip
+        context = {"organisation": organisation, "fiscal_year": fiscal_year, "rows": rows}
+        return render_to_string("measures/_followup_cards.html", context)
+
+    if forms is None:  # a GET: the cards show what is stored, the same for every reader until a write
+        key = fragments.key_of(
+            "followup-cards", fragments.row_values(organisation), fragments.row_values(fiscal_year), round_.pk, today,
+            tuple((fragments.row_values(m), fragments.rows_values(m.units.all()), fragments.row_values(entries[m.pk]),
+                   fragments.rows_values(entries[m.pk].evidence.all()) if entries[m.pk] else ()) for m in measures),
+        )  # fmt: skip
+        cards_html = fragments.kept(key, lambda: cards(None))
+    else:  # posted: what was typed, and its errors, are this request's own
+        cards_html = mark_safe(cards(forms))  # noqa: S308 - the template engine's output
     return render(
         request,
         "measures/followup.html",
         {
-            "organisation": organisation, "fiscal_year": fiscal_year, "plan": plan, "round": round_, "rows": rows,
+            "organisation": organisation, "fiscal_year": fiscal_year, "plan": plan, "round": round_, "cards": cards_html,
             "summary": summary, "can_edit": can_edit, "overdue_round": round_.due < today,
         },
         status=status,
