@@ -18,16 +18,21 @@ reader goes in: no CSRF token, no CSP nonce, no user-specific or typed text.
 from __future__ import annotations
 
 import hashlib
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.db import models
+from django.middleware.csrf import get_token
 from django.urls import get_script_prefix
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
+# What a kept fragment holds where ``{% csrf_token %}`` writes the token: each request puts its
+# own in (``with_csrf``). Letters and digits only, so escaping leaves it as it is.
+CSRF_PLACEHOLDER = f"csrf{secrets.token_hex(16)}"
 MAX_FRAGMENTS = 64  # about 80 KiB each: a few MiB per process at most
 
 _store: OrderedDict[str, str] = OrderedDict()
@@ -72,6 +77,13 @@ def kept(key: str, render: Callable[[], str]) -> SafeString:
             while len(_store) > MAX_FRAGMENTS:
                 _store.popitem(last=False)
     return mark_safe(html)  # noqa: S308 - kept output of the template engine, escaped when rendered
+
+
+def with_csrf(html: SafeString, request) -> SafeString:
+    """A kept fragment with this request's CSRF token where it was rendered with the placeholder."""
+    if CSRF_PLACEHOLDER not in html:
+        return html
+    return mark_safe(html.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308 - the token is [A-Za-z0-9]
 
 
 def clear() -> None:

@@ -135,9 +135,21 @@ def plan_page(request, code, year):
         refusal = access.decision_refusal(plan, request.user, chain=chain) if chain else "no chain"
         kinds = access.step_kinds(plan, chain=chain) if refusal is None else []
         signer_name, signer_position = services.signer_of(request.user, organisation)
+        groups = _grouped(measures)
+        labels = item_labels(plan.analysis_year)
+        plan._item_labels = labels  # read by the item_codes filter (measures.cells) once per plan
+        key = fragments.key_of(
+            "plan-measures", fragments.row_values(plan), fragments.row_values(organisation),
+            fragments.row_values(fiscal_year), can_edit, tuple(sorted(labels.items())),
+            tuple((fragments.row_values(m), fragments.row_values(m.issue_area), fragments.rows_values(m.units.all()),
+                   fragments.rows_values(m.people.all())) for m in measures),
+        )  # fmt: skip
+        measures_context = {"groups": groups, "plan": plan, "can_edit": can_edit, "organisation": organisation,
+                            "fiscal_year": fiscal_year, "csrf_token": fragments.CSRF_PLACEHOLDER}  # fmt: skip
+        measures_html = fragments.kept(key, lambda: render_to_string("measures/_plan_measures.html", measures_context))
         context.update(
             {
-                "groups": _grouped(measures),
+                "measures_html": fragments.with_csrf(measures_html, request),
                 "measures": measures,
                 "chain": chain,
                 "step": step,
@@ -148,8 +160,8 @@ def plan_page(request, code, year):
                 "decision_refusal": refusal if step and request.user in step.users.all() else None,
                 "signer": {"name": signer_name, "position": signer_position or (step.title if step else "")},
                 "decision_form": DecisionForm(kinds=kinds),
-                "decisions": list(plan.decisions.select_related("user").order_by("at", "pk")),
-                "revisions": list(plan.revisions.order_by("number")),
+                "decisions": list(plan.decisions.order_by("at", "pk")),
+                "revisions": list(plan.revisions.defer("snapshot").order_by("number")),  # the list: numbers, dates
                 "rounds": list(plan.rounds.order_by("number")),
                 "period": format_month_range(fiscal_year.start, fiscal_year.end, thai_digits=False),
                 "today": timezone.localdate(),

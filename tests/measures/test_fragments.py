@@ -114,3 +114,80 @@ def test_nothing_is_kept_with_debug_on(approved_with_rounds, staff, settings):
     hits = fragments.stats["hits"]
     page(client)
     assert fragments.stats["hits"] == hits
+
+
+# --------------------------------------------------------------------------- #
+# The plan page's measures tables
+# --------------------------------------------------------------------------- #
+
+PLAN = "/o/bungkok/plans/2566/"
+
+
+def plan_page(client) -> str:
+    response = client.get(PLAN)
+    assert response.status_code == 200
+    return re.sub(r'(name="csrfmiddlewaretoken" value="|nonce=")[^"]+"', r"\1…", response.content.decode())
+
+
+def test_kept_measures_tables_equal_the_tables_rendered_without_keeping(plan, staff, settings):
+    client = client_for(staff)
+    plan_page(client)
+    kept = plan_page(client)
+    settings.DEBUG = True
+    assert plan_page(client) == kept
+
+
+def test_second_view_of_a_plan_shows_the_kept_tables(plan, staff):
+    client = client_for(staff)
+    plan_page(client)
+    hits = fragments.stats["hits"]
+    plan_page(client)
+    assert fragments.stats["hits"] == hits + 1
+
+
+def test_kept_rows_carry_the_requests_own_csrf_token(plan, staff):
+    client = client_for(staff)
+    client.get(PLAN)
+    client.handler.enforce_csrf_checks = True
+    html = client.get(PLAN).content.decode()
+    assert fragments.CSRF_PLACEHOLDER not in html
+    m = plan.measures.get()
+    form = re.search(rf'action="/o/bungkok/plans/2566/measures/{m.pk}/[^"]*"[^>]*>(<input[^>]+>)', html).group(1)
+    token = re.search(r'value="([^"]+)"', form).group(1)
+    response = client.post(f"/o/bungkok/plans/2566/measures/{m.pk}/action/", {"csrfmiddlewaretoken": token,
+                                                                               "action": "down"})  # fmt: skip
+    assert response.status_code == 302
+
+
+def test_saved_measure_shows_on_the_next_view_of_the_plan(plan, staff):
+    client = client_for(staff)
+    plan_page(client)
+    m = plan.measures.get()
+    services.save_measure(plan, by=staff, measure=m, version=m.version, title="ชื่อที่แก้แล้ว", issue_area=m.issue_area,
+                          start=m.start, end=m.end)  # fmt: skip
+    assert "ชื่อที่แก้แล้ว" in plan_page(client)
+
+
+def test_renamed_person_shows_on_the_next_view_of_the_plan(plan, staff, org):
+    from measures.models import Person
+
+    person = Person.objects.create(organisation=org, name="นายสมชาย", position="ปลัด")
+    plan.measures.get().people.add(person)
+    client = client_for(staff)
+    assert "ปลัด" in plan_page(client)
+    Person.objects.filter(pk=person.pk).update(position="รองปลัด")
+    assert "รองปลัด" in plan_page(client)
+
+
+def test_relabelled_item_shows_on_the_next_view_of_the_plan(plan, staff):
+    from assessments.models import Item
+
+    client = client_for(staff)
+    plan_page(client)
+    assert Item.objects.filter(edition__fiscal_year=plan.analysis_year, code="i23").update(label="Z99")
+    assert "Z99" in plan_page(client)
+
+
+def test_kept_tables_of_an_editor_are_not_shown_to_a_viewer(plan, staff, viewer):
+    assert "แก้ไข</a>" in plan_page(client_for(staff))
+    assert "แก้ไข</a>" not in plan_page(client_for(viewer))
