@@ -67,8 +67,15 @@ def _posted_text(request, name, *, label, max_length):
         raise WorkflowError(str(exc)) from None
 
 
+def _responsible():
+    """Prefetches of a plan's units and people in their models' order, without the join to the
+    organisation that ordering by it adds (a plan's units and people are its organisation's)."""
+    return (Prefetch("units", queryset=OrgUnit.objects.order_by("order", "name")),
+            Prefetch("people", queryset=Person.objects.order_by("name")))  # fmt: skip
+
+
 def _measures(plan):
-    return list(plan.measures.select_related("issue_area").prefetch_related("units", "people").order_by("order", "pk"))
+    return list(plan.measures.select_related("issue_area").prefetch_related(*_responsible()).order_by("order", "pk"))
 
 
 def _grouped(measures):
@@ -317,8 +324,8 @@ def followup(request, code, year, number):
     round_ = get_object_or_404(rounds, number=number)
     can_edit = organisation.can_edit(request.user)
     measures = list(
-        plan.measures.select_related("issue_area").prefetch_related(
-            "units",
+        plan.measures.prefetch_related(
+            _responsible()[0],
             Prefetch("followups", queryset=FollowUpEntry.objects.filter(round=round_).prefetch_related("evidence")),
         )
     )
@@ -384,17 +391,19 @@ def followup(request, code, year, number):
             messages.error(request, "มีช่องที่กรอกไม่ถูกต้อง ยังไม่ได้บันทึก กรุณาแก้ไขช่องที่มีข้อความสีแดง")
             status = 400
     else:
-        forms = None  # built only when the cards are not kept (fragments)
-        summary = RoundSummaryForm(
-            initial={"problems": round_.problems, "suggestions": round_.suggestions,
-                     "loaded": versions.fingerprint(round_.problems, round_.suggestions)},
-            prefix="round",
-        )  # fmt: skip
+        forms = summary = None  # built only when the cards are not kept (fragments)
         status = 200
     today = timezone.localdate()
 
-    def cards(forms) -> str:
-        forms = forms or {m.pk: EntryForm(initial=initial(entries[m.pk]), prefix=f"m{m.pk}") for m in measures}
+    def cards(forms, summary) -> str:
+        if forms is None:
+            forms = {m.pk: EntryForm(initial=initial(entries[m.pk]), prefix=f"m{m.pk}") for m in measures}
+        if summary is None:
+            summary = RoundSummaryForm(
+                initial={"problems": round_.problems, "suggestions": round_.suggestions,
+                         "loaded": versions.fingerprint(round_.problems, round_.suggestions)},
+                prefix="round",
+            )  # fmt: skip
         rows = [
             {"measure": m, "form": forms[m.pk], "entry": entries[m.pk], "overdue": m.end < today and not (
                 entries[m.pk] and entries[m.pk].status in (FollowUpEntry.Status.DONE, FollowUpEntry.Status.CANCELLED)),
@@ -402,24 +411,25 @@ def followup(request, code, year, number):
              **{group: [forms[m.pk][name] for name in names] for group, names in ENTRY_FIELD_GROUPS.items()}}
             for m in measures
         ]  # fmt: skip
-        context = {"organisation": organisation, "fiscal_year": fiscal_year, "rows": rows}
+        context = {"organisation": organisation, "fiscal_year": fiscal_year, "rows": rows, "summary": summary}
         return render_to_string("measures/_followup_cards.html", context)
 
     if forms is None:  # a GET: the cards show what is stored, the same for every reader until a write
         key = fragments.key_of(
-            "followup-cards", fragments.row_values(organisation), fragments.row_values(fiscal_year), round_.pk, today,
+            "followup-cards", fragments.row_values(organisation), fragments.row_values(fiscal_year),
+            fragments.row_values(round_), today,
             tuple((fragments.row_values(m), fragments.rows_values(m.units.all()), fragments.row_values(entries[m.pk]),
                    fragments.rows_values(entries[m.pk].evidence.all()) if entries[m.pk] else ()) for m in measures),
         )  # fmt: skip
-        cards_html = fragments.kept(key, lambda: cards(None))
+        cards_html = fragments.kept(key, lambda: cards(None, None))
     else:  # posted: what was typed, and its errors, are this request's own
-        cards_html = mark_safe(cards(forms))  # noqa: S308 - the template engine's output
+        cards_html = mark_safe(cards(forms, summary))  # noqa: S308 - the template engine's output
     return render(
         request,
         "measures/followup.html",
         {
             "organisation": organisation, "fiscal_year": fiscal_year, "plan": plan, "round": round_, "cards": cards_html,
-            "summary": summary, "can_edit": can_edit, "overdue_round": round_.due < today,
+            "can_edit": can_edit, "overdue_round": round_.due < today,
         },
         status=status,
     )  # fmt: skip

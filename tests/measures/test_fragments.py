@@ -6,7 +6,7 @@ import re
 import pytest
 
 from measures import fragments, services
-from measures.models import FollowUpEntry, Measure, OrgUnit
+from measures.models import FollowUpEntry, FollowUpRound, Measure, OrgUnit
 from tests.factories import client_for
 
 from .conftest import reload
@@ -96,6 +96,13 @@ def test_added_evidence_link_shows_on_the_next_view_of_the_round(approved_with_r
     entry = FollowUpEntry.objects.get()
     services.add_evidence(entry, by=staff, url="https://example.go.th/ita/o43", description="ประกาศ")
     assert 'href="https://example.go.th/ita/o43"' in page(client)
+
+
+def test_round_summary_changed_shows_on_the_next_view_of_the_round(approved_with_rounds, staff):
+    client = client_for(staff)
+    page(client)
+    FollowUpRound.objects.filter(number=1).update(problems="ปัญหาในภาพรวมที่แก้แล้ว")
+    assert "ปัญหาในภาพรวมที่แก้แล้ว" in page(client)
 
 
 def test_refused_input_is_not_kept_for_the_next_view(approved_with_rounds, staff):
