@@ -34,7 +34,18 @@ from .forms import (
     UnitForm,
     clean_posted_text,
 )
-from .models import ApprovalStep, Decision, Evidence, FollowUpEntry, Measure, Notification, OrgUnit, Person, Plan
+from .models import (
+    ApprovalStep,
+    Decision,
+    Evidence,
+    FollowUpEntry,
+    Measure,
+    Notification,
+    OrgUnit,
+    Person,
+    Plan,
+    responsible_in_order,
+)
 from .services import WorkflowError
 
 
@@ -67,15 +78,38 @@ def _posted_text(request, name, *, label, max_length):
         raise WorkflowError(str(exc)) from None
 
 
-def _responsible():
-    """Prefetches of a plan's units and people in their models' order, without the join to the
-    organisation that ordering by it adds (a plan's units and people are its organisation's)."""
-    return (Prefetch("units", queryset=OrgUnit.objects.order_by("order", "name")),
-            Prefetch("people", queryset=Person.objects.order_by("name")))  # fmt: skip
+def _units_in_order():
+    """A prefetch of measures' units in OrgUnit's order without the join to the organisation
+    that ordering by it adds (a plan's units are its organisation's)."""
+    return Prefetch("units", queryset=OrgUnit.objects.order_by("order", "name"))
 
 
-def _measures(plan):
-    return list(plan.measures.select_related("issue_area").prefetch_related(*_responsible()).order_by("order", "pk"))
+def _plan_measures(plan) -> tuple[list[Measure], dict[int, list], tuple]:
+    """The plan's measures, each one's units and people in order ({measure id: rows}), and the
+    rows of units and people as read (for a fragment's key). Units and people come as values
+    of the link tables joined to them, two queries without a related manager per measure."""
+    measures = list(plan.measures.select_related("issue_area").order_by("order", "pk"))
+    unit_fields = [f.attname for f in OrgUnit._meta.concrete_fields]
+    person_fields = [f.attname for f in Person._meta.concrete_fields]
+    unit_rows = tuple(
+        Measure.units.through.objects.filter(measure__plan=plan)
+        .order_by("orgunit__order", "orgunit__name", "orgunit_id")
+        .values_list("measure_id", *[f"orgunit__{name}" for name in unit_fields])
+    )
+    person_rows = tuple(
+        Measure.people.through.objects.filter(measure__plan=plan)
+        .order_by("person__name", "person_id")
+        .values_list("measure_id", *[f"person__{name}" for name in person_fields])
+    )
+    units, people = {}, {}
+    for measure_id, *values in unit_rows:
+        units.setdefault(measure_id, []).append(OrgUnit.from_db(None, unit_fields, values))
+    for measure_id, *values in person_rows:
+        people.setdefault(measure_id, []).append(Person.from_db(None, person_fields, values))
+    responsible = {
+        m.pk: responsible_in_order(units.get(m.pk, ()), people.get(m.pk, ()), m.responsible_order) for m in measures
+    }
+    return measures, responsible, (unit_rows, person_rows)
 
 
 def _grouped(measures):
@@ -136,7 +170,7 @@ def plan_page(request, code, year):
 
     context = {"organisation": organisation, "fiscal_year": fiscal_year, "plan": plan, "can_edit": can_edit}
     if plan is not None:
-        measures = _measures(plan)
+        measures, responsible, responsible_rows = _plan_measures(plan)
         chain = services.chain_of(organisation)
         step = next((s for s in chain if s.order == plan.current_step), None)
         refusal = access.decision_refusal(plan, request.user, chain=chain) if chain else "no chain"
@@ -148,10 +182,10 @@ def plan_page(request, code, year):
         key = fragments.key_of(
             "plan-measures", fragments.row_values(plan), fragments.row_values(organisation),
             fragments.row_values(fiscal_year), can_edit, tuple(sorted(labels.items())),
-            tuple((fragments.row_values(m), fragments.row_values(m.issue_area), fragments.rows_values(m.units.all()),
-                   fragments.rows_values(m.people.all())) for m in measures),
+            tuple((fragments.row_values(m), fragments.row_values(m.issue_area)) for m in measures), responsible_rows,
         )  # fmt: skip
         measures_context = {"groups": groups, "plan": plan, "can_edit": can_edit, "organisation": organisation,
+                            "responsible": responsible,
                             "fiscal_year": fiscal_year, "csrf_token": fragments.CSRF_PLACEHOLDER}  # fmt: skip
         measures_html = fragments.kept(key, lambda: render_to_string("measures/_plan_measures.html", measures_context))
         context.update(
@@ -325,7 +359,7 @@ def followup(request, code, year, number):
     can_edit = organisation.can_edit(request.user)
     measures = list(
         plan.measures.prefetch_related(
-            _responsible()[0],
+            _units_in_order(),
             Prefetch("followups", queryset=FollowUpEntry.objects.filter(round=round_).prefetch_related("evidence")),
         )
     )
