@@ -177,7 +177,7 @@ def plan_page(request, code, year):
         kinds = access.step_kinds(plan, chain=chain) if refusal is None else []
         signer_name, signer_position = services.signer_of(request.user, organisation)
         groups = _grouped(measures)
-        labels = item_labels(plan.analysis_year)
+        labels = item_labels(plan.analysis_year) if any(m.items for m in measures) else {}  # only items need them
         plan._item_labels = labels  # read by the item_codes filter (measures.cells) once per plan
         key = fragments.key_of(
             "plan-measures", fragments.row_values(plan), fragments.row_values(organisation),
