@@ -8,7 +8,6 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -78,34 +77,32 @@ def _posted_text(request, name, *, label, max_length):
         raise WorkflowError(str(exc)) from None
 
 
-def _units_in_order():
-    """A prefetch of measures' units in OrgUnit's order without the join to the organisation
-    that ordering by it adds (a plan's units are its organisation's)."""
-    return Prefetch("units", queryset=OrgUnit.objects.order_by("order", "name"))
+def _linked(plan, model, relation, *order) -> tuple[dict[int, list], tuple]:
+    """{measure id: [rows]} of a plan's units or people (``relation``: "units" or "people"), and
+    the rows as read: values of the link table joined to them, one query and no related
+    manager per measure (``order``: the model's own order, without the join to the
+    organisation it starts with — a plan's units and people are its organisation's)."""
+    names = [f.attname for f in model._meta.concrete_fields]
+    target = getattr(Measure, relation).field.m2m_reverse_name()  # "orgunit_id" / "person_id"
+    prefix = target.removesuffix("_id")
+    rows = tuple(
+        getattr(Measure, relation)
+        .through.objects.filter(measure__plan=plan)
+        .order_by(*[f"{prefix}__{name}" for name in order], target)
+        .values_list("measure_id", *[f"{prefix}__{name}" for name in names])
+    )
+    by_measure = {}
+    for measure_id, *values in rows:
+        by_measure.setdefault(measure_id, []).append(model.from_db(None, names, values))
+    return by_measure, rows
 
 
 def _plan_measures(plan) -> tuple[list[Measure], dict[int, list], tuple]:
     """The plan's measures, each one's units and people in order ({measure id: rows}), and the
-    rows of units and people as read (for a fragment's key). Units and people come as values
-    of the link tables joined to them, two queries without a related manager per measure."""
+    rows of units and people as read (for a fragment's key)."""
     measures = list(plan.measures.select_related("issue_area").order_by("order", "pk"))
-    unit_fields = [f.attname for f in OrgUnit._meta.concrete_fields]
-    person_fields = [f.attname for f in Person._meta.concrete_fields]
-    unit_rows = tuple(
-        Measure.units.through.objects.filter(measure__plan=plan)
-        .order_by("orgunit__order", "orgunit__name", "orgunit_id")
-        .values_list("measure_id", *[f"orgunit__{name}" for name in unit_fields])
-    )
-    person_rows = tuple(
-        Measure.people.through.objects.filter(measure__plan=plan)
-        .order_by("person__name", "person_id")
-        .values_list("measure_id", *[f"person__{name}" for name in person_fields])
-    )
-    units, people = {}, {}
-    for measure_id, *values in unit_rows:
-        units.setdefault(measure_id, []).append(OrgUnit.from_db(None, unit_fields, values))
-    for measure_id, *values in person_rows:
-        people.setdefault(measure_id, []).append(Person.from_db(None, person_fields, values))
+    units, unit_rows = _linked(plan, OrgUnit, "units", "order", "name")
+    people, person_rows = _linked(plan, Person, "people", "name")
     responsible = {
         m.pk: responsible_in_order(units.get(m.pk, ()), people.get(m.pk, ()), m.responsible_order) for m in measures
     }
@@ -357,13 +354,15 @@ def followup(request, code, year, number):
     rounds = plan.rounds.select_related("reported_by", "reported_revision").defer("reported_revision__snapshot")
     round_ = get_object_or_404(rounds, number=number)
     can_edit = organisation.can_edit(request.user)
-    measures = list(
-        plan.measures.prefetch_related(
-            _units_in_order(),
-            Prefetch("followups", queryset=FollowUpEntry.objects.filter(round=round_).prefetch_related("evidence")),
-        )
-    )
-    entries = {m.pk: (m.followups.all()[0] if m.followups.all() else None) for m in measures}
+    # Plain queries, grouped here: no related manager per measure or entry.
+    measures = list(plan.measures.order_by("order", "pk"))  # Meta orders by the plan first: a join
+    units, _rows = _linked(plan, OrgUnit, "units", "order", "name")
+    found = {e.measure_id: e for e in FollowUpEntry.objects.filter(round=round_, measure__isnull=False)}
+    entries = {m.pk: found.get(m.pk) for m in measures}
+    evidence = {}
+    if found:
+        for ev in Evidence.objects.filter(entry__round=round_, entry__measure__isnull=False):
+            evidence.setdefault(ev.entry_id, []).append(ev)
 
     def initial(entry):
         values = versions.entry_values(entry)
@@ -439,7 +438,8 @@ def followup(request, code, year, number):
                 prefix="round",
             )  # fmt: skip
         rows = [
-            {"measure": m, "form": forms[m.pk], "entry": entries[m.pk], "overdue": m.end < today and not (
+            {"measure": m, "form": forms[m.pk], "entry": entries[m.pk], "units": units.get(m.pk, ()),
+             "evidence_rows": evidence.get(entries[m.pk].pk, ()) if entries[m.pk] else (), "overdue": m.end < today and not (
                 entries[m.pk] and entries[m.pk].status in (FollowUpEntry.Status.DONE, FollowUpEntry.Status.CANCELLED)),
              # The card's three groups of fields, picked here once rather than by a loop over every field.
              **{group: [forms[m.pk][name] for name in names] for group, names in ENTRY_FIELD_GROUPS.items()}}
@@ -452,8 +452,9 @@ def followup(request, code, year, number):
         key = fragments.key_of(
             "followup-cards", fragments.row_values(organisation), fragments.row_values(fiscal_year),
             fragments.row_values(round_), today,
-            tuple((fragments.row_values(m), fragments.rows_values(m.units.all()), fragments.row_values(entries[m.pk]),
-                   fragments.rows_values(entries[m.pk].evidence.all()) if entries[m.pk] else ()) for m in measures),
+            tuple((fragments.row_values(m), fragments.rows_values(units.get(m.pk, ())),
+                   fragments.row_values(entries[m.pk]),
+                   fragments.rows_values(evidence.get(entries[m.pk].pk, ()) if entries[m.pk] else ())) for m in measures),
         )  # fmt: skip
         cards_html = fragments.kept(key, lambda: cards(None, None))
     else:  # posted: what was typed, and its errors, are this request's own
