@@ -40,8 +40,9 @@ def _steps(nodes) -> str:
     return "".join(out)
 
 
-def measure_cells(m, plan) -> SafeString:
-    """The five cells of one measure's row on the plan page."""
+def measure_cells(m, plan, responsible=None) -> SafeString:
+    """The five cells of one measure's row on the plan page; ``responsible``: the measure's
+    ``responsible_of()`` when the caller read it already."""
     out = [f'<td class="item-title"><strong>{_v(m.title)}</strong>']
     if m.items:
         out.append(f'<div class="muted">{_v(gettext("ข้อ"))} {_v(item_codes(m.items, plan))}</div>')
@@ -57,7 +58,7 @@ def measure_cells(m, plan) -> SafeString:
     if m.steps:
         out.append(_steps(step_tree(list(m.steps or []))))
     out.append("</td>\n<td>")
-    for _kind, r in m.responsible_of():
+    for _kind, r in m.responsible_of() if responsible is None else responsible:
         out.append(f"<div>{_v(r.name)}")
         position = getattr(r, "position", None)  # a unit has none: the template printed nothing
         if position:

@@ -250,10 +250,7 @@ class Measure(models.Model):
 
     def responsible_of(self):
         """Units and people in the order staff gave them: [("unit", OrgUnit) | ("person", Person)]."""
-        rows = {f"u{u.pk}": ("unit", u) for u in self.units.all()}
-        rows.update({f"p{p.pk}": ("person", p) for p in self.people.all()})
-        ordered = [rows.pop(key) for key in self.responsible_order or [] if key in rows]
-        return ordered + list(rows.values())  # anything added without an order: as before, after
+        return responsible_in_order(self.units.all(), self.people.all(), self.responsible_order)
 
     def is_overdue(self, on=None):
         """Past its end date without a 'done' or 'cancelled' status in the latest round."""
@@ -262,6 +259,15 @@ class Measure(models.Model):
             return False
         latest = self.followups.order_by("-round__number").first()
         return latest is None or latest.status not in (FollowUpEntry.Status.DONE, FollowUpEntry.Status.CANCELLED)
+
+
+def responsible_in_order(units, people, order) -> list[tuple[str, "OrgUnit | Person"]]:
+    """A measure's units and people in its ``responsible_order`` ("u12", "p3"); any added
+    without an order come after, units then people, as given."""
+    rows = {f"u{u.pk}": ("unit", u) for u in units}
+    rows.update({f"p{p.pk}": ("person", p) for p in people})
+    ordered = [rows.pop(key) for key in order or [] if key in rows]
+    return ordered + list(rows.values())  # anything added without an order: as before, after
 
 
 class PlanRevision(models.Model):

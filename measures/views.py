@@ -8,10 +8,11 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
 from assessments.codes import item_labels
@@ -21,7 +22,7 @@ from assessments.thai import clip, format_month_range
 from ita_portal import access
 from ita_portal.access import access_organisation, access_plan, require_edit
 
-from . import services, versions
+from . import fragments, services, versions
 from .forms import (
     DecisionForm,
     EntryForm,
@@ -32,7 +33,18 @@ from .forms import (
     UnitForm,
     clean_posted_text,
 )
-from .models import ApprovalStep, Decision, Evidence, FollowUpEntry, Measure, Notification, OrgUnit, Person, Plan
+from .models import (
+    ApprovalStep,
+    Decision,
+    Evidence,
+    FollowUpEntry,
+    Measure,
+    Notification,
+    OrgUnit,
+    Person,
+    Plan,
+    responsible_in_order,
+)
 from .services import WorkflowError
 
 
@@ -65,8 +77,36 @@ def _posted_text(request, name, *, label, max_length):
         raise WorkflowError(str(exc)) from None
 
 
-def _measures(plan):
-    return list(plan.measures.select_related("issue_area").prefetch_related("units", "people").order_by("order", "pk"))
+def _linked(plan, model, relation, *order) -> tuple[dict[int, list], tuple]:
+    """{measure id: [rows]} of a plan's units or people (``relation``: "units" or "people"), and
+    the rows as read: values of the link table joined to them, one query and no related
+    manager per measure (``order``: the model's own order, without the join to the
+    organisation it starts with — a plan's units and people are its organisation's)."""
+    names = [f.attname for f in model._meta.concrete_fields]
+    target = getattr(Measure, relation).field.m2m_reverse_name()  # "orgunit_id" / "person_id"
+    prefix = target.removesuffix("_id")
+    rows = tuple(
+        getattr(Measure, relation)
+        .through.objects.filter(measure__plan=plan)
+        .order_by(*[f"{prefix}__{name}" for name in order], target)
+        .values_list("measure_id", *[f"{prefix}__{name}" for name in names])
+    )
+    by_measure = {}
+    for measure_id, *values in rows:
+        by_measure.setdefault(measure_id, []).append(model.from_db(None, names, values))
+    return by_measure, rows
+
+
+def _plan_measures(plan) -> tuple[list[Measure], dict[int, list], tuple]:
+    """The plan's measures, each one's units and people in order ({measure id: rows}), and the
+    rows of units and people as read (for a fragment's key)."""
+    measures = list(plan.measures.select_related("issue_area").order_by("order", "pk"))
+    units, unit_rows = _linked(plan, OrgUnit, "units", "order", "name")
+    people, person_rows = _linked(plan, Person, "people", "name")
+    responsible = {
+        m.pk: responsible_in_order(units.get(m.pk, ()), people.get(m.pk, ()), m.responsible_order) for m in measures
+    }
+    return measures, responsible, (unit_rows, person_rows)
 
 
 def _grouped(measures):
@@ -127,15 +167,27 @@ def plan_page(request, code, year):
 
     context = {"organisation": organisation, "fiscal_year": fiscal_year, "plan": plan, "can_edit": can_edit}
     if plan is not None:
-        measures = _measures(plan)
+        measures, responsible, responsible_rows = _plan_measures(plan)
         chain = services.chain_of(organisation)
         step = next((s for s in chain if s.order == plan.current_step), None)
         refusal = access.decision_refusal(plan, request.user, chain=chain) if chain else "no chain"
         kinds = access.step_kinds(plan, chain=chain) if refusal is None else []
         signer_name, signer_position = services.signer_of(request.user, organisation)
+        groups = _grouped(measures)
+        labels = item_labels(plan.analysis_year) if any(m.items for m in measures) else {}  # only items need them
+        plan._item_labels = labels  # read by the item_codes filter (measures.cells) once per plan
+        key = fragments.key_of(
+            "plan-measures", fragments.row_values(plan), fragments.row_values(organisation),
+            fragments.row_values(fiscal_year), can_edit, tuple(sorted(labels.items())),
+            tuple((fragments.row_values(m), fragments.row_values(m.issue_area)) for m in measures), responsible_rows,
+        )  # fmt: skip
+        measures_context = {"groups": groups, "plan": plan, "can_edit": can_edit, "organisation": organisation,
+                            "responsible": responsible,
+                            "fiscal_year": fiscal_year, "csrf_token": fragments.CSRF_PLACEHOLDER}  # fmt: skip
+        measures_html = fragments.kept(key, lambda: render_to_string("measures/_plan_measures.html", measures_context))
         context.update(
             {
-                "groups": _grouped(measures),
+                "measures_html": fragments.with_csrf(measures_html, request),
                 "measures": measures,
                 "chain": chain,
                 "step": step,
@@ -146,8 +198,8 @@ def plan_page(request, code, year):
                 "decision_refusal": refusal if step and request.user in step.users.all() else None,
                 "signer": {"name": signer_name, "position": signer_position or (step.title if step else "")},
                 "decision_form": DecisionForm(kinds=kinds),
-                "decisions": list(plan.decisions.select_related("user").order_by("at", "pk")),
-                "revisions": list(plan.revisions.order_by("number")),
+                "decisions": list(plan.decisions.order_by("at", "pk")),
+                "revisions": list(plan.revisions.defer("snapshot").order_by("number")),  # the list: numbers, dates
                 "rounds": list(plan.rounds.order_by("number")),
                 "period": format_month_range(fiscal_year.start, fiscal_year.end, thai_digits=False),
                 "today": timezone.localdate(),
@@ -298,15 +350,19 @@ def followup(request, code, year, number):
     organisation, fiscal_year, plan = access_plan(request.user, code, year)
     if plan is None:
         raise Http404("ไม่มีแผนมาตรการปีนี้")
-    round_ = get_object_or_404(plan.rounds, number=number)
+    # The reporter and the revision are printed under the form: read with the round.
+    rounds = plan.rounds.select_related("reported_by", "reported_revision").defer("reported_revision__snapshot")
+    round_ = get_object_or_404(rounds, number=number)
     can_edit = organisation.can_edit(request.user)
-    measures = list(
-        plan.measures.select_related("issue_area").prefetch_related(
-            "units",
-            Prefetch("followups", queryset=FollowUpEntry.objects.filter(round=round_).prefetch_related("evidence")),
-        )
-    )
-    entries = {m.pk: (m.followups.all()[0] if m.followups.all() else None) for m in measures}
+    # Plain queries, grouped here: no related manager per measure or entry.
+    measures = list(plan.measures.order_by("order", "pk"))  # Meta orders by the plan first: a join
+    units, _rows = _linked(plan, OrgUnit, "units", "order", "name")
+    found = {e.measure_id: e for e in FollowUpEntry.objects.filter(round=round_, measure__isnull=False)}
+    entries = {m.pk: found.get(m.pk) for m in measures}
+    evidence = {}
+    if found:
+        for ev in Evidence.objects.filter(entry__round=round_, entry__measure__isnull=False):
+            evidence.setdefault(ev.entry_id, []).append(ev)
 
     def initial(entry):
         values = versions.entry_values(entry)
@@ -368,27 +424,47 @@ def followup(request, code, year, number):
             messages.error(request, "มีช่องที่กรอกไม่ถูกต้อง ยังไม่ได้บันทึก กรุณาแก้ไขช่องที่มีข้อความสีแดง")
             status = 400
     else:
-        forms = {m.pk: EntryForm(initial=initial(entries[m.pk]), prefix=f"m{m.pk}") for m in measures}
-        summary = RoundSummaryForm(
-            initial={"problems": round_.problems, "suggestions": round_.suggestions,
-                     "loaded": versions.fingerprint(round_.problems, round_.suggestions)},
-            prefix="round",
-        )  # fmt: skip
+        forms = summary = None  # built only when the cards are not kept (fragments)
         status = 200
     today = timezone.localdate()
-    rows = [
-        {"measure": m, "form": forms[m.pk], "entry": entries[m.pk], "overdue": m.end < today and not (
-            entries[m.pk] and entries[m.pk].status in (FollowUpEntry.Status.DONE, FollowUpEntry.Status.CANCELLED)),
-         # The card's three groups of fields, picked here once rather than by a loop over every field.
-         **{group: [forms[m.pk][name] for name in names] for group, names in ENTRY_FIELD_GROUPS.items()}}
-        for m in measures
-    ]  # fmt: skip
+
+    def cards(forms, summary) -> str:
+        if forms is None:
+            forms = {m.pk: EntryForm(initial=initial(entries[m.pk]), prefix=f"m{m.pk}") for m in measures}
+        if summary is None:
+            summary = RoundSummaryForm(
+                initial={"problems": round_.problems, "suggestions": round_.suggestions,
+                         "loaded": versions.fingerprint(round_.problems, round_.suggestions)},
+                prefix="round",
+            )  # fmt: skip
+        rows = [
+            {"measure": m, "form": forms[m.pk], "entry": entries[m.pk], "units": units.get(m.pk, ()),
+             "evidence_rows": evidence.get(entries[m.pk].pk, ()) if entries[m.pk] else (), "overdue": m.end < today and not (
+                entries[m.pk] and entries[m.pk].status in (FollowUpEntry.Status.DONE, FollowUpEntry.Status.CANCELLED)),
+             # The card's three groups of fields, picked here once rather than by a loop over every field.
+             **{group: [forms[m.pk][name] for name in names] for group, names in ENTRY_FIELD_GROUPS.items()}}
+            for m in measures
+        ]  # fmt: skip
+        context = {"organisation": organisation, "fiscal_year": fiscal_year, "rows": rows, "summary": summary}
+        return render_to_string("measures/_followup_cards.html", context)
+
+    if forms is None:  # a GET: the cards show what is stored, the same for every reader until a write
+        key = fragments.key_of(
+            "followup-cards", fragments.row_values(organisation), fragments.row_values(fiscal_year),
+            fragments.row_values(round_), today,
+            tuple((fragments.row_values(m), fragments.rows_values(units.get(m.pk, ())),
+                   fragments.row_values(entries[m.pk]),
+                   fragments.rows_values(evidence.get(entries[m.pk].pk, ()) if entries[m.pk] else ())) for m in measures),
+        )  # fmt: skip
+        cards_html = fragments.kept(key, lambda: cards(None, None))
+    else:  # posted: what was typed, and its errors, are this request's own
+        cards_html = mark_safe(cards(forms, summary))  # noqa: S308 - the template engine's output
     return render(
         request,
         "measures/followup.html",
         {
-            "organisation": organisation, "fiscal_year": fiscal_year, "plan": plan, "round": round_, "rows": rows,
-            "summary": summary, "can_edit": can_edit, "overdue_round": round_.due < today,
+            "organisation": organisation, "fiscal_year": fiscal_year, "plan": plan, "round": round_, "cards": cards_html,
+            "can_edit": can_edit, "overdue_round": round_.due < today,
         },
         status=status,
     )  # fmt: skip

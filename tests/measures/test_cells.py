@@ -57,3 +57,21 @@ def test_a_bare_measure_gives_the_templates_bytes(plan):
         start=date(2022, 10, 1), end=date(2023, 9, 30),
     )  # fmt: skip
     assert measure_cells(measure, plan) == by_template(measure, plan)
+
+
+def test_plan_page_rows_give_the_templates_bytes_with_units_and_people_in_their_order(plan):
+    from tests.factories import client_for
+
+    organisation = plan.organisation
+    first = OrgUnit.objects.create(organisation=organisation, name="กองทดสอบหนึ่ง", order=1)
+    second = OrgUnit.objects.create(organisation=organisation, name="กองทดสอบสอง", order=2)
+    person = Person.objects.create(organisation=organisation, name="นางสาวสมใจ", position="ผู้อำนวยการกองคลัง")
+    measure = Measure.objects.create(
+        plan=plan, issue_area=plan.measures.first().issue_area, title="มาตรการเรียงผู้รับผิดชอบ",
+        start=date(2022, 10, 1), end=date(2023, 9, 30), responsible_order=[f"u{second.pk}", f"p{person.pk}"],
+    )  # fmt: skip
+    measure.units.add(first, second)
+    measure.people.add(person)
+    html = client_for(organisation.memberships.get(role="staff").user).get("/o/demo/plans/2566/").content.decode()
+    for m in plan.measures.prefetch_related("units", "people"):
+        assert by_template(m, plan) in html
