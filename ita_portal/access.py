@@ -9,19 +9,83 @@ message naming the rule.
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Count, F, FilteredRelation, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from assessments.models import EDIT_ROLES, Assessment, Edition, FiscalYear, Membership, Organisation, Role
 
+NO_ORGANISATION = "No Organisation matches the given query."  # get_object_or_404's words, as before
+
 
 def access_organisation(user: User | AnonymousUser, code: str) -> Organisation:
-    """The organisation if the user may read it; 404 otherwise (never reveal it exists)."""
-    qs = Organisation.objects.visible_to(user).prefetch_related(
-        Prefetch("memberships", queryset=Membership.objects.filter(user=user))
+    """The organisation if the user may read it; 404 otherwise (never reveal it exists).
+
+    One query: the organisation, the user's memberships in it (as ``organisation.memberships.all()``,
+    what role_of and the signer's position read) and the user's unread-notice count for the
+    header (measures.context_processors), one row per membership held there."""
+    if not user.is_authenticated:
+        raise Http404(NO_ORGANISATION)
+    from measures.models import Notification
+
+    unread = (
+        Notification.objects.filter(user=user.pk, read_at__isnull=True)
+        .order_by()
+        .values("user")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
-    return get_object_or_404(qs, code=code)
+    rows = list(
+        Organisation.objects.visible_to(user)
+        .filter(code=code)
+        .annotate(
+            mine=FilteredRelation("memberships", condition=Q(memberships__user=user.pk)),
+            mine_id=F("mine__id"),
+            mine_role=F("mine__role"),
+            mine_position=F("mine__position"),
+            unread=Coalesce(Subquery(unread), 0),
+        )
+        .order_by("mine__id")
+    )
+    if not rows:
+        raise Http404(NO_ORGANISATION)
+    organisation = rows[0]
+    fields = ["id", "user_id", "organisation_id", "role", "position"]
+    memberships = [
+        Membership.from_db(
+            organisation._state.db, fields, (r.mine_id, user.pk, organisation.pk, r.mine_role, r.mine_position)
+        )
+        for r in rows
+        if r.mine_id is not None
+    ]
+    prefetched = organisation.memberships.get_queryset()  # as prefetch_related leaves it
+    prefetched._result_cache, prefetched._prefetch_done = memberships, True
+    organisation._prefetched_objects_cache = {"memberships": prefetched}
+    remember_unread(user, organisation.unread)
+    for name in ("mine_id", "mine_role", "mine_position", "unread"):
+        delattr(organisation, name)
+    return organisation
+
+
+# The user's unread-notice count, read with the organisation (access_organisation) and shown
+# by the header of the same request: set on the request's user object, never shared.
+UNREAD_ATTRIBUTE = "_ita_unread_notifications"
+
+
+def remember_unread(user, count: int) -> None:
+    setattr(user, UNREAD_ATTRIBUTE, count)
+
+
+def remembered_unread(user) -> int | None:
+    """The count access_organisation read in this request, or None (then the header asks)."""
+    return getattr(user, UNREAD_ATTRIBUTE, None)
+
+
+def forget_unread(user) -> None:
+    """A notice was created or read for this user: the header asks the database again."""
+    if hasattr(user, UNREAD_ATTRIBUTE):
+        delattr(user, UNREAD_ATTRIBUTE)
 
 
 def access_supervision(user: User | AnonymousUser, code: str) -> Organisation:

@@ -7,10 +7,10 @@ import pytest
 
 from tests.factories import client_for
 
-PLAN_QUERIES = 20  # + the year's item codes (assessments.codes); the signer's membership is access_organisation's, last year's plan is asked in access_plan's query
-FOLLOWUP_QUERIES = 18
-REPORTS_QUERIES = 13
-REPORT_STATUS_QUERIES = 11
+PLAN_QUERIES = 18  # + the year's item codes (assessments.codes); the signer's membership is access_organisation's, last year's plan is asked in access_plan's query
+FOLLOWUP_QUERIES = 16
+REPORTS_QUERIES = 11
+REPORT_STATUS_QUERIES = 9
 
 
 @pytest.fixture
