@@ -70,7 +70,8 @@ def request_report(request, code, year):
 def report_status(request, code, pk):
     organisation = access_organisation(request.user, code)
     report = get_object_or_404(Report, pk=pk, organisation=organisation)
-    if report.state in (Report.State.QUEUED, Report.State.RUNNING) and leases.resume_if_stale(report):
+    # the row just read says whether anyone must build it: no second query for a build under way
+    if leases.seems_to_need_hand_over(report, grace=leases.HAND_OVER_GRACE) and leases.resume_if_stale(report):
         report.refresh_from_db()  # nobody was building it (its worker died): sent again
     return render(request, "reports/report_status.html", {"organisation": organisation, "report": report})
 
