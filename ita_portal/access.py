@@ -27,15 +27,6 @@ def access_organisation(user: User | AnonymousUser, code: str) -> Organisation:
     header (measures.context_processors), one row per membership held there."""
     if not user.is_authenticated:
         raise Http404(NO_ORGANISATION)
-    from measures.models import Notification
-
-    unread = (
-        Notification.objects.filter(user=user.pk, read_at__isnull=True)
-        .order_by()
-        .values("user")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     rows = list(
         Organisation.objects.visible_to(user)
         .filter(code=code)
@@ -44,7 +35,7 @@ def access_organisation(user: User | AnonymousUser, code: str) -> Organisation:
             mine_id=F("mine__id"),
             mine_role=F("mine__role"),
             mine_position=F("mine__position"),
-            unread=Coalesce(Subquery(unread), 0),
+            unread=unread_count(user),
         )
         .order_by("mine__id")
     )
@@ -66,6 +57,41 @@ def access_organisation(user: User | AnonymousUser, code: str) -> Organisation:
     for name in ("mine_id", "mine_role", "mine_position", "unread"):
         delattr(organisation, name)
     return organisation
+
+
+def access_report(user: User | AnonymousUser, code: str, pk: int):
+    """The organisation and one of its report rows, if the user may read the organisation; 404
+    otherwise. One query, the unread-notice count with it (the organisation's memberships are
+    not read: the report's pages ask no role)."""
+    from reports.models import Report
+
+    if not user.is_authenticated:
+        raise Http404(NO_ORGANISATION)
+    report = (
+        Report.objects.filter(pk=pk, organisation__code=code, organisation__in=Organisation.objects.visible_to(user))
+        .select_related("organisation")
+        .annotate(unread=unread_count(user))
+        .first()
+    )
+    if report is None:
+        raise Http404("No Report matches the given query.")
+    remember_unread(user, report.unread)
+    del report.unread
+    return report.organisation, report
+
+
+def unread_count(user):
+    """The user's unread notices, as an expression to read with another query."""
+    from measures.models import Notification
+
+    unread = (
+        Notification.objects.filter(user=user.pk, read_at__isnull=True)
+        .order_by()
+        .values("user")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(unread), 0)
 
 
 # The user's unread-notice count, read with the organisation (access_organisation) and shown

@@ -99,3 +99,17 @@ def test_the_header_shows_a_notice_created_after_the_previous_page(demo):
     notice(staff, demo, "header-test")
     html = client.get("/o/demo/reports/2566/").content.decode()
     assert f'<span class="badge warn">{before + 1}</span>' in html
+
+
+def test_a_report_of_another_organisation_is_404_even_with_its_own_code():
+    from ita_portal.access import access_report
+    from reports.models import Report
+
+    mine, other = make_organisation(), make_organisation()
+    user = make_user(organisation=mine)
+    theirs = Report.objects.create(organisation=other, kind="memo", year=2566, fmt="pdf")
+    own = Report.objects.create(organisation=mine, kind="memo", year=2566, fmt="pdf")
+    for code, pk in ((other.code, theirs.pk), (mine.code, theirs.pk), (other.code, own.pk)):
+        with pytest.raises(Http404):
+            access_report(user, code, pk)
+    assert access_report(user, mine.code, own.pk) == (mine, own)

@@ -9,8 +9,8 @@ from tests.factories import client_for
 
 PLAN_QUERIES = 18  # + the year's item codes (assessments.codes); the signer's membership is access_organisation's, last year's plan is asked in access_plan's query
 FOLLOWUP_QUERIES = 16
-REPORTS_QUERIES = 10
-REPORT_STATUS_QUERIES = 8
+REPORTS_QUERIES = 9
+REPORT_STATUS_QUERIES = 7
 
 
 @pytest.fixture
