@@ -187,12 +187,12 @@ def test_edited_narrative_is_kept_and_shown(scored, staff):
 
 # session, user, second-factor check, organisation (with the user's memberships and unread notices,
 # one query), fiscal years, scores, narratives, ...,
-# the idle-expiry session save (savepoint, update, release) every request now makes, 3 for the
+# (no idle-expiry session save: the session was renewed less than a minute ago), 3 for the
 # per-item change since the previous year (its assessment, its scores, both years' item topics)
 # and 1 for the agency's analyses of items; the assessment's organisation and year are the rows
 # access_assessment read, not loaded again, and whether it holds scores is read with it. Both
 # peer groups (one aggregate, PEER_QUERIES) come from the cache until a write bumps its generation.
-ANALYSIS_QUERIES = 18  # all of the above together, pinned after merging editions, peers and item changes
+ANALYSIS_QUERIES = 15  # all of the above together, pinned after merging editions, peers and item changes
 PEER_QUERIES = 1  # the aggregate over both peer groups, once per cache generation
 FRAMEWORK_QUERIES = 9  # building one year's framework, once per process and framework token
 
