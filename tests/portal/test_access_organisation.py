@@ -113,3 +113,27 @@ def test_a_report_of_another_organisation_is_404_even_with_its_own_code():
         with pytest.raises(Http404):
             access_report(user, code, pk)
     assert access_report(user, mine.code, own.pk) == (mine, own)
+
+
+def test_the_query_compiled_once_finds_what_the_orm_query_finds_for_each_kind_of_user():
+    from ita_portal.access import organisation_query
+
+    province = make_organisation()
+    agency, other = make_organisation(parent=province), make_organisation()
+    staff = make_user(organisation=agency, role=Role.STAFF)
+    staff.memberships.create(organisation=agency, role=Role.EXECUTIVE, position="นายก")
+    supervisor = make_user(organisation=province, role=Role.SUPERVISOR)
+    admin = make_user(is_superuser=True)
+    outsider = make_user(organisation=other)
+    notice(staff, agency, "a")
+    for user in (staff, supervisor, admin, outsider):
+        for org in (province, agency, other):
+            expected = [(r.pk, r.mine_role, r.mine_position, r.unread) for r in organisation_query(user, org.code)]
+            try:
+                found = access_organisation(user, org.code)
+            except Http404:
+                assert expected == [], (user, org)
+                continue
+            got = [(found.pk, m.role, m.position) for m in found.memberships.all()] or [(found.pk, None, None)]
+            assert got == [row[:3] for row in expected], (user, org)
+            assert remembered_unread(user) == expected[0][3]
