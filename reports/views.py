@@ -36,7 +36,7 @@ def reports_page(request, code, year):
         .order_by("number")
     )
     plan = rounds[0].plan if rounds else Plan.objects.filter(organisation=organisation, fiscal_year__year=year).first()
-    recent = Report.objects.filter(organisation=organisation, year=year).select_related("requested_by")[:20]
+    recent = Report.objects.filter(organisation=organisation, year=year)[:20]  # who asked is not shown
     return render(
         request,
         "reports/reports_page.html",
