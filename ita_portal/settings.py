@@ -68,7 +68,8 @@ MIDDLEWARE = [
     # pages showing a TOTP key or recovery codes (BREACH, see ita_portal/compression.py).
     "ita_portal.compression.CompressionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, renewing an idle session once a minute rather than on every request.
+    "accounts.sessions.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -149,9 +150,13 @@ AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "ITA Portal"
-# Idle sessions end: each request renews the cookie, so the age is the idle limit.
+# Idle sessions end: requests renew the cookie and the row, so the age is the idle limit.
+# A renewal is a database write, made once the expiry is SESSION_REFRESH_SECONDS old, not on
+# every request (accounts/sessions.py): a session ends at most that much before the limit.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = min(int(os.environ.get("SESSION_REFRESH_SECONDS", "60")), SESSION_COOKIE_AGE // 10)
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_ENGINE = "accounts.sessions"
 
 # OpenID Connect (mozilla-django-oidc), on only when a client id and the provider are set.
 OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")

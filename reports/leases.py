@@ -149,6 +149,19 @@ def needs_hand_over(*, grace: timedelta = timedelta(0)) -> Q:
     return never_sent | stale()
 
 
+def seems_to_need_hand_over(report: Report, *, grace: timedelta = timedelta(0)) -> bool:
+    """needs_hand_over(grace) asked of a row already read, in Python: a page that has just read
+    the row skips resume_if_stale's query when it is plainly being built or waiting its turn."""
+    now = timezone.now()
+    if report.state == Report.State.QUEUED:
+        if report.handed_over_at is None:
+            return report.created_at is not None and report.created_at < now - grace
+        return report.handed_over_at < now - RESEND_AFTER
+    if report.state == Report.State.RUNNING:
+        return report.lease_expires_at is None or report.lease_expires_at < now
+    return False
+
+
 def resume_if_stale(report: Report, *, inline: bool = True) -> bool:
     """Called by requests that meet a row: send it again when nobody is building it."""
     if Report.objects.filter(pk=report.pk).filter(needs_hand_over(grace=HAND_OVER_GRACE)).exists():

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from assessments.item_meta import evidence_item
 from assessments.models import Organisation
-from ita_portal.access import access_organisation, access_plan
-from measures.models import Plan
+from ita_portal.access import access_organisation, access_plan, access_report
+from measures.models import FollowUpRound, Plan
 
 from . import builders, leases, public, services, verification
 from .frozen import approved_document
@@ -29,9 +29,14 @@ KINDS_NEED_PLAN = {"measures", "memo", "followup", "annual"}
 @require_safe
 def reports_page(request, code, year):
     organisation = access_organisation(request.user, code)
-    plan = Plan.objects.filter(organisation=organisation, fiscal_year__year=year).first()
-    rounds = list(plan.rounds.order_by("number")) if plan else []
-    recent = Report.objects.filter(organisation=organisation, year=year).select_related("requested_by")[:20]
+    # the plan's rounds with the plan in one query; the plan alone when it has no round yet
+    rounds = list(
+        FollowUpRound.objects.filter(plan__organisation=organisation, plan__fiscal_year__year=year)
+        .select_related("plan")
+        .order_by("number")
+    )
+    plan = rounds[0].plan if rounds else Plan.objects.filter(organisation=organisation, fiscal_year__year=year).first()
+    recent = Report.objects.filter(organisation=organisation, year=year)[:20]  # who asked is not shown
     return render(
         request,
         "reports/reports_page.html",
@@ -68,9 +73,9 @@ def request_report(request, code, year):
 @login_required
 @require_safe
 def report_status(request, code, pk):
-    organisation = access_organisation(request.user, code)
-    report = get_object_or_404(Report, pk=pk, organisation=organisation)
-    if report.state in (Report.State.QUEUED, Report.State.RUNNING) and leases.resume_if_stale(report):
+    organisation, report = access_report(request.user, code, pk)
+    # the row just read says whether anyone must build it: no second query for a build under way
+    if leases.seems_to_need_hand_over(report, grace=leases.HAND_OVER_GRACE) and leases.resume_if_stale(report):
         report.refresh_from_db()  # nobody was building it (its worker died): sent again
     return render(request, "reports/report_status.html", {"organisation": organisation, "report": report})
 
@@ -78,8 +83,7 @@ def report_status(request, code, pk):
 @login_required
 @require_safe
 def report_download(request, code, pk):
-    organisation = access_organisation(request.user, code)
-    report = get_object_or_404(Report, pk=pk, organisation=organisation)
+    organisation, report = access_report(request.user, code, pk)
     if report.state != Report.State.DONE or not report.file:
         messages.info(request, "รายงานยังสร้างไม่เสร็จ")
         return redirect("report_status", code=code, pk=pk)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Role
+from ita_portal.access import forget_unread
 
 from ..models import (
     Notification,
@@ -29,6 +30,7 @@ def notify(users, *, organisation, key, message, url=""):
         )
         if new:
             created.append(notice.pk)
+            forget_unread(user)  # this request's header (if it is theirs) counts again
     for pk in created:
         transaction.on_commit(lambda pk=pk: hand_over_notification(pk, task=send_notification_email))
     return created

@@ -4,6 +4,7 @@ recovery codes, idle expiry, password validators and the Thai password reset."""
 import re
 import runpy
 from base64 import b32decode
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
@@ -282,16 +283,27 @@ def test_idle_expiry_comes_from_session_idle_minutes(monkeypatch):
     values = runpy.run_path(str(Path(django_settings.BASE_DIR) / "ita_portal" / "settings.py"))
 
     assert values["SESSION_COOKIE_AGE"] == 600
-    assert values["SESSION_SAVE_EVERY_REQUEST"] is True
+    # renewed by accounts.sessions once a minute, not by Django on every request
+    assert values["SESSION_SAVE_EVERY_REQUEST"] is False
+    assert values["SESSION_ENGINE"] == "accounts.sessions"
+    assert "accounts.sessions.IdleSessionMiddleware" in values["MIDDLEWARE"]
+    assert values["SESSION_REFRESH_SECONDS"] == 60
 
 
-def test_each_request_renews_the_idle_deadline(viewer):
+def test_a_request_renews_the_idle_deadline_once_its_renewal_is_due(viewer):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
     client = Client()
     sign_in(client, viewer)
+    key = client.cookies["sessionid"].value
+    Session.objects.filter(pk=key).update(expire_date=timezone.now() + timedelta(seconds=30 * 60 - 61))
 
     response = client.get("/o/bungkok/")
 
     assert response.cookies["sessionid"]["max-age"] == 30 * 60
+    renewed = Session.objects.get(pk=key).expire_date - timezone.now()
+    assert timedelta(seconds=30 * 60 - 5) < renewed <= timedelta(seconds=30 * 60)
 
 
 # --- passwords -----------------------------------------------------------------

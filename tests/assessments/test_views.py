@@ -186,18 +186,19 @@ def test_edited_narrative_is_kept_and_shown(scored, staff):
     assert "คำอธิบายที่เจ้าหน้าที่แก้ไข" in client.get("/o/bungkok/2565/analysis/").content.decode()
 
 
-# session, user, second-factor check, organisation, fiscal years, scores, narratives, unread notices, ...,
-# the idle-expiry session save (savepoint, update, release) every request now makes, 1 for the
-# per-item change since the previous year (both years' item topics; last year's assessment and
-# scores are the analysis's) and 1 for the agency's analyses of items; the assessment's organisation and year are the rows
-# access_assessment read, not loaded again, and whether it holds scores is read with it. Both
-# peer groups (one aggregate, PEER_QUERIES) come from the cache until a write bumps its generation.
+# session, user, second-factor check, organisation (with the user's memberships and unread notices,
+# one query), fiscal years, scores, narratives, ... (no idle-expiry session save: the session was
+# renewed less than a minute ago), 1 for the per-item change since the previous year (both years'
+# item topics; last year's assessment and scores are the analysis's) and 1 for the agency's
+# analyses of items; the assessment's organisation and year are the rows access_assessment read,
+# not loaded again, and whether it holds scores is read with it. Both peer groups (one aggregate,
+# PEER_QUERIES) come from the cache until a write bumps its generation.
 # The body (all of the page's own rows) is kept by assessments.analysis_cache under a key read in
 # one query (its words' and both years' scores' counts and changes, last year's assessment, the
 # editions' framework tokens) and the peer figures: a page seen again reads only the request's
 # fixed rows and that key; the first page after a write of what it shows renders the body.
-ANALYSIS_QUERIES = 12  # the body from the cache: session, user, second factor, organisation (2), year, assessment, the key, unread, session save (3)
-ANALYSIS_RENDER_QUERIES = 19  # the body rendered: 20 as pinned before the body was cached, less last year's assessment and scores read again for the item changes, and the key
+ANALYSIS_QUERIES = 7  # the body from the cache: session, user, second factor, organisation with memberships and unread, year, assessment, the key
+ANALYSIS_RENDER_QUERIES = 14  # the body rendered: 15 as pinned before the body was cached, less last year's assessment and scores read again for the item changes, and the key
 PEER_QUERIES = 1  # the aggregate over both peer groups, once per cache generation
 FRAMEWORK_QUERIES = 9  # building one year's framework, once per process and framework token
 

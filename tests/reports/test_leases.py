@@ -138,3 +138,36 @@ def test_a_superseded_row_of_an_approved_document_keeps_the_documents_file(demo)
     assert document.file.storage.exists(document.file.name)
     with document.file.open("rb") as f:
         assert f.read(4) == b"%PDF"
+
+
+def test_the_status_pages_check_of_the_row_read_agrees_with_the_query(demo):
+    """seems_to_need_hand_over (Python, on the row the page read) answers as needs_hand_over (SQL)."""
+    now = timezone.now()
+    long_ago, just_now = now - timedelta(hours=1), now - timedelta(seconds=1)
+    cases = [
+        {"state": Report.State.QUEUED},  # just created, never handed over: within the grace
+        {"state": Report.State.QUEUED, "created_at": long_ago},  # never handed over, past the grace
+        {"state": Report.State.QUEUED, "created_at": long_ago, "handed_over_at": just_now},
+        {"state": Report.State.QUEUED, "created_at": long_ago, "handed_over_at": long_ago},  # message lost?
+        {"state": Report.State.RUNNING, "lease_expires_at": now + timedelta(minutes=5)},
+        {"state": Report.State.RUNNING, "lease_expires_at": just_now},
+        {"state": Report.State.RUNNING},  # no lease at all
+        {"state": Report.State.DONE},
+        {"state": Report.State.FAILED},
+    ]
+    answers = []
+    for n, fields in enumerate(cases):
+        created_at = fields.pop("created_at", None)
+        report = Report.objects.create(
+            organisation=demo, kind="memo", year=2566, fmt="pdf", source_hash=f"c{n}", **fields
+        )
+        if created_at:
+            Report.objects.filter(pk=report.pk).update(created_at=created_at)
+        report.refresh_from_db()
+        in_sql = (
+            Report.objects.filter(pk=report.pk).filter(leases.needs_hand_over(grace=leases.HAND_OVER_GRACE)).exists()
+        )
+        in_python = leases.seems_to_need_hand_over(report, grace=leases.HAND_OVER_GRACE)
+        assert in_python == in_sql, (fields, created_at)
+        answers.append(in_python)
+    assert answers == [False, True, False, True, False, True, True, False, False]
