@@ -160,6 +160,10 @@ def _store(parsed, existing, *, fiscal_year, by, total_rows) -> LoadResult:
                 )  # fmt: skip
             )
         _store_summaries(changed)
+        # Bulk writes send no post_save: the dashboard's derived rows of these agencies too.
+        from supervision import status
+
+        status.refresh([a.organisation_id for a in changed], [fiscal_year])
         ChangeLog.objects.bulk_create(logs, batch_size=2000)
         # Bulk writes send no post_save: figures cached over these results (the analysis page's
         # peer groups, the supervisors' dashboard) are dropped once the load commits.

@@ -496,7 +496,12 @@ def _insert_first_sheet(organisation, fiscal_year, edition, framework, parsed, b
         assessment_id, current = cursor.fetchone()
     if assessment_id is None:
         return None, current
-    transaction.on_commit(bump)  # no post_save here: the cached figures over results are dropped
+    # No post_save here: the dashboard's derived row of the agency is written (supervision.status)
+    # and the cached figures over results are dropped.
+    from supervision import status
+
+    status.refresh([organisation.pk], [fiscal_year])
+    transaction.on_commit(bump)
     return {"added": len(added), "changed": 0, "removed": 0}, True
 
 

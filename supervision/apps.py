@@ -6,6 +6,7 @@ class SupervisionConfig(AppConfig):
     verbose_name = "การกำกับดูแล"
 
     def ready(self):
-        from . import cache
+        from . import cache, status
 
         cache.connect()
+        status.connect()

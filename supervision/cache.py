@@ -1,10 +1,15 @@
 """What the dashboard caches: the figures over every agency below (counts per stage and per
-rating, the group's means), the country's means per year, and the filter menus.
+rating, the group's means, the page order and rows), the country's means per year, and the
+filter menus.
 
-Every entry's key carries a *generation* that any write the dashboard reads bumps (results,
-plans, approvals, follow-up, the tree, the frameworks: post_save / post_delete of those
-models), so a cached figure is never older than the last write through the ORM; entries also
-expire after CACHE_SECONDS. The page of rows is never cached: it is one indexed query.
+Every entry's key carries *generations* that the writes it depends on replace, so a cached
+figure is never older than the last write through the ORM; entries also expire after
+CACHE_SECONDS. A write of one agency's cycle (its result, plan, revisions, follow-up: see
+supervision.status) replaces the generation of each body above it only (``bump_above``): a
+supervisor's dashboard is computed again after a write below it, not after one elsewhere.
+Writes of the tree, the frameworks, the years and the chases, and the bulk writers, replace
+the dashboards' common generation (``bump``). ``generation()`` (the analysis page's peer
+groups) moves with every one of these writes.
 """
 
 from __future__ import annotations
@@ -18,22 +23,21 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
 GENERATION_KEY = "supervision:generation"
+COMMON_KEY = "supervision:common-generation"  # every dashboard's (not the per-subtree writes)
 STEADY_KEY = "supervision:steady-generation"
 CACHE_SECONDS = 600
+# Writes of one agency's cycle (Assessment, Plan, PlanRevision, FollowUpRound, FollowUpEntry)
+# are watched by supervision.status, which refreshes the agency's row and calls bump_above.
 WATCHED = [
-    "assessments.Assessment",
-    "assessments.Score",
     "assessments.Organisation",
     "assessments.Edition",
     "assessments.GradeBand",
     "assessments.FiscalYear",
     "assessments.Indicator",
     "supervision.Chase",
-    "measures.Plan",
-    "measures.PlanRevision",
-    "measures.FollowUpRound",
-    "measures.FollowUpEntry",
 ]
+# Read by the peer groups (the summaries' sources), not by the dashboard.
+GENERATION_ONLY = ["assessments.Score"]
 
 
 log = logging.getLogger(__name__)
@@ -68,7 +72,21 @@ def bump(**_kwargs) -> None:
     could leave one generation, an entry computed between them would outlive the second write,
     and the set would give the key the default 300-second timeout. A set of a new value is one
     atomic file replace there (one SET on Redis), and two bumps at once both leave a new value."""
-    _quietly(lambda: cache.set(GENERATION_KEY, _fresh(), None), None)
+    _quietly(lambda: cache.set_many({GENERATION_KEY: _fresh(), COMMON_KEY: _fresh()}, None), None)
+
+
+def _above_key(organisation_id: int) -> str:
+    return f"supervision:below:{organisation_id}"
+
+
+def bump_above(paths) -> None:
+    """After a write of the agencies at these materialised paths ("/3/17/204/"): a new
+    generation for each organisation on the paths (the agency and every body above it; a
+    supervisor's dashboard reads its own) and for ``generation()``, in one cache write."""
+    ids = {int(part) for path in paths for part in (path or "").split("/") if part}
+    values = {_above_key(pk): _fresh() for pk in ids}
+    values[GENERATION_KEY] = _fresh()
+    _quietly(lambda: cache.set_many(values, None), None)
 
 
 def bump_steady() -> None:
@@ -87,13 +105,36 @@ def connect() -> None:
         model = apps.get_model(label)
         post_save.connect(bump, sender=model, dispatch_uid=f"supervision-cache-{label}-save")
         post_delete.connect(bump, sender=model, dispatch_uid=f"supervision-cache-{label}-delete")
+    for label in GENERATION_ONLY:
+        model = apps.get_model(label)
+        post_save.connect(bump_generation, sender=model, dispatch_uid=f"supervision-cache-{label}-save")
+        post_delete.connect(bump_generation, sender=model, dispatch_uid=f"supervision-cache-{label}-delete")
 
 
-def generations() -> tuple[str, str]:
+def bump_generation(**_kwargs) -> None:
+    """A new ``generation()`` only (the dashboards keep theirs)."""
+    _quietly(lambda: cache.set(GENERATION_KEY, _fresh(), None), None)
+
+
+def generations(root_id: int | None = None) -> tuple[str, str]:
     """(the generation, the steady generation) in one cache read: a page reads them once, at
-    its start (an entry computed later may hold a newer write, never an older one)."""
-    found = _quietly(lambda: cache.get_many([GENERATION_KEY, STEADY_KEY]), {})
-    return found.get(GENERATION_KEY) or generation(), found.get(STEADY_KEY) or _steady_generation()
+    its start (an entry computed later may hold a newer write, never an older one). With
+    ``root_id``, the generation of a dashboard of that body: the common one and its own."""
+    if root_id is None:
+        found = _quietly(lambda: cache.get_many([GENERATION_KEY, STEADY_KEY]), {})
+        return found.get(GENERATION_KEY) or generation(), found.get(STEADY_KEY) or _steady_generation()
+    keys = [COMMON_KEY, _above_key(root_id), STEADY_KEY]
+    found = _quietly(lambda: cache.get_many(keys), None)
+    if found is None:  # cache away: generations of their own, so nothing cached is used
+        return _fresh(), _fresh()
+    missing = [key for key in keys if not found.get(key)]
+    if missing:  # first use, or evicted: add (never replace a bump made meanwhile), read again
+        for key in missing:
+            _quietly(lambda key=key: cache.add(key, _fresh(), None), None)
+        found = {**found, **(_quietly(lambda: cache.get_many(missing), None) or {})}
+        if any(not found.get(key) for key in keys):
+            return _fresh(), _fresh()
+    return f"{found[COMMON_KEY]}.{found[_above_key(root_id)]}", found[STEADY_KEY]
 
 
 def cached(

@@ -13,24 +13,21 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import (
+    Avg,
     Case,
     CharField,
     Count,
-    Exists,
     F,
     FilteredRelation,
-    FloatField,
     IntegerField,
-    OuterRef,
     Q,
     Value,
     When,
 )
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
+from django.db.models.functions import Coalesce
 
 from assessments.models import Assessment, FiscalYear, Organisation
-from measures.models import FollowUpRound, Plan
+from measures.models import FollowUpRound
 
 STAGES = [
     ("none", "ยังไม่มีคะแนน"),
@@ -194,39 +191,25 @@ def agencies(
     today: date,
     ratings: Ratings | None = None,
 ):
-    """Every organisation below ``root`` with its year's summary, rating and cycle stage annotated."""
+    """Every organisation below ``root`` with its year's summary, rating and cycle stage annotated:
+    read from its CycleStatus row (supervision.status keeps it; no row is stage "none"), so
+    the counts, means and order over every agency below read one narrow table, not the year's
+    assessments, plans and rounds. ``plan_year`` is what the rows were computed with (kept in
+    the signature: the callers key their caches on it)."""
     ratings = ratings or Ratings.of(fiscal_year)
-    plan_year_id = plan_year.pk if plan_year else None
-    # Correlated on the joined plan's id (rounds are indexed by plan): no join back to plans.
-    late = FollowUpRound.objects.filter(plan_id=OuterRef("p__id"), due__lt=today, entries__isnull=True)
-    stage = Case(
-        When(p__publish_permitted=True, p__approved_revision__isnull=False, then=Value("published")),
-        When(p__state=Plan.State.APPROVED, then=Value("approved")),
-        When(p__state=Plan.State.SUBMITTED, then=Value("submitted")),
-        When(p__state__isnull=False, then=Value("drafted")),
-        # Scores entered: the year's summary holds a total or an indicator figure.
-        When(
-            Q(a__total_score__isnull=False) | Q(a__indicator_scores__has_any_keys=INDICATOR_KEYS), then=Value("scores")
-        ),
-        default=Value("none"),
-        output_field=CharField(),
-    )
+    stage = Coalesce(F("c__stage"), Value("none"), output_field=CharField())
     return (
         Organisation.objects.below(root)
+        .annotate(c=FilteredRelation("cycle_statuses", condition=Q(cycle_statuses__fiscal_year=fiscal_year)))
         .annotate(
-            a=FilteredRelation("assessments", condition=Q(assessments__fiscal_year=fiscal_year)),
-            p=FilteredRelation("plans", condition=Q(plans__fiscal_year_id=plan_year_id)),
-        )
-        .annotate(
-            late=Exists(late),
+            # Late: a round of the plan not reported by its due date, today's (never stored).
+            late=Case(When(c__unreported_due__lt=today, then=Value(True)), default=Value(False)),
             stage=stage,
-            total=F("a__total_score"),
-            edition_of_row=F("a__edition_id"),
-            tool_scores=F("a__tool_scores"),
-            plan_id=F("p__id"),
-            # KeyTextTransform over the relation's column: KT("a__tool_scores__iit") would
-            # resolve "a" to the joined row's id on PostgreSQL.
-            **{code: Cast(KeyTextTransform(code, "a__tool_scores"), FloatField()) for code in TOOLS},
+            total=F("c__total"),
+            edition_of_row=F("c__edition_id"),
+            tool_scores=F("c__tool_scores"),
+            plan_id=F("c__plan_id"),
+            **{code: F(f"c__{code}") for code in TOOLS},
         )
         .annotate(
             stage_order=Case(*[When(stage=code, then=Value(n)) for n, (code, _) in enumerate(STAGES)]),
@@ -380,11 +363,31 @@ def choices(root: Organisation) -> dict[str, list[str]]:
     return {k: sorted(v - {""}) for k, v in (("types", types), ("provinces", provinces), ("districts", districts))}
 
 
-def group_assessments(qs, fiscal_year: FiscalYear, *, root: Organisation | None = None, filters: Filters | None = None):
-    """The year's assessments of the agencies in ``qs`` (a filtered dashboard queryset).
+def group_means(qs, fiscal_year: FiscalYear, numbers, *, root: Organisation | None = None, filters=None) -> dict:
+    """{indicator number: mean score} over the year's results of the agencies in ``qs`` (a
+    filtered dashboard queryset), as peers.indicator_means over their assessments: one
+    aggregate over their CycleStatus rows' indicator columns (no JSON read per row).
 
     Without a stage or rating filter (pass ``root`` and ``filters``) the group is chosen on
     the organisations' own columns, without the dashboard's joins and CASE expressions."""
+    from supervision.models import INDICATOR_COLUMNS, CycleStatus
+
+    if any(f"ind{n}" not in INDICATOR_COLUMNS for n in numbers):  # a framework past 20 indicators
+        from assessments.peers import indicator_means
+
+        return indicator_means(group_assessments(qs, fiscal_year, root=root, filters=filters), numbers)
+    if root is not None and filters is not None and not filters.stage and not filters.rating:
+        organisations = filtered(Organisation.objects.below(root), filters, with_stage=False)
+    else:
+        organisations = qs
+    means = CycleStatus.objects.filter(fiscal_year=fiscal_year, organisation__in=organisations.values("pk")).aggregate(
+        **{f"i{n}": Avg(f"ind{n}") for n in numbers}
+    )
+    return {n: (round(means[f"i{n}"], 2) if means[f"i{n}"] is not None else None) for n in numbers}
+
+
+def group_assessments(qs, fiscal_year: FiscalYear, *, root: Organisation | None = None, filters: Filters | None = None):
+    """The year's assessments of the agencies in ``qs`` (a filtered dashboard queryset)."""
     if root is not None and filters is not None and not filters.stage and not filters.rating:
         organisations = filtered(Organisation.objects.below(root), filters, with_stage=False)
         return Assessment.objects.filter(fiscal_year=fiscal_year, organisation__in=organisations.values("pk"))

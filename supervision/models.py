@@ -49,3 +49,69 @@ class ChaseReminder(models.Model):
 
     def __str__(self):
         return f"{self.chase} – {self.organisation}"
+
+
+INDICATOR_COLUMNS = [f"ind{n}" for n in range(1, 21)]
+
+
+class CycleStatus(models.Model):
+    """Derived, never edited: one agency's row of the supervisor's dashboard for one assessment
+    year — its result of the year and the stage of the plan of the year after — copied from
+    Assessment and Plan (and the plan's follow-up rounds) by supervision.status on every write
+    of those, so that the counts, the group's means and the page order over thousands of
+    agencies read one narrow indexed table. Rebuilt by ``rebuild_cycle_status``.
+
+    Only agencies with a result or a plan have a row (the dashboard joins it to the
+    organisations: no row reads as stage "none"). The foreign keys carry no database
+    constraint: a cascade deleting an agency's rows first refreshes this row in the middle of
+    it; the organisation's own post_delete then removes what is left."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="cycle_statuses"
+    )
+    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    stage = models.CharField(max_length=10)  # dashboard.STAGES
+    total = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    edition = models.ForeignKey(
+        "assessments.Edition", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    tool_scores = models.JSONField(default=dict)
+    iit = models.FloatField(null=True)
+    eit = models.FloatField(null=True)
+    oit = models.FloatField(null=True)
+    plan = models.ForeignKey(
+        "measures.Plan", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    # The earliest due date of the plan's rounds not reported yet: the row is late when it lies
+    # before today (compared in the query: "today" is never stored).
+    unreported_due = models.DateField(null=True)
+    ind1 = models.FloatField(null=True)
+    ind2 = models.FloatField(null=True)
+    ind3 = models.FloatField(null=True)
+    ind4 = models.FloatField(null=True)
+    ind5 = models.FloatField(null=True)
+    ind6 = models.FloatField(null=True)
+    ind7 = models.FloatField(null=True)
+    ind8 = models.FloatField(null=True)
+    ind9 = models.FloatField(null=True)
+    ind10 = models.FloatField(null=True)
+    ind11 = models.FloatField(null=True)
+    ind12 = models.FloatField(null=True)
+    ind13 = models.FloatField(null=True)
+    ind14 = models.FloatField(null=True)
+    ind15 = models.FloatField(null=True)
+    ind16 = models.FloatField(null=True)
+    ind17 = models.FloatField(null=True)
+    ind18 = models.FloatField(null=True)
+    ind19 = models.FloatField(null=True)
+    ind20 = models.FloatField(null=True)
+
+    class Meta:
+        verbose_name = "สถานะรอบการประเมินของหน่วยงาน (คำนวณจากข้อมูลอื่น)"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "fiscal_year"], name="cycle_status_unique_per_year")
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_id} {self.fiscal_year_id}: {self.stage}"

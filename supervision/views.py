@@ -86,7 +86,7 @@ def _dashboard_context(request, root, year, chase_form=None):
     rating, the group's and the country's means, the filter menus, the years) comes from
     supervision.cache, recomputed after any write it depends on."""
     today = timezone.localdate()
-    gens = cache.generations()
+    gens = cache.generations(root.pk)  # the common generation and the one of the writes below root
     fiscal_year, plan_year = _year_and_next(year, gens)
     ratings = dashboard.Ratings.of(fiscal_year)
     filters = dashboard.Filters.from_query(request.GET, ratings)
@@ -117,9 +117,7 @@ def _dashboard_context(request, root, year, chase_form=None):
         },
         {
             "counts": lambda: dashboard.counts(dashboard.filtered(base(), filters, with_stage=False), ratings, filters),
-            "group": lambda: indicator_means(
-                dashboard.group_assessments(selected(), fiscal_year, root=root, filters=filters), numbers
-            ),
+            "group": lambda: dashboard.group_means(selected(), fiscal_year, numbers, root=root, filters=filters),
             "country": lambda: indicator_means(fiscal_year.assessments.all(), numbers),
             "choices": lambda: dashboard.choices(root),
             "years": lambda: list(FiscalYear.objects.with_framework().order_by("year").values_list("year", flat=True)),

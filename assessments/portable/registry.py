@@ -69,6 +69,7 @@ EXCLUDED: dict[str, str] = {
     "measures.Notification": "a person's in-app notices and e-mail state, already delivered; not the agency's record",
     "supervision.Chase": "a supervising body's deadline for the agencies below it, not one agency's history",
     "supervision.ChaseReminder": "the claim that one chase was sent to one agency; belongs to the chase",
+    "supervision.CycleStatus": "derived from the agency's results and plans; recomputed after a restore (supervision.status)",
 }
 
 # Models outside the export that registered rows point to: found again by these fields.

@@ -93,6 +93,11 @@ class Restorer:
                 from assessments.models import rebuild_paths
 
                 rebuild_paths()
+                # Rows were inserted raw (no post_save): the dashboard's derived rows of the
+                # restored agency are computed here, in the same transaction.
+                from supervision import status
+
+                status.refresh([organisation.pk])
                 self._log(organisation)
                 old = list(self.old_files)
                 transaction.on_commit(lambda: _delete_files(old))

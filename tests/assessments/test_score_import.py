@@ -143,8 +143,10 @@ def test_reimporting_the_same_sheet_changes_nothing(org, seed000_items):
 # included (no UPDATE after), the scores, the change log. Was 11 with the summary's UPDATE and a
 # locking read before the INSERT. PostgreSQL: ONE statement (the assessment, its scores and its
 # change log inserted together, ON CONFLICT; the edition kept by the process, its token checked
-# in the statement). Was 9 as on SQLite.
-FIRST_SHEET_QUERIES = {"sqlite": 9, "postgresql": 1}
+# in the statement). Was 9 as on SQLite. Then 9 and 1; now 11 and 3: the supervisor's dashboard
+# row of the agency (supervision.CycleStatus) is read from its sources and written (one SELECT,
+# one upsert), so the dashboard's counts and order need not read every result.
+FIRST_SHEET_QUERIES = {"sqlite": 11, "postgresql": 3}
 
 
 def test_a_first_sheet_is_stored_with_its_summary_in_a_fixed_number_of_queries(org, django_assert_num_queries):

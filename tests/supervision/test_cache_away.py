@@ -30,3 +30,11 @@ def test_a_write_bumps_nothing_and_raises_nothing_when_the_cache_is_away(redis_a
 def test_figures_are_computed_when_the_cache_is_away(redis_away):
     got = dashboard_cache.cached({"n": ("x",)}, {"n": lambda: 42})
     assert got == {"n": 42}
+
+
+def test_a_write_below_bumps_nothing_and_raises_nothing_when_the_cache_is_away(redis_away):
+    dashboard_cache.bump_above(["/1/2/3/"])
+
+
+def test_a_dashboards_generations_are_new_each_time_when_the_cache_is_away(redis_away):
+    assert dashboard_cache.generations(1) != dashboard_cache.generations(1)  # nothing cached is used

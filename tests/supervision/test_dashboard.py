@@ -273,3 +273,40 @@ def test_export_is_streamed_as_an_attachment(client, province_supervisor):
     assert response.streaming
     assert response["Content-Disposition"] == 'attachment; filename="ita-prov-2565.xlsx"'
     assert int(response["Content-Length"]) == len(b"".join(response.streaming_content))
+
+
+def test_a_write_elsewhere_leaves_the_cached_dashboard_in_use(
+    client, province_supervisor, django_assert_num_queries, tree
+):
+    from tests.factories import record
+    from tests.supervision.conftest import make_plan, scores
+
+    client.force_login(province_supervisor)
+    framework_for(FiscalYear.objects.get(year=2565))
+    client.get(URL)
+    record(tree["far"], 2565, scores(40))  # "far" is not below prov
+    make_plan(tree["far"])
+    with django_assert_num_queries(DASHBOARD_QUERIES_CACHED):
+        client.get(URL)
+
+
+def test_a_write_below_recomputes_the_dashboards_of_every_body_above(client, admin_client, province_supervisor, tree):
+    from measures.models import Plan
+
+    client.force_login(province_supervisor)
+    assert client.get(URL).context["counts"]["submitted"] == 1
+    assert admin_client.get("/s/amphoe/2565/").context["counts"]["submitted"] == 1
+    plan = Plan.objects.get(organisation=tree["agencies"][3])  # a4, below amphoe below prov
+    plan.state = Plan.State.SUBMITTED
+    plan.save()
+    assert client.get(URL).context["counts"]["submitted"] == 2
+    assert admin_client.get("/s/amphoe/2565/").context["counts"]["submitted"] == 2
+
+
+def test_a_write_of_the_tree_recomputes_every_dashboard(client, province_supervisor, tree):
+    client.force_login(province_supervisor)
+    assert client.get(URL).context["counts"]["all"] == 7
+    far = tree["far"]
+    far.parent = tree["prov"]
+    far.save()
+    assert client.get(URL).context["counts"]["all"] == 8
