@@ -116,25 +116,26 @@ def bump_generation(**_kwargs) -> None:
     _quietly(lambda: cache.set(GENERATION_KEY, _fresh(), None), None)
 
 
-def generations(root_id: int | None = None) -> tuple[str, str]:
+def generations(root_id: int | None = None) -> tuple[str, ...]:
     """(the generation, the steady generation) in one cache read: a page reads them once, at
     its start (an entry computed later may hold a newer write, never an older one). With
-    ``root_id``, the generation of a dashboard of that body: the common one and its own."""
+    ``root_id``: (the generation of a dashboard of that body — the common one and its own —,
+    the steady one, the common one)."""
     if root_id is None:
         found = _quietly(lambda: cache.get_many([GENERATION_KEY, STEADY_KEY]), {})
         return found.get(GENERATION_KEY) or generation(), found.get(STEADY_KEY) or _steady_generation()
     keys = [COMMON_KEY, _above_key(root_id), STEADY_KEY]
     found = _quietly(lambda: cache.get_many(keys), None)
     if found is None:  # cache away: generations of their own, so nothing cached is used
-        return _fresh(), _fresh()
+        return _fresh(), _fresh(), _fresh()
     missing = [key for key in keys if not found.get(key)]
     if missing:  # first use, or evicted: add (never replace a bump made meanwhile), read again
         for key in missing:
             _quietly(lambda key=key: cache.add(key, _fresh(), None), None)
         found = {**found, **(_quietly(lambda: cache.get_many(missing), None) or {})}
         if any(not found.get(key) for key in keys):
-            return _fresh(), _fresh()
-    return f"{found[COMMON_KEY]}.{found[_above_key(root_id)]}", found[STEADY_KEY]
+            return _fresh(), _fresh(), _fresh()
+    return f"{found[COMMON_KEY]}.{found[_above_key(root_id)]}", found[STEADY_KEY], found[COMMON_KEY]
 
 
 def cached(
@@ -142,23 +143,32 @@ def cached(
     compute: dict[str, Callable[[], object]],
     *,
     steady: frozenset = frozenset(),
-    gens: tuple[str, str] | None = None,
+    common: frozenset = frozenset(),
+    gens: tuple[str, ...] | None = None,
 ) -> dict[str, object]:
     """{name: value}: each from the cache under its key parts and the current generation, or
     computed and stored. One cache read for all of them (and one write for the missing).
 
     Names in ``steady`` are keyed without the generation: they live CACHE_SECONDS whatever is
     written (the country's means per year: one agency's new figure barely moves a mean over
-    thousands, and recomputing it after every write of every agency would cost the most)."""
+    thousands, and recomputing it after every write of every agency would cost the most).
+    Names in ``common`` are keyed with a dashboard's common generation only (the third of
+    ``generations(root_id)``): what no write of one agency's cycle changes (the years, the
+    frameworks, the menus of the tree, the chases)."""
     import hashlib
 
     if gens is not None:
-        gen, steady_gen = gens
+        gen, steady_gen, *rest = gens
     else:
-        gen = generation()
+        gen, rest = generation(), []
         steady_gen = _steady_generation() if steady else 0
+    common_gen = rest[0] if rest else gen
+
+    def generation_of(name):
+        return f"s{steady_gen}" if name in steady else f"c{common_gen}" if name in common else gen
+
     keys = {
-        name: f"supervision:{f's{steady_gen}' if name in steady else gen}:{name}:"
+        name: f"supervision:{generation_of(name)}:{name}:"
         + hashlib.sha256("\x1f".join(map(str, p)).encode()).hexdigest()[:32]
         for name, p in parts.items()
     }
@@ -174,11 +184,11 @@ def cached(
     return out
 
 
-def fragment_key(*parts, gens: tuple[str, str] | None = None) -> str:
+def fragment_key(*parts, gens: tuple[str, ...] | None = None) -> str:
     """The key of the dashboard's rendered fragments (counts and menus, means): the parts and
     the current generation and steady generation, so a write renders them anew."""
     import hashlib
 
-    gen, steady_gen = gens or generations()
+    gen, steady_gen, *_common = gens or generations()
     text = "\x1f".join(map(str, (gen, steady_gen, *parts)))
     return hashlib.sha256(text.encode()).hexdigest()[:32]

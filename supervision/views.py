@@ -55,7 +55,7 @@ def _year_and_next(year, gens=None):
         )
         return None if fiscal_year is None else (fiscal_year, dashboard.plan_year_of(fiscal_year))
 
-    found = cache.cached({"year": (year,)}, {"year": load}, gens=gens)["year"]
+    found = cache.cached({"year": (year,)}, {"year": load}, common=frozenset({"year"}), gens=gens)["year"]
     if found is None:
         raise Http404("ไม่มีกรอบการประเมินปีนี้")
     return found
@@ -128,6 +128,7 @@ def _dashboard_context(request, root, year, chase_form=None):
             "order": lambda: list(dashboard.ordered(selected(), filters.sort).values_list("pk", flat=True)),
         },
         steady=frozenset({"country"}),
+        common=frozenset({"choices", "years", "chases"}),
         gens=gens,
     )
     counts, group, country = summary["counts"], summary["group"], summary["country"]

@@ -310,3 +310,23 @@ def test_a_write_of_the_tree_recomputes_every_dashboard(client, province_supervi
     far.parent = tree["prov"]
     far.save()
     assert client.get(URL).context["counts"]["all"] == 8
+
+
+# After a write of one agency's cycle below: the counts, the group's means, the order, the
+# page's rows and their rounds; not the year, the years, the menus or the chases.
+DASHBOARD_QUERIES_AFTER_A_WRITE_BELOW = DASHBOARD_QUERIES_CACHED + 5
+
+
+def test_a_write_below_recomputes_only_the_figures_over_the_agencies(
+    client, province_supervisor, django_assert_num_queries, tree
+):
+    from measures.models import Plan
+
+    client.force_login(province_supervisor)
+    framework_for(FiscalYear.objects.get(year=2565))
+    client.get(URL)
+    plan = Plan.objects.get(organisation=tree["agencies"][3])
+    plan.state = Plan.State.SUBMITTED
+    plan.save()
+    with django_assert_num_queries(DASHBOARD_QUERIES_AFTER_A_WRITE_BELOW):
+        assert client.get(URL).context["counts"]["submitted"] == 2

@@ -22,7 +22,7 @@ def stored():
 
 def recomputed():
     return {
-        (pk, fiscal_year.pk): values
+        (pk, fiscal_year.pk): {k: v for k, v in values.items() if k != "path"}  # path: for the cache
         for fiscal_year in FiscalYear.objects.all()
         for pk, values in status.source(fiscal_year).items()
     }
