@@ -94,7 +94,8 @@ def _dashboard_context(request, root, year, chase_form=None):
     # Built only when a figure is computed (a cache miss): building the annotated queryset
     # costs more than the page's own query.
     def base():
-        key = (gens[0], root.pk, root.path, fiscal_year.pk, plan_year.pk if plan_year else None, today)
+        # The common generation (the ratings' CASE is read from the editions): not per write below.
+        key = (gens[-1], root.pk, root.path, fiscal_year.pk, plan_year.pk if plan_year else None, today)
         return dashboard.kept_agencies(
             key, lambda: dashboard.agencies(root, fiscal_year, plan_year, today=today, ratings=ratings)
         )
