@@ -154,3 +154,17 @@ def test_the_rebuild_command_writes_every_row(tree):
     CycleStatus.objects.all().delete()
     call_command("rebuild_cycle_status")
     assert_in_step()
+
+
+def test_a_first_score_sheet_is_in_step(tree):
+    from io import BytesIO
+
+    from assessments import services
+    from tests.factories import fiscal_year
+
+    text = "code,score\n" + "".join(f"ind{n},{60 + n}\n" for n in range(1, 11))
+    services.import_scores(  # one INSERT statement on PostgreSQL: no post_save
+        tree["amphoe"], fiscal_year=fiscal_year(2565), fileobj=BytesIO(text.encode()), filename="s.csv", by=None
+    )
+    assert_in_step()
+    assert CycleStatus.objects.get(organisation=tree["amphoe"]).stage == "scores"
