@@ -189,10 +189,11 @@ def export(request, code, year):
     root = access_supervision(request.user, code)
     fiscal_year = _fiscal_year(year)
     filters = dashboard.Filters.from_query(request.GET, dashboard.Ratings.of(fiscal_year))
-    # Written to a temporary file as the rows come and streamed from it in chunks: the
-    # workbook of 8,300 agencies is never held in memory.
+    workbook = exports.dashboard_workbook(root, fiscal_year, filters, today=timezone.localdate())
+    # Written to a temporary file (openpyxl's write-only rows go to one as they come) and
+    # streamed from it in chunks: the workbook of 8,300 agencies is never held in memory.
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes (and so deletes) it
-    exports.write_dashboard(handle, root, fiscal_year, filters, today=timezone.localdate())
+    workbook.save(handle)
     handle.seek(0)
     return FileResponse(
         handle,
