@@ -7,7 +7,7 @@ import pytest
 
 from tests.factories import client_for
 
-PLAN_QUERIES = 20  # + the year's item codes (assessments.codes); the signer's membership is access_organisation's, last year's plan is asked in access_plan's query
+PLAN_QUERIES = 16  # + the year's item codes (assessments.codes); units and people in one UNION ALL, decisions, revisions and rounds in another, the chain with its users in one join; the signer's membership is access_organisation's, last year's plan is asked in access_plan's query
 FOLLOWUP_QUERIES = 16  # the reporter and reported revision come with the round
 REPORTS_QUERIES = 13
 REPORT_STATUS_QUERIES = 11
