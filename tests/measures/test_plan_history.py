@@ -44,3 +44,20 @@ def test_history_gives_what_the_three_queries_gave(plan, approver, django_assert
 
 def test_a_plan_without_history_gives_empty_lists(plan):
     assert _history(plan) == ([], [], [])
+
+
+def test_the_plans_measures_are_read_as_select_related_reads_them(plan, staff, django_assert_num_queries):
+    from measures import services
+    from measures.fragments import row_values
+    from measures.views import _measures_of
+
+    services.save_measure(
+        plan, by=staff, issue_area=services.issue_area(1), indicators=[1, 2], items=["i1"], title="มาตรการที่สอง",
+        steps=["๑. ขั้น", "๑) ย่อย"], start=date(2022, 10, 1), end=date(2023, 3, 31), budget="1500.50",
+    )  # fmt: skip
+    expected = list(plan.measures.select_related("issue_area").order_by("order", "pk"))
+    with django_assert_num_queries(1):
+        measures = _measures_of(plan)
+        read = [(row_values(m), row_values(m.issue_area)) for m in measures]
+    assert read == [(row_values(m), row_values(m.issue_area)) for m in expected]
+    assert len(read) == 2
