@@ -202,6 +202,7 @@ def access_plan(user, code: str, year: int):
     plan = (
         Plan.objects.filter(organisation=organisation, fiscal_year=fiscal_year)
         .select_related("fiscal_year", "analysis_year", "approved_revision", "organisation")
+        .defer("approved_revision__snapshot")  # 25 KB of JSON decoded per request; no caller reads it
         # whether last year has a plan (the plan page offers to carry it over), in the same query
         .annotate(previous_exists=Exists(Plan.objects.filter(organisation=organisation, fiscal_year__year=year - 1)))
         .first()

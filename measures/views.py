@@ -8,6 +8,8 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import CharField, DateField, DateTimeField, F, IntegerField, TextField, Value
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -23,6 +25,7 @@ from ita_portal import access
 from ita_portal.access import access_organisation, access_plan, require_edit
 
 from . import fragments, services, versions
+from .compiled import Compiled
 from .forms import (
     DecisionForm,
     EntryForm,
@@ -38,11 +41,13 @@ from .models import (
     Decision,
     Evidence,
     FollowUpEntry,
+    FollowUpRound,
     Measure,
     Notification,
     OrgUnit,
     Person,
     Plan,
+    PlanRevision,
     responsible_in_order,
 )
 from .services import WorkflowError
@@ -97,16 +102,189 @@ def _linked(plan, model, relation, *order) -> tuple[dict[int, list], tuple]:
     return by_measure, rows
 
 
+def _responsible_query(plan_id: int):
+    no_text, no_number = Value(None, output_field=CharField()), Value(None, output_field=IntegerField())
+    units = (
+        Measure.units.through.objects.filter(measure__plan_id=plan_id)
+        .annotate(kind=Value("u"), person_position=no_text, person_unit=no_number)
+        .values_list(
+            "kind", "measure_id", "orgunit_id", "orgunit__organisation_id", "orgunit__name", "orgunit__order",
+            "person_position", "person_unit",
+        )
+    )  # fmt: skip
+    people = (
+        Measure.people.through.objects.filter(measure__plan_id=plan_id)
+        .annotate(kind=Value("p"), unit_order=no_number)
+        .values_list(
+            "kind", "measure_id", "person_id", "person__organisation_id", "person__name", "unit_order",
+            "person__position", "person__unit_id",
+        )
+    )  # fmt: skip
+    # The columns are named by the first query: a person has no unit order (all the same).
+    return units.union(people, all=True).order_by("kind", "orgunit__order", "orgunit__name", "orgunit_id")
+
+
+_RESPONSIBLE = Compiled(_responsible_query)
+
+
+def _responsible(plan) -> tuple[dict[int, list], dict[int, list], tuple]:
+    """{measure id: [units]} and {measure id: [people]} of a plan, and the rows as read (for a
+    fragment's key): one query for both, the two link tables joined to their rows in a
+    UNION ALL, no related manager per measure. Units in their model's order (order, name),
+    people in theirs (name), then by id, as ``Meta.ordering`` would (without the join to
+    the organisation it starts with: a plan's units and people are its organisation's)."""
+    rows = tuple(_RESPONSIBLE.rows(plan.pk))
+    by_unit, by_person = {}, {}
+    unit_names = [f.attname for f in OrgUnit._meta.concrete_fields]
+    person_names = [f.attname for f in Person._meta.concrete_fields]
+    for kind, measure_id, pk, organisation_id, name, order, position, unit_id in rows:
+        if kind == "u":
+            values = {"id": pk, "organisation_id": organisation_id, "name": name, "order": order}
+            by_unit.setdefault(measure_id, []).append(
+                OrgUnit.from_db(None, unit_names, [values[n] for n in unit_names])
+            )
+        else:
+            values = {"id": pk, "organisation_id": organisation_id, "name": name, "position": position,
+                      "unit_id": unit_id}  # fmt: skip
+            by_person.setdefault(measure_id, []).append(
+                Person.from_db(None, person_names, [values[n] for n in person_names])
+            )
+    return by_unit, by_person, rows
+
+
+def _measure_names() -> tuple[list[str], list[str]]:
+    area = Measure.issue_area.field.related_model
+    return [f.attname for f in Measure._meta.concrete_fields], [f.attname for f in area._meta.concrete_fields]
+
+
+def _measures_query(plan_id: int):
+    measure_names, area_names = _measure_names()
+    return (
+        Measure.objects.filter(plan_id=plan_id)
+        .order_by("order", "pk")
+        .values_list(*measure_names, *[f"issue_area__{n}" for n in area_names])
+    )
+
+
+_MEASURES = Compiled(_measures_query)
+
+
+def _measures_of(plan) -> list[Measure]:
+    """The plan's measures in order, each with its issue area, as
+    ``plan.measures.select_related("issue_area").order_by("order", "pk")`` gives them (one
+    issue area object per measure, as there)."""
+    measure_names, area_names = _measure_names()
+    area_model = Measure.issue_area.field.related_model
+    cut = len(measure_names)
+    measures = []
+    for row in _MEASURES.rows(plan.pk):
+        measure = Measure.from_db(None, measure_names, row[:cut])
+        Measure.issue_area.field.set_cached_value(measure, area_model.from_db(None, area_names, row[cut:]))
+        measures.append(measure)
+    return measures
+
+
 def _plan_measures(plan) -> tuple[list[Measure], dict[int, list], tuple]:
     """The plan's measures, each one's units and people in order ({measure id: rows}), and the
     rows of units and people as read (for a fragment's key)."""
-    measures = list(plan.measures.select_related("issue_area").order_by("order", "pk"))
-    units, unit_rows = _linked(plan, OrgUnit, "units", "order", "name")
-    people, person_rows = _linked(plan, Person, "people", "name")
+    measures = _measures_of(plan)
+    units, people, rows = _responsible(plan)
     responsible = {
         m.pk: responsible_in_order(units.get(m.pk, ()), people.get(m.pk, ()), m.responsible_order) for m in measures
     }
-    return measures, responsible, (unit_rows, person_rows)
+    return measures, responsible, rows
+
+
+def _chain_names() -> tuple[list[str], list[str]]:
+    user_model = ApprovalStep.users.field.related_model
+    return [f.attname for f in ApprovalStep._meta.concrete_fields], [
+        f.attname for f in user_model._meta.concrete_fields
+    ]
+
+
+def _chain_query(organisation_id: int):
+    step_names, user_names = _chain_names()
+    return (
+        ApprovalStep.objects.filter(organisation_id=organisation_id)
+        .order_by("order", "users__id")
+        .values_list(*step_names, *[f"users__{n}" for n in user_names])
+    )
+
+
+_CHAIN = Compiled(_chain_query)
+
+
+def _chain_with_users(organisation) -> list[ApprovalStep]:
+    """``services.chain_of`` in one query: the steps in order, each with its users (as
+    ``prefetch_related("users")`` would leave them, so ``step.users.all()`` asks nothing),
+    read by one LEFT JOIN instead of a query for the steps and one for their users."""
+    user_model = ApprovalStep.users.field.related_model
+    step_names, user_names = _chain_names()
+    steps, users = {}, {}
+    for row in _CHAIN.rows(organisation.pk):
+        step_values, user_values = row[: len(step_names)], row[len(step_names) :]
+        pk = step_values[0]
+        if pk not in steps:
+            steps[pk] = ApprovalStep.from_db(None, step_names, step_values)
+            users[pk] = []
+        if user_values[0] is not None:
+            users[pk].append(user_model.from_db(None, user_names, user_values))
+    for pk, step in steps.items():
+        held = step.users.all()
+        held._result_cache, held._prefetch_done = users[pk], True
+        step._prefetched_objects_cache = {ApprovalStep.users.field.name: held}
+    return list(steps.values())
+
+
+# The plan page's history, as (model, its fields read) in the columns of _history's UNION ALL:
+# only what the page prints (the other fields are deferred; reading one would ask).
+_HISTORY = {
+    "d": (Decision, ("id", "revision", "submission", "position", "signer_name", "signer_position", "acting",
+                     "acting_for", "opinion", "kind", "at")),
+    "r": (PlanRevision, ("id", "number", "approved_at")),
+    "f": (FollowUpRound, ("id", "number", "title", "due")),
+}  # fmt: skip
+
+
+def _history_query(plan_id: int):
+    """The plan's decisions, approved revisions and follow-up rounds: a UNION ALL whose columns
+    are (kind, id, two numbers, seven texts, a moment, a day), each branch filling its own and
+    typed NULLs in the rest (a bare NULL in every branch but one would be text to PostgreSQL,
+    which then refuses the date)."""
+    number, text, moment, day = IntegerField(), TextField(), DateTimeField(), DateField()
+
+    def branch(queryset, kind, numbers, texts, at, due):
+        """``numbers``/``texts``: field names, padded to 2 and 7 columns; ``at``/``due``: a name or None."""
+        columns = {"h_kind": Value(kind, output_field=text)}
+        names = [*numbers, *[None] * (2 - len(numbers)), *texts, *[None] * (7 - len(texts)), at, due]
+        types = [number] * 2 + [text] * 7 + [moment, day]
+        for n, (name, output) in enumerate(zip(names, types, strict=True)):
+            columns[f"h_{n}"] = F(name) if name else Cast(Value(None), output)
+        return queryset.order_by().annotate(**columns).values_list("h_kind", "id", *[f"h_{n}" for n in range(11)])
+
+    decisions = branch(Decision.objects.filter(plan_id=plan_id), "d", ["revision", "submission"],
+                       list(_HISTORY["d"][1][3:10]), "at", None)  # fmt: skip
+    revisions = branch(PlanRevision.objects.filter(plan_id=plan_id), "r", ["number"], [], "approved_at", None)
+    rounds = branch(FollowUpRound.objects.filter(plan_id=plan_id), "f", ["number"], ["title"], None, "due")
+    return decisions.union(revisions, rounds, all=True)
+
+
+_HISTORY_QUERY = Compiled(_history_query)
+
+
+def _history(plan) -> tuple[list[Decision], list[PlanRevision], list[FollowUpRound]]:
+    """The plan's decisions (by time), approved revisions and follow-up rounds (by number) in
+    one query instead of three (``_history_query``)."""
+    read = {"d": [], "r": [], "f": []}
+    for kind, pk, *values in _HISTORY_QUERY.rows(plan.pk):
+        model, names = _HISTORY[kind]
+        numbers, texts, (at, due) = values[:2], values[2:9], values[9:]
+        row = {"d": [pk, *numbers, *texts, at], "r": [pk, numbers[0], at], "f": [pk, numbers[0], texts[0], due]}[kind]
+        read[kind].append(model.from_db(None, names, row))
+    read["d"].sort(key=lambda d: (d.at, d.pk))
+    read["r"].sort(key=lambda r: (r.number, r.pk))
+    read["f"].sort(key=lambda r: (r.number, r.pk))
+    return read["d"], read["r"], read["f"]
 
 
 def _grouped(measures):
@@ -168,12 +346,13 @@ def plan_page(request, code, year):
     context = {"organisation": organisation, "fiscal_year": fiscal_year, "plan": plan, "can_edit": can_edit}
     if plan is not None:
         measures, responsible, responsible_rows = _plan_measures(plan)
-        chain = services.chain_of(organisation)
+        chain = _chain_with_users(organisation)
         step = next((s for s in chain if s.order == plan.current_step), None)
         refusal = access.decision_refusal(plan, request.user, chain=chain) if chain else "no chain"
         kinds = access.step_kinds(plan, chain=chain) if refusal is None else []
         signer_name, signer_position = services.signer_of(request.user, organisation)
         groups = _grouped(measures)
+        decisions, revisions, rounds = _history(plan)
         labels = item_labels(plan.analysis_year) if any(m.items for m in measures) else {}  # only items need them
         plan._item_labels = labels  # read by the item_codes filter (measures.cells) once per plan
         key = fragments.key_of(
@@ -198,9 +377,9 @@ def plan_page(request, code, year):
                 "decision_refusal": refusal if step and request.user in step.users.all() else None,
                 "signer": {"name": signer_name, "position": signer_position or (step.title if step else "")},
                 "decision_form": DecisionForm(kinds=kinds),
-                "decisions": list(plan.decisions.order_by("at", "pk")),
-                "revisions": list(plan.revisions.defer("snapshot").order_by("number")),  # the list: numbers, dates
-                "rounds": list(plan.rounds.order_by("number")),
+                "decisions": decisions,
+                "revisions": revisions,  # the list: numbers, dates
+                "rounds": rounds,
                 "period": format_month_range(fiscal_year.start, fiscal_year.end, thai_digits=False),
                 "today": timezone.localdate(),
                 "documents": typed or {"layout": plan.layout, "memo_number": plan.memo_number},

@@ -1,6 +1,7 @@
 """The plan page's measure cells written in Python (measures.cells) give the bytes of the
 template they replace, measures/_measure_cells.html."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -75,3 +76,29 @@ def test_plan_page_rows_give_the_templates_bytes_with_units_and_people_in_their_
     html = client_for(organisation.memberships.get(role="staff").user).get("/o/demo/plans/2566/").content.decode()
     for m in plan.measures.prefetch_related("units", "people"):
         assert by_template(m, plan) in html
+
+
+def test_plan_page_rows_without_an_order_list_units_then_people_in_their_models_order(plan):
+    """Units and people are read in one UNION ALL: units by (order, name), people by name, as
+    the related managers list them."""
+    from tests.factories import client_for
+
+    organisation = plan.organisation
+    late = OrgUnit.objects.create(organisation=organisation, name="กองค", order=5)
+    early_b = OrgUnit.objects.create(organisation=organisation, name="กองข", order=0)
+    early_a = OrgUnit.objects.create(organisation=organisation, name="กองก", order=0)
+    people = [
+        Person.objects.create(organisation=organisation, name=name, position=position, unit=unit)
+        for name, position, unit in [("นายข", "", None), ("นายก", "หัวหน้า", late), ("นายก", "ผู้ช่วย", early_a)]
+    ]
+    measure = Measure.objects.create(
+        plan=plan, issue_area=plan.measures.first().issue_area, title="มาตรการไม่เรียงผู้รับผิดชอบ",
+        start=date(2022, 10, 1), end=date(2023, 9, 30),
+    )  # fmt: skip
+    measure.units.add(late, early_b, early_a)
+    measure.people.add(*people)
+    html = client_for(organisation.memberships.get(role="staff").user).get("/o/demo/plans/2566/").content.decode()
+    expected = by_template(Measure.objects.prefetch_related("units", "people").get(pk=measure.pk), plan)
+    assert expected in html
+    cell = expected.split("<td>")[1].split("</td>")[0]  # the third cell: who is responsible
+    assert re.findall(r"<div>([^<]+?)(?: <span|</div>)", cell) == ["กองก", "กองข", "กองค", "นายก", "นายก", "นายข"]

@@ -206,3 +206,18 @@ def test_a_person_on_two_steps_from_older_data_is_refused_at_submission(plan, st
     chain[1].users.add(approver)  # written before the rule, directly in the database
     with pytest.raises(services.WorkflowError, match="อยู่ทั้งขั้นตอน “หัวหน้าสำนักปลัด” และ “นายก”"):
         services.submit_plan(plan, by=staff)
+
+
+def test_the_plan_pages_chain_holds_each_steps_users_read_in_one_query(
+    org, executive, approver, django_assert_num_queries
+):
+    from measures.views import _chain_with_users
+
+    first = services.add_step(org, by=executive, title="หัวหน้าสำนักปลัด", users=[approver, executive])
+    ApprovalStep.objects.create(organisation=org, order=2, title="ปลัด")  # nobody holds it (yet)
+    with django_assert_num_queries(1):
+        chain = _chain_with_users(org)
+        held = [(s.pk, s.order, s.title, sorted(u.pk for u in s.users.all())) for s in chain]
+    assert held == [(s.pk, s.order, s.title, sorted(u.pk for u in s.users.all())) for s in services.chain_of(org)]
+    assert held[0] == (first.pk, 1, "หัวหน้าสำนักปลัด", sorted([approver.pk, executive.pk]))
+    assert held[1][3] == []

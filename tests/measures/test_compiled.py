@@ -1,0 +1,40 @@
+"""measures.compiled: a values_list query compiled once, run with each value, gives the
+ORM's own rows (converted values included)."""
+
+from datetime import date
+
+import pytest
+
+from measures import compiled
+from measures.models import FollowUpRound, Plan
+
+pytestmark = pytest.mark.django_db
+
+
+def rounds_of(plan_id):
+    return FollowUpRound.objects.filter(plan_id=plan_id).order_by("number").values_list("number", "title", "due")
+
+
+def test_each_value_gives_the_orms_rows(plan, org):
+    from tests.factories import fiscal_year
+
+    other = Plan.objects.create(organisation=org, fiscal_year=fiscal_year(2567), analysis_year=plan.analysis_year)
+    FollowUpRound.objects.create(plan=plan, number=1, title="รอบ 6 เดือน", due=date(2023, 3, 31))
+    FollowUpRound.objects.create(plan=other, number=2, title="รอบ 12 เดือน", due=date(2024, 9, 30))
+    query = compiled.Compiled(rounds_of)
+    for p in (plan, other, plan):
+        assert query.rows(p.pk) == list(rounds_of(p.pk))
+    assert isinstance(query.rows(plan.pk)[0][2], date)  # converted as the ORM converts (a string on SQLite)
+
+
+def test_the_sql_is_compiled_once_per_thread(plan):
+    built = []
+    query = compiled.Compiled(lambda plan_id: built.append(plan_id) or rounds_of(plan_id))
+    query.rows(plan.pk)
+    query.rows(plan.pk + 1)
+    assert built == [compiled.MARKER]
+
+
+def test_a_query_that_ignores_its_value_is_refused(plan):
+    with pytest.raises(ValueError, match="does not use the value"):
+        compiled.Compiled(lambda plan_id: rounds_of(plan.pk)).rows(plan.pk)
