@@ -25,7 +25,7 @@ from ita_portal import access
 from ita_portal.access import access_organisation, access_plan, require_edit
 
 from . import fragments, services, versions
-from .compiled import Compiled
+from ita_portal.compiled import Compiled
 from .forms import (
     DecisionForm,
     EntryForm,

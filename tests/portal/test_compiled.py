@@ -1,11 +1,11 @@
-"""measures.compiled: a values_list query compiled once, run with each value, gives the
+"""ita_portal.compiled: a values_list query compiled once, run with each value, gives the
 ORM's own rows (converted values included)."""
 
 from datetime import date
 
 import pytest
 
-from measures import compiled
+from ita_portal import compiled
 from measures.models import FollowUpRound, Plan
 
 pytestmark = pytest.mark.django_db
@@ -36,5 +36,26 @@ def test_the_sql_is_compiled_once_per_thread(plan):
 
 
 def test_a_query_that_ignores_its_value_is_refused(plan):
-    with pytest.raises(ValueError, match="does not use the value"):
+    with pytest.raises(ValueError, match="does not use the value it was built with"):
         compiled.Compiled(lambda plan_id: rounds_of(plan.pk)).rows(plan.pk)
+
+
+def test_several_values_each_take_their_markers_place(plan):
+    FollowUpRound.objects.create(plan=plan, number=1, title="รอบ 6 เดือน", due=date(2023, 3, 31))
+    FollowUpRound.objects.create(plan=plan, number=2, title="รอบ 12 เดือน", due=date(2023, 9, 30))
+    query = compiled.Compiled(
+        lambda plan_id, title: FollowUpRound.objects.filter(plan_id=plan_id, title=title).values_list("number"),
+        markers=(compiled.MARKER, "\x00any title\x00"),
+    )
+    assert query.rows(plan.pk, "รอบ 12 เดือน") == [(2,)]
+    assert query.rows(plan.pk, "รอบ 6 เดือน") == [(1,)]
+
+
+def test_a_value_written_into_the_sql_instead_of_a_parameter_is_refused(plan):
+    def inlined(plan_id):
+        return FollowUpRound.objects.extra(
+            where=[f"plan_id = {plan_id} OR plan_id = %s"], params=[plan_id]
+        ).values_list("number")
+
+    with pytest.raises(ValueError, match="does not use the value"):
+        compiled.Compiled(inlined).rows(plan.pk)
