@@ -23,9 +23,9 @@ from assessments.models import FiscalYear
 from assessments.thai import clip, format_month_range
 from ita_portal import access
 from ita_portal.access import access_organisation, access_plan, require_edit
+from ita_portal.compiled import Compiled
 
 from . import fragments, services, versions
-from ita_portal.compiled import Compiled
 from .forms import (
     DecisionForm,
     EntryForm,
