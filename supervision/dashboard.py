@@ -200,7 +200,7 @@ def agencies(
     stage = Coalesce(F("c__stage"), Value("none"), output_field=CharField())
     return (
         Organisation.objects.below(root)
-        .annotate(c=FilteredRelation("cycle_statuses", condition=Q(cycle_statuses__fiscal_year=fiscal_year)))
+        .annotate(c=FilteredRelation("cycle_statuses", condition=rows_below(root, fiscal_year, "cycle_statuses__")))
         .annotate(
             # Late: a round of the plan not reported by its due date, today's (never stored).
             late=Case(When(c__unreported_due__lt=today, then=Value(True)), default=Value(False)),
@@ -217,6 +217,16 @@ def agencies(
             rating_rank=ratings.rank,
         )
     )
+
+
+def rows_below(root: Organisation, fiscal_year: FiscalYear, prefix: str = "") -> Q:
+    """The CycleStatus rows of ``fiscal_year`` below ``root`` (``prefix``: the relation's path
+    to them), on the rows' copy of the path when the root has one: PostgreSQL reads them on
+    the (fiscal_year, path) index, not every row of the year joined to the organisations."""
+    condition = Q(**{f"{prefix}fiscal_year": fiscal_year})
+    if root.path:
+        condition &= Q(**{f"{prefix}path__startswith": root.path})
+    return condition
 
 
 def filtered(qs, filters: Filters, *, with_stage: bool = True):
@@ -380,7 +390,10 @@ def group_means(qs, fiscal_year: FiscalYear, numbers, *, root: Organisation | No
         organisations = filtered(Organisation.objects.below(root), filters, with_stage=False)
     else:
         organisations = qs
-    means = CycleStatus.objects.filter(fiscal_year=fiscal_year, organisation__in=organisations.values("pk")).aggregate(
+    rows = CycleStatus.objects.filter(fiscal_year=fiscal_year)
+    if root is not None:
+        rows = rows.filter(rows_below(root, fiscal_year))
+    means = rows.filter(organisation__in=organisations.values("pk")).aggregate(
         **{f"i{n}": Avg(f"ind{n}") for n in numbers}
     )
     return {n: (round(means[f"i{n}"], 2) if means[f"i{n}"] is not None else None) for n in numbers}
