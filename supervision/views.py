@@ -133,7 +133,12 @@ def _dashboard_context(request, root, year, chase_form=None):
         gens=gens,
     )
     counts, group, country = summary["counts"], summary["group"], summary["country"]
-    fragment_key = cache.fragment_key(root.pk, fiscal_year.pk, today, filters.query(), gens=gens)
+    # The fragments by what they show: a write below that moves no count, menu or mean (a plan
+    # saved in the same state, a round's text) leaves them as rendered.
+    filters_key = cache.content_key(
+        root.pk, fiscal_year.pk, filters.query(), counts, summary["choices"], summary["years"], gens=gens
+    )
+    means_key = cache.content_key(fiscal_year.pk, numbers, group, country, gens=gens)
     page = Paginator(summary["order"], dashboard.PAGE_SIZE).get_page(request.GET.get("page"))
 
     def page_rows():
@@ -177,7 +182,8 @@ def _dashboard_context(request, root, year, chase_form=None):
         ],
         "chart": chart_compare(numbers, group, country, labels=("กลุ่มที่เลือก", "ทั้งประเทศ (ในระบบ)")),
         "chases": summary["chases"],
-        "fragment_key": fragment_key,
+        "filters_key": filters_key,
+        "means_key": means_key,
         "chase_form": chase_form or ChaseForm(),
     }
 

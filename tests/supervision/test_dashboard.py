@@ -330,3 +330,32 @@ def test_a_write_below_recomputes_only_the_figures_over_the_agencies(
     plan.save()
     with django_assert_num_queries(DASHBOARD_QUERIES_AFTER_A_WRITE_BELOW):
         assert client.get(URL).context["counts"]["submitted"] == 2
+
+
+def _rendered(client, testid: str, end: str) -> str:
+    """The part of the dashboard's HTML from the element ``testid`` to ``end`` (the fragments
+    cached by what they show: these must follow every write that changes it)."""
+    html = client.get(URL).content.decode()
+    start = html.index(f'data-testid="{testid}"')
+    return html[start : html.index(end, start)]
+
+
+def test_the_rendered_counts_follow_a_write_below(client, province_supervisor, tree):
+    from measures.models import Plan
+
+    client.force_login(province_supervisor)
+    assert "เสนอพิจารณา 1" in _rendered(client, "stage-counts", "</section>")
+    plan = Plan.objects.get(organisation=tree["agencies"][3])
+    plan.state = Plan.State.SUBMITTED
+    plan.save()
+    assert "เสนอพิจารณา 2" in _rendered(client, "stage-counts", "</section>")
+
+
+def test_the_rendered_means_follow_a_new_result(client, province_supervisor, tree):
+    from tests.factories import record
+    from tests.supervision.conftest import scores
+
+    client.force_login(province_supervisor)
+    before = _rendered(client, "means", "</table>")
+    record(tree["agencies"][0], 2565, scores(10))
+    assert _rendered(client, "means", "</table>") != before
