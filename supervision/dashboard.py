@@ -21,6 +21,7 @@ from django.db.models import (
     FilteredRelation,
     IntegerField,
     Q,
+    Sum,
     Value,
     When,
 )
@@ -309,20 +310,47 @@ def counts(qs, ratings: Ratings | None = None, filters: Filters | None = None) -
 
     One query grouped by (stage, rating, late): each row's CASE expressions are evaluated
     once, not once per counted value as COUNT(...) FILTER (WHERE stage = …) would."""
+    return counts_and_means(qs, ratings, filters)[0]
+
+
+def counts_and_means(
+    qs, ratings: Ratings | None = None, filters: Filters | None = None, numbers=()
+) -> tuple[dict, dict | None]:
+    """(counts(), {indicator number: mean score} of the agencies the stage and rating filters
+    select, as group_means), in the one grouped query: each group also sums and counts its
+    indicator columns, and the selected groups' sums make the means. The means are None when
+    an indicator has no column (a framework past 20: group_means reads the assessments)."""
+    from supervision.models import INDICATOR_COLUMNS
+
     filters = filters or Filters()
-    groups = qs.order_by().values_list("stage", "rating", "late").annotate(n=Count("pk"))
+    numbers = list(numbers)
+    with_means = all(f"ind{n}" in INDICATOR_COLUMNS for n in numbers)
+    sums = {}
+    if with_means:
+        for n in numbers:
+            sums[f"s{n}"] = Sum(F(f"c__ind{n}"))
+            sums[f"k{n}"] = Count(F(f"c__ind{n}"))
+    groups = qs.order_by().values_list("stage", "rating", "late").annotate(n=Count("pk"), **sums)
     result = {code: 0 for code, _ in STAGES}
     labels = {label: 0 for label in (*(ratings.labels if ratings else ()), NO_RATING)}
     total = late = selected = 0
-    for stage, rating, is_late, n in groups:
+    summed = {n: [0.0, 0] for n in numbers}
+    for stage, rating, is_late, n, *figures in groups:
         total += n
         result[stage] += n
         late += n if is_late else 0
         labels[rating] = labels.get(rating, 0) + n
         if _selected(filters, stage, rating, is_late):
             selected += n
+            for i, number in enumerate(numbers if with_means else ()):
+                value, k = figures[2 * i], figures[2 * i + 1]
+                if k:
+                    summed[number][0] += value
+                    summed[number][1] += k
     result.update(all=total, late=late, unpublished=total - result["published"], selected=selected, ratings=labels)
-    return result
+    if not with_means:
+        return result, None
+    return result, {n: (round(s / k, 2) if k else None) for n, (s, k) in summed.items()}
 
 
 def _selected(filters: Filters, stage: str, rating: str, late: bool) -> bool:
