@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
+from django.dispatch import Signal
 
 # --------------------------------------------------------------------------- #
 # Organisations and roles
@@ -170,6 +171,12 @@ class Organisation(models.Model):
         return may_edit(self, user)
 
 
+# Sent after organisations' materialised paths changed without a save of each (a subtree moved
+# with its parent, rebuild_paths): ``organisation_ids``, a queryset or list of their ids.
+# Copies of the path elsewhere (supervision.CycleStatus) follow it.
+paths_moved = Signal()
+
+
 class TreeCycle(ValueError):
     """A parent below the organisation itself: the tree would loop."""
 
@@ -198,7 +205,9 @@ def sync_path(organisation: Organisation) -> None:
             Organisation.objects.filter(path__startswith=old).update(
                 path=Concat(models.Value(new), Substr("path", len(old) + 1), output_field=models.CharField())
             )
-        else:
+            moved = Organisation.objects.filter(path__startswith=new).values("pk")
+            paths_moved.send(Organisation, organisation_ids=moved)
+        else:  # a new organisation: nothing copied its path yet
             Organisation.objects.filter(pk=organisation.pk).update(path=new)
     organisation.path = new
 
@@ -228,6 +237,8 @@ def rebuild_paths(model=None) -> int:
         if new != old:
             changed.append(model(pk=pk, path=new))
     model.objects.bulk_update(changed, ["path"], batch_size=1000)
+    if changed and model is Organisation:  # not the migrations' historical model
+        paths_moved.send(Organisation, organisation_ids=[o.pk for o in changed])
     return len(changed)
 
 

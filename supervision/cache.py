@@ -184,11 +184,12 @@ def cached(
     return out
 
 
-def fragment_key(*parts, gens: tuple[str, ...] | None = None) -> str:
-    """The key of the dashboard's rendered fragments (counts and menus, means): the parts and
-    the current generation and steady generation, so a write renders them anew."""
+def content_key(*parts, gens: tuple[str, ...]) -> str:
+    """The key of a rendered fragment by what it shows (``parts``: the figures and filters
+    passed to it) and the dashboards' common generation (the tree, frameworks and years its
+    labels come from), not the generation of the writes below: after a write that leaves its
+    figures as they were, the fragment is not rendered again."""
     import hashlib
 
-    gen, steady_gen, *_common = gens or generations()
-    text = "\x1f".join(map(str, (gen, steady_gen, *parts)))
+    text = "\x1f".join(map(repr, (gens[-1], *parts)))
     return hashlib.sha256(text.encode()).hexdigest()[:32]

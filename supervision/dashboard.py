@@ -21,6 +21,7 @@ from django.db.models import (
     FilteredRelation,
     IntegerField,
     Q,
+    Sum,
     Value,
     When,
 )
@@ -200,7 +201,7 @@ def agencies(
     stage = Coalesce(F("c__stage"), Value("none"), output_field=CharField())
     return (
         Organisation.objects.below(root)
-        .annotate(c=FilteredRelation("cycle_statuses", condition=Q(cycle_statuses__fiscal_year=fiscal_year)))
+        .annotate(c=FilteredRelation("cycle_statuses", condition=rows_below(root, fiscal_year, "cycle_statuses__")))
         .annotate(
             # Late: a round of the plan not reported by its due date, today's (never stored).
             late=Case(When(c__unreported_due__lt=today, then=Value(True)), default=Value(False)),
@@ -217,6 +218,16 @@ def agencies(
             rating_rank=ratings.rank,
         )
     )
+
+
+def rows_below(root: Organisation, fiscal_year: FiscalYear, prefix: str = "") -> Q:
+    """The CycleStatus rows of ``fiscal_year`` below ``root`` (``prefix``: the relation's path
+    to them), on the rows' copy of the path when the root has one: PostgreSQL reads them on
+    the (fiscal_year, path) index, not every row of the year joined to the organisations."""
+    condition = Q(**{f"{prefix}fiscal_year": fiscal_year})
+    if root.path:
+        condition &= Q(**{f"{prefix}path__startswith": root.path})
+    return condition
 
 
 def filtered(qs, filters: Filters, *, with_stage: bool = True):
@@ -299,20 +310,47 @@ def counts(qs, ratings: Ratings | None = None, filters: Filters | None = None) -
 
     One query grouped by (stage, rating, late): each row's CASE expressions are evaluated
     once, not once per counted value as COUNT(...) FILTER (WHERE stage = …) would."""
+    return counts_and_means(qs, ratings, filters)[0]
+
+
+def counts_and_means(
+    qs, ratings: Ratings | None = None, filters: Filters | None = None, numbers=()
+) -> tuple[dict, dict | None]:
+    """(counts(), {indicator number: mean score} of the agencies the stage and rating filters
+    select, as group_means), in the one grouped query: each group also sums and counts its
+    indicator columns, and the selected groups' sums make the means. The means are None when
+    an indicator has no column (a framework past 20: group_means reads the assessments)."""
+    from supervision.models import INDICATOR_COLUMNS
+
     filters = filters or Filters()
-    groups = qs.order_by().values_list("stage", "rating", "late").annotate(n=Count("pk"))
+    numbers = list(numbers)
+    with_means = all(f"ind{n}" in INDICATOR_COLUMNS for n in numbers)
+    sums = {}
+    if with_means:
+        for n in numbers:
+            sums[f"s{n}"] = Sum(F(f"c__ind{n}"))
+            sums[f"k{n}"] = Count(F(f"c__ind{n}"))
+    groups = qs.order_by().values_list("stage", "rating", "late").annotate(n=Count("pk"), **sums)
     result = {code: 0 for code, _ in STAGES}
     labels = {label: 0 for label in (*(ratings.labels if ratings else ()), NO_RATING)}
     total = late = selected = 0
-    for stage, rating, is_late, n in groups:
+    summed = {n: [0.0, 0] for n in numbers}
+    for stage, rating, is_late, n, *figures in groups:
         total += n
         result[stage] += n
         late += n if is_late else 0
         labels[rating] = labels.get(rating, 0) + n
         if _selected(filters, stage, rating, is_late):
             selected += n
+            for i, number in enumerate(numbers if with_means else ()):
+                value, k = figures[2 * i], figures[2 * i + 1]
+                if k:
+                    summed[number][0] += value
+                    summed[number][1] += k
     result.update(all=total, late=late, unpublished=total - result["published"], selected=selected, ratings=labels)
-    return result
+    if not with_means:
+        return result, None
+    return result, {n: (round(s / k, 2) if k else None) for n, (s, k) in summed.items()}
 
 
 def _selected(filters: Filters, stage: str, rating: str, late: bool) -> bool:
@@ -380,7 +418,10 @@ def group_means(qs, fiscal_year: FiscalYear, numbers, *, root: Organisation | No
         organisations = filtered(Organisation.objects.below(root), filters, with_stage=False)
     else:
         organisations = qs
-    means = CycleStatus.objects.filter(fiscal_year=fiscal_year, organisation__in=organisations.values("pk")).aggregate(
+    rows = CycleStatus.objects.filter(fiscal_year=fiscal_year)
+    if root is not None:
+        rows = rows.filter(rows_below(root, fiscal_year))
+    means = rows.filter(organisation__in=organisations.values("pk")).aggregate(
         **{f"i{n}": Avg(f"ind{n}") for n in numbers}
     )
     return {n: (round(means[f"i{n}"], 2) if means[f"i{n}"] is not None else None) for n in numbers}

@@ -69,7 +69,14 @@ class CycleStatus(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="cycle_statuses"
     )
-    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    # Indexed by (fiscal_year, path) only: beside an index of the year alone PostgreSQL read the
+    # whole year's rows and filtered the path (2.4 ms for a province of 611, not 0.4).
+    fiscal_year = models.ForeignKey(
+        FiscalYear, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    # The organisation's materialised path, copied (and moved with it: assessments.paths_moved),
+    # so a supervisor's subtree reads only its own rows of the year (index below).
+    path = models.CharField(max_length=500, default="")
     stage = models.CharField(max_length=10)  # dashboard.STAGES
     total = models.DecimalField(max_digits=5, decimal_places=2, null=True)
     edition = models.ForeignKey(
@@ -111,6 +118,14 @@ class CycleStatus(models.Model):
         verbose_name_plural = verbose_name
         constraints = [
             models.UniqueConstraint(fields=["organisation", "fiscal_year"], name="cycle_status_unique_per_year")
+        ]
+        indexes = [
+            # "year Y below X": fiscal_year = Y AND path LIKE 'X%' (the pattern opclass: PostgreSQL only)
+            models.Index(
+                fields=["fiscal_year", "path"],
+                name="cycle_status_year_path",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            )
         ]
 
     def __str__(self):

@@ -35,7 +35,17 @@ from measures.models import FollowUpRound, Plan
 from .models import INDICATOR_COLUMNS, CycleStatus
 
 TOOLS = ("iit", "eit", "oit")
-FIELDS = ["stage", "total", "edition_id", "tool_scores", *TOOLS, "plan_id", "unreported_due", *INDICATOR_COLUMNS]
+FIELDS = [
+    "path",
+    "stage",
+    "total",
+    "edition_id",
+    "tool_scores",
+    *TOOLS,
+    "plan_id",
+    "unreported_due",
+    *INDICATOR_COLUMNS,
+]
 
 
 def source(fiscal_year: FiscalYear, organisation_ids: Iterable[int] | None = None):
@@ -84,7 +94,7 @@ def source(fiscal_year: FiscalYear, organisation_ids: Iterable[int] | None = Non
             **{key: Cast(KeyTextTransform(key, "a__indicator_scores"), FloatField()) for key in INDICATOR_COLUMNS},
         )
         .order_by()
-        .values("pk", "path", *FIELDS)
+        .values("pk", *FIELDS)
     )
     return {r.pop("pk"): {**r, "tool_scores": r["tool_scores"] or {}} for r in rows}
 
@@ -100,7 +110,7 @@ def refresh(organisation_ids: Iterable[int], fiscal_years: Iterable[FiscalYear] 
     years = list(fiscal_years) if fiscal_years is not None else list(FiscalYear.objects.all())
     for fiscal_year in years:
         found = source(fiscal_year, ids)
-        paths.update((pk, values.pop("path")) for pk, values in found.items())
+        paths.update((pk, values["path"]) for pk, values in found.items())
         _write(fiscal_year, found, ids)
     if len(paths) < len(ids):
         paths.update(
@@ -125,8 +135,6 @@ def rebuild() -> int:
     written = 0
     for fiscal_year in FiscalYear.objects.all():
         found = source(fiscal_year)
-        for values in found.values():
-            del values["path"]
         CycleStatus.objects.filter(fiscal_year=fiscal_year).delete()
         _write(fiscal_year, found, None)
         written += len(found)
@@ -205,8 +213,20 @@ def on_organisation_deleted(sender, instance, **kwargs) -> None:
     CycleStatus.objects.filter(organisation_id=instance.pk).delete()
 
 
+def on_paths_moved(sender, organisation_ids, **kwargs) -> None:
+    """Organisations moved in the tree (assessments.paths_moved): their rows' copies of the path
+    follow, in one UPDATE."""
+    CycleStatus.objects.filter(organisation_id__in=organisation_ids).update(
+        path=Subquery(Organisation.objects.filter(pk=OuterRef("organisation_id")).values("path")[:1])
+    )
+
+
 def connect() -> None:
     from django.apps import apps
+
+    from assessments.models import paths_moved
+
+    paths_moved.connect(on_paths_moved, dispatch_uid="cycle-status-paths-moved")
     from django.db.models.signals import post_delete, post_save
 
     for label, handler, saves in [

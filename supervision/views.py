@@ -103,13 +103,22 @@ def _dashboard_context(request, root, year, chase_form=None):
     def selected():
         return dashboard.filtered(base(), filters)
 
+    def figures():
+        """(the counts, the group's means): one grouped query (the means apart only for a
+        framework past the derived table's 20 indicator columns)."""
+        found, means = dashboard.counts_and_means(
+            dashboard.filtered(base(), filters, with_stage=False), ratings, filters, numbers
+        )
+        if means is None:
+            means = dashboard.group_means(selected(), fiscal_year, numbers, root=root, filters=filters)
+        return found, means
+
     framework = framework_for(fiscal_year)
     numbers = [i.number for i in framework.indicators]
     selection = filters.query(sort="")
     summary = cache.cached(
         {
-            "counts": (root.pk, fiscal_year.pk, today, selection),
-            "group": (root.pk, fiscal_year.pk, today, selection),
+            "figures": (root.pk, fiscal_year.pk, today, selection),
             "country": (fiscal_year.pk,),
             "choices": (root.pk,),
             "years": (),
@@ -117,8 +126,7 @@ def _dashboard_context(request, root, year, chase_form=None):
             "order": (root.pk, fiscal_year.pk, today, filters.query()),
         },
         {
-            "counts": lambda: dashboard.counts(dashboard.filtered(base(), filters, with_stage=False), ratings, filters),
-            "group": lambda: dashboard.group_means(selected(), fiscal_year, numbers, root=root, filters=filters),
+            "figures": figures,
             "country": lambda: indicator_means(fiscal_year.assessments.all(), numbers),
             "choices": lambda: dashboard.choices(root),
             "years": lambda: list(FiscalYear.objects.with_framework().order_by("year").values_list("year", flat=True)),
@@ -132,8 +140,13 @@ def _dashboard_context(request, root, year, chase_form=None):
         common=frozenset({"choices", "years", "chases"}),
         gens=gens,
     )
-    counts, group, country = summary["counts"], summary["group"], summary["country"]
-    fragment_key = cache.fragment_key(root.pk, fiscal_year.pk, today, filters.query(), gens=gens)
+    (counts, group), country = summary["figures"], summary["country"]
+    # The fragments by what they show: a write below that moves no count, menu or mean (a plan
+    # saved in the same state, a round's text) leaves them as rendered.
+    filters_key = cache.content_key(
+        root.pk, fiscal_year.pk, filters.query(), counts, summary["choices"], summary["years"], gens=gens
+    )
+    means_key = cache.content_key(fiscal_year.pk, numbers, group, country, gens=gens)
     page = Paginator(summary["order"], dashboard.PAGE_SIZE).get_page(request.GET.get("page"))
 
     def page_rows():
@@ -177,7 +190,8 @@ def _dashboard_context(request, root, year, chase_form=None):
         ],
         "chart": chart_compare(numbers, group, country, labels=("กลุ่มที่เลือก", "ทั้งประเทศ (ในระบบ)")),
         "chases": summary["chases"],
-        "fragment_key": fragment_key,
+        "filters_key": filters_key,
+        "means_key": means_key,
         "chase_form": chase_form or ChaseForm(),
     }
 

@@ -5,15 +5,9 @@ from django.db import migrations, models
 
 
 def build(apps, schema_editor):
-    """Fill the table from the existing results and plans. The rows' one definition is
-    supervision.status.source (real models): run only where there is something to copy, so a
-    fresh database migrating past later changes of those models never calls it."""
-    Assessment = apps.get_model("assessments", "Assessment")
-    Plan = apps.get_model("measures", "Plan")
-    if Assessment.objects.exists() or Plan.objects.exists():
-        from supervision import status
-
-        status.rebuild()
+    """Nothing now: the rows are built from the existing results and plans by the latest
+    migration that changes the table's columns (0003_cycle_status_path), which calls
+    supervision.status.rebuild (real models: they match the table only at the last one)."""
 
 
 class Migration(migrations.Migration):

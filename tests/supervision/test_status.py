@@ -22,7 +22,7 @@ def stored():
 
 def recomputed():
     return {
-        (pk, fiscal_year.pk): {k: v for k, v in values.items() if k != "path"}  # path: for the cache
+        (pk, fiscal_year.pk): values
         for fiscal_year in FiscalYear.objects.all()
         for pk, values in status.source(fiscal_year).items()
     }
@@ -168,3 +168,19 @@ def test_a_first_score_sheet_is_in_step(tree):
     )
     assert_in_step()
     assert CycleStatus.objects.get(organisation=tree["amphoe"]).stage == "scores"
+
+
+def test_a_subtree_moved_is_in_step(tree):
+    """amphoe and its five agencies move from prov to far: their rows' paths follow."""
+    tree["amphoe"].parent = tree["far"]
+    tree["amphoe"].save()
+    assert_in_step()
+    assert CycleStatus.objects.get(organisation=tree["agencies"][0]).path.startswith(tree["far"].path)
+
+
+def test_paths_rebuilt_after_a_bulk_move_are_in_step(tree):
+    from assessments.models import Organisation, rebuild_paths
+
+    Organisation.objects.filter(pk=tree["amphoe"].pk).update(parent=tree["far"])  # bypasses save()
+    rebuild_paths()
+    assert_in_step()
