@@ -5,6 +5,7 @@ the project and Celery tasks executed inline. See the README's table of variable
 """
 
 import contextlib
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -331,6 +332,20 @@ elif ITA_TASK_QUEUE == "filesystem":
             "LOCATION": os.environ.get("ITA_CACHE_DIR", str(BASE_DIR / "var" / "cache")),
         }
     }
+else:  # inline tasks, one process: Django's own default, in memory
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Cached figures are kept under generations and organisation ids of one database: another
+# database sharing the Redis server or cache folder (a second portal, a benchmark, the test
+# suite, a database recreated with ids from 1 again) must not read them. The prefix names the
+# database; CACHE_KEY_PREFIX overrides it.
+CACHES["default"]["KEY_PREFIX"] = os.environ.get(
+    "CACHE_KEY_PREFIX",
+    "ita-"
+    + hashlib.sha256(
+        "|".join(str(DATABASES["default"].get(k) or "") for k in ("ENGINE", "HOST", "PORT", "NAME")).encode()
+    ).hexdigest()[:12],
+)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

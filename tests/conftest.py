@@ -18,6 +18,10 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 
 os.environ.setdefault("PYTHAINLP_READ_ONLY", "1")
+# The workers and servers the tests start read the test database under another name: they
+# must keep their cached figures under the test process's prefix, or a bump one makes is
+# never seen by the other.
+os.environ.setdefault("CACHE_KEY_PREFIX", settings.CACHES["default"]["KEY_PREFIX"])
 
 
 @pytest.fixture
@@ -73,6 +77,22 @@ def seed000_items():
 @pytest.fixture
 def seed001_figures():
     return FIXTURES / "demo" / "seed001_2566.csv"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with nothing of ours cached: ids and generations of an earlier test (or
+    of an earlier run against the same Redis database) are not this test's. On Redis only the
+    keys under our prefix go (not FLUSHDB: the database may be Celery's broker too)."""
+    from django.core.cache import cache
+
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        client = cache._cache.get_client(write=True)
+        for key in client.scan_iter(match=f"{prefix}:*", count=1000):
+            client.delete(key)
+    else:
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

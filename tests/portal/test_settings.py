@@ -21,6 +21,7 @@ OURS = {
     "SECURE_COOKIES", "SITE_URL", "SECURE_PROXY_SSL_HEADER", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "CSRF_TRUSTED_ORIGINS", "DJANGO_SETTINGS_MODULE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser journeys' conftest
+    "CACHE_KEY_PREFIX",  # set by tests/conftest.py for the workers it starts
 }  # fmt: skip
 
 
@@ -150,3 +151,20 @@ def test_the_embedded_worker_and_the_web_share_one_cache_in_files(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "django.core.cache.backends.filebased.FileBasedCache"
+
+
+def cache_prefix(**variables) -> str:
+    code = "from django.conf import settings; print(settings.CACHES['default']['KEY_PREFIX'])"
+    result = run_manage("shell", "-c", code, **variables)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_two_databases_keep_their_cached_figures_apart():
+    one = cache_prefix(DATABASE_URL="sqlite:////tmp/ita-one.sqlite3")
+    assert one == cache_prefix(DATABASE_URL="sqlite:////tmp/ita-one.sqlite3")
+    assert one != cache_prefix(DATABASE_URL="sqlite:////tmp/ita-two.sqlite3")
+
+
+def test_the_cache_prefix_can_be_named():
+    assert cache_prefix(CACHE_KEY_PREFIX="ita-site-a") == "ita-site-a"
