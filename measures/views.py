@@ -25,7 +25,7 @@ from ita_portal import access
 from ita_portal.access import access_organisation, access_plan, require_edit
 from ita_portal.compiled import Compiled
 
-from . import fragments, services, versions
+from . import fragments, round_queries, services, versions
 from .forms import (
     DecisionForm,
     EntryForm,
@@ -80,26 +80,6 @@ def _posted_text(request, name, *, label, max_length):
         return clean_posted_text(request.POST.get(name, ""), label=label, max_length=max_length)
     except ValueError as exc:
         raise WorkflowError(str(exc)) from None
-
-
-def _linked(plan, model, relation, *order) -> tuple[dict[int, list], tuple]:
-    """{measure id: [rows]} of a plan's units or people (``relation``: "units" or "people"), and
-    the rows as read: values of the link table joined to them, one query and no related
-    manager per measure (``order``: the model's own order, without the join to the
-    organisation it starts with — a plan's units and people are its organisation's)."""
-    names = [f.attname for f in model._meta.concrete_fields]
-    target = getattr(Measure, relation).field.m2m_reverse_name()  # "orgunit_id" / "person_id"
-    prefix = target.removesuffix("_id")
-    rows = tuple(
-        getattr(Measure, relation)
-        .through.objects.filter(measure__plan=plan)
-        .order_by(*[f"{prefix}__{name}" for name in order], target)
-        .values_list("measure_id", *[f"{prefix}__{name}" for name in names])
-    )
-    by_measure = {}
-    for measure_id, *values in rows:
-        by_measure.setdefault(measure_id, []).append(model.from_db(None, names, values))
-    return by_measure, rows
 
 
 def _responsible_query(plan_id: int):
@@ -529,19 +509,14 @@ def followup(request, code, year, number):
     organisation, fiscal_year, plan = access_plan(request.user, code, year)
     if plan is None:
         raise Http404("ไม่มีแผนมาตรการปีนี้")
-    # The reporter and the revision are printed under the form: read with the round.
-    rounds = plan.rounds.select_related("reported_by", "reported_revision").defer("reported_revision__snapshot")
-    round_ = get_object_or_404(rounds, number=number)
+    round_ = round_queries.round_of(plan, number)
     can_edit = organisation.can_edit(request.user)
     # Plain queries, grouped here: no related manager per measure or entry.
-    measures = list(plan.measures.order_by("order", "pk"))  # Meta orders by the plan first: a join
-    units, _rows = _linked(plan, OrgUnit, "units", "order", "name")
-    found = {e.measure_id: e for e in FollowUpEntry.objects.filter(round=round_, measure__isnull=False)}
+    measures = round_queries.measures_of(plan)
+    units = round_queries.units_of(plan)
+    found = round_queries.entries_of(round_)
     entries = {m.pk: found.get(m.pk) for m in measures}
-    evidence = {}
-    if found:
-        for ev in Evidence.objects.filter(entry__round=round_, entry__measure__isnull=False):
-            evidence.setdefault(ev.entry_id, []).append(ev)
+    evidence = round_queries.evidence_of(round_) if found else {}
 
     def initial(entry):
         values = versions.entry_values(entry)
