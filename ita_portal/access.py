@@ -188,16 +188,18 @@ def access_plan(user, code: str, year: int):
     from assessments.services import plan_fiscal_year
 
     organisation = access_organisation(user, code)
-    fiscal_year = plan_fiscal_year(year)
+    # The plan comes with its year; the year alone is read (or made) only when there is no plan.
+    found = _PLAN_QUERY.objects(organisation.pk, year, year - 1) if 0 < year <= 32_767 else []  # the column's range
+    plan = found[0] if found else None
+    fiscal_year = plan.fiscal_year if plan is not None else plan_fiscal_year(year)
     if fiscal_year is None:
         raise Http404(f"ยังไม่มีผลการประเมินปี {year - 1} ให้จัดทำมาตรการปี {year}")
-    found = _PLAN_QUERY.objects(organisation.pk, fiscal_year.pk, year - 1)
-    plan = found[0] if found else None
     return organisation, fiscal_year, plan
 
 
-def plan_query(organisation_id: int, fiscal_year_id: int, previous_year: int):
-    """access_plan's query: the plan with its years, approved revision and organisation, and
+def plan_query(organisation_id: int, year: int, previous_year: int):
+    """access_plan's query: the organisation's plan for ``year`` with its years (so the year
+    needs no query of its own when there is a plan), approved revision and organisation, and
     whether the organisation has a plan for ``previous_year`` (the plan page offers to carry
     it over)."""
     from django.db.models import Exists
@@ -205,7 +207,7 @@ def plan_query(organisation_id: int, fiscal_year_id: int, previous_year: int):
     from measures.models import Plan
 
     return first_of(
-        Plan.objects.filter(organisation_id=organisation_id, fiscal_year_id=fiscal_year_id)
+        Plan.objects.filter(organisation_id=organisation_id, fiscal_year__year=year)
         .select_related("fiscal_year", "analysis_year", "approved_revision", "organisation")
         .defer("approved_revision__snapshot")  # 25 KB of JSON decoded per request; no caller reads it
         .annotate(
@@ -217,7 +219,7 @@ def plan_query(organisation_id: int, fiscal_year_id: int, previous_year: int):
 
 
 # Building plan_query cost about 3 ms a request: compiled once (ita_portal.compiled).
-_PLAN_QUERY = Compiled(plan_query, markers=(MARKER, MARKER - 1, YEAR_MARKER))
+_PLAN_QUERY = Compiled(plan_query, markers=(MARKER, YEAR_MARKER, YEAR_MARKER - 1))
 
 
 def may_edit(organisation: Organisation, user) -> bool:

@@ -8,8 +8,8 @@ import pytest
 
 from tests.factories import client_for
 
-PLAN_QUERIES = 11  # + the year's item codes (assessments.codes); the signer's membership is access_organisation's, last year's plan is asked in access_plan's query
-FOLLOWUP_QUERIES = 11  # the reporter and reported revision come with the round
+PLAN_QUERIES = 10  # + the year's item codes (assessments.codes); the year comes with the plan; the signer's membership is access_organisation's, last year's plan is asked in access_plan's query
+FOLLOWUP_QUERIES = 10  # the reporter and reported revision come with the round, the year with the plan
 REPORTS_QUERIES = 6
 REPORT_STATUS_QUERIES = 4
 
