@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from assessments.codes import item_labels
 from assessments.item_meta import measure_guidance
-from assessments.models import FiscalYear
+from assessments.models import FiscalYear, Item
 from assessments.thai import clip, format_month_range
 from ita_portal import access
 from ita_portal.access import access_organisation, access_plan, require_edit
@@ -246,25 +246,36 @@ def _history_query(plan_id: int):
                        list(_HISTORY["d"][1][3:10]), "at", None)  # fmt: skip
     revisions = branch(PlanRevision.objects.filter(plan_id=plan_id), "r", ["number"], [], "approved_at", None)
     rounds = branch(FollowUpRound.objects.filter(plan_id=plan_id), "f", ["number"], ["title"], None, "due")
-    return decisions.union(revisions, rounds, all=True)
+    # The analysed year's item codes as its framework writes them (assessments.codes.item_labels).
+    analysed = Plan.objects.filter(pk=plan_id).values("analysis_year_id")
+    labels = branch(Item.objects.filter(edition__fiscal_year_id__in=analysed), "l", [], ["code", "label"], None, None)
+    return decisions.union(revisions, rounds, labels, all=True)
 
 
 _HISTORY_QUERY = Compiled(_history_query)
 
 
 def _history(plan) -> tuple[list[Decision], list[PlanRevision], list[FollowUpRound]]:
-    """The plan's decisions (by time), approved revisions and follow-up rounds (by number) in
-    one query instead of three (``_history_query``)."""
+    return _history_and_labels(plan)[:3]
+
+
+def _history_and_labels(plan) -> tuple[list[Decision], list[PlanRevision], list[FollowUpRound], dict[str, str]]:
+    """The plan's decisions (by time), approved revisions and follow-up rounds (by number), and
+    its analysed year's ``item_labels``, in one query instead of four (``_history_query``)."""
     read = {"d": [], "r": [], "f": []}
+    labels = {}
     for kind, pk, *values in _HISTORY_QUERY.rows(plan.pk):
-        model, names = _HISTORY[kind]
         numbers, texts, (at, due) = values[:2], values[2:9], values[9:]
+        if kind == "l":
+            labels[texts[0]] = texts[1]
+            continue
+        model, names = _HISTORY[kind]
         row = {"d": [pk, *numbers, *texts, at], "r": [pk, numbers[0], at], "f": [pk, numbers[0], texts[0], due]}[kind]
         read[kind].append(model.from_db(None, names, row))
     read["d"].sort(key=lambda d: (d.at, d.pk))
     read["r"].sort(key=lambda r: (r.number, r.pk))
     read["f"].sort(key=lambda r: (r.number, r.pk))
-    return read["d"], read["r"], read["f"]
+    return read["d"], read["r"], read["f"], labels
 
 
 def _grouped(measures):
@@ -332,8 +343,8 @@ def plan_page(request, code, year):
         kinds = access.step_kinds(plan, chain=chain) if refusal is None else []
         signer_name, signer_position = services.signer_of(request.user, organisation)
         groups = _grouped(measures)
-        decisions, revisions, rounds = _history(plan)
-        labels = item_labels(plan.analysis_year) if any(m.items for m in measures) else {}  # only items need them
+        decisions, revisions, rounds, labels = _history_and_labels(plan)
+        labels = labels if any(m.items for m in measures) else {}  # only items need them
         plan._item_labels = labels  # read by the item_codes filter (measures.cells) once per plan
         key = fragments.key_of(
             "plan-measures", fragments.row_values(plan), fragments.row_values(organisation),
