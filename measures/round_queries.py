@@ -6,6 +6,7 @@ SQL with the request's values and give the same objects."""
 
 from __future__ import annotations
 
+from django.db.models import F, FilteredRelation
 from django.http import Http404
 
 from ita_portal.compiled import MARKER, YEAR_MARKER, Compiled
@@ -38,19 +39,24 @@ def units_query(plan_id: int):
     )
 
 
+EVIDENCE_FIELDS = [f.attname for f in Evidence._meta.concrete_fields]
+
+
 def entries_query(round_id: int):
-    return FollowUpEntry.objects.filter(round_id=round_id, measure__isnull=False)
-
-
-def evidence_query(round_id: int):
-    return Evidence.objects.filter(entry__round_id=round_id, entry__measure__isnull=False)
+    """The round's entries (of measures not deleted), each once per piece of its evidence
+    (a left join: once with NULLs when it has none), the evidence in its own order."""
+    evidence = {f"ev_{name}": F(f"ev__{name}") for name in EVIDENCE_FIELDS}
+    return (
+        FollowUpEntry.objects.filter(round_id=round_id, measure__isnull=False)
+        .annotate(ev=FilteredRelation("evidence"), **evidence)
+        .order_by("pk", "ev__id")
+    )
 
 
 _ROUND = Compiled(round_query, markers=(MARKER, YEAR_MARKER))  # a round number: a small integer field
 _MEASURES = Compiled(measures_query)
 _UNITS = Compiled(units_query)
 _ENTRIES = Compiled(entries_query)
-_EVIDENCE = Compiled(evidence_query)
 
 
 def round_of(plan: Plan, number: int) -> FollowUpRound:
@@ -78,14 +84,15 @@ def units_of(plan: Plan) -> dict[int, list[OrgUnit]]:
     return by_measure
 
 
-def entries_of(round_: FollowUpRound) -> dict[int, FollowUpEntry]:
-    """{measure id: its entry} of the round (entries of deleted measures aside)."""
-    return {e.measure_id: e for e in _ENTRIES.objects(round_.pk)}
-
-
-def evidence_of(round_: FollowUpRound) -> dict[int, list[Evidence]]:
-    """{entry id: [its evidence]} of the round (entries of deleted measures aside)."""
-    evidence = {}
-    for ev in _EVIDENCE.objects(round_.pk):
-        evidence.setdefault(ev.entry_id, []).append(ev)
-    return evidence
+def entries_and_evidence(round_: FollowUpRound) -> tuple[dict[int, FollowUpEntry], dict[int, list[Evidence]]]:
+    """{measure id: its entry} of the round (entries of deleted measures aside) and {entry id:
+    [its evidence]}, in one query."""
+    entries, evidence = {}, {}
+    for row in _ENTRIES.objects(round_.pk):
+        values = [getattr(row, f"ev_{name}") for name in EVIDENCE_FIELDS]
+        for name in EVIDENCE_FIELDS:
+            delattr(row, f"ev_{name}")
+        entry = entries.setdefault(row.measure_id, row)
+        if values[0] is not None:
+            evidence.setdefault(entry.pk, []).append(Evidence.from_db(row._state.db, EVIDENCE_FIELDS, values))
+    return entries, evidence

@@ -525,9 +525,8 @@ def followup(request, code, year, number):
     # Plain queries, grouped here: no related manager per measure or entry.
     measures = round_queries.measures_of(plan)
     units = round_queries.units_of(plan)
-    found = round_queries.entries_of(round_)
+    found, evidence = round_queries.entries_and_evidence(round_)
     entries = {m.pk: found.get(m.pk) for m in measures}
-    evidence = round_queries.evidence_of(round_) if found else {}
 
     def initial(entry):
         values = versions.entry_values(entry)

@@ -88,10 +88,10 @@ def test_the_units_are_each_measures_units_in_their_order(plan, reported):
 
 
 def test_the_entries_and_evidence_are_the_orms(plan, reported):
-    entries = round_queries.entries_of(reported)
+    entries, evidence = round_queries.entries_and_evidence(reported)
     orm = FollowUpEntry.objects.filter(round=reported, measure__isnull=False)
     assert {pk: state(e) for pk, e in entries.items()} == {e.measure_id: state(e) for e in orm}
-    evidence = round_queries.evidence_of(reported)
+    assert {tuple(sorted(vars(e))) for e in entries.values()} == {tuple(sorted(vars(o))) for o in orm}  # no extras
     expected = {}
     for ev in Evidence.objects.filter(entry__round=reported, entry__measure__isnull=False):
         expected.setdefault(ev.entry_id, []).append(state(ev))
