@@ -11,6 +11,8 @@ from decimal import Decimal
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from ita_portal.compiled import YEAR_MARKER, Compiled, first_of
+
 from . import analysis, sheets
 from .frameworks import NoEdition, edition_of, forget_kept_edition, framework_for, kept_edition, status_tiers
 from .models import (
@@ -61,15 +63,25 @@ def fiscal_year_dates(year: int) -> tuple[date, date]:
     return date(year - 544, 10, 1), date(year - 543, 9, 30)
 
 
+def fiscal_year_query(year: int):
+    """plan_fiscal_year's query (what ``FiscalYear.objects.filter(year=year).first()`` runs)."""
+    return first_of(FiscalYear.objects.filter(year=year))
+
+
+_FISCAL_YEAR = Compiled(fiscal_year_query, markers=(YEAR_MARKER,))  # built once: ita_portal.compiled
+
+
 def plan_fiscal_year(year: int):
     """The fiscal year a plan for ``year`` belongs to, or None when no plan can be made for it.
 
     A plan needs only an analysed year before it: the year may have no framework yet (a
     year NACC has not published), and its row is created with its dates when missing, as
     long as the year before it has a framework."""
-    fiscal_year = FiscalYear.objects.filter(year=year).first()
-    if fiscal_year is not None:
-        return fiscal_year
+    if not 0 <= year <= 32_767:  # no such year (the column's range): what the ORM's query found for it
+        return None
+    found = _FISCAL_YEAR.objects(year)
+    if found:
+        return found[0]
     if not FiscalYear.objects.with_framework().filter(year=year - 1).exists():
         return None
     start, end = fiscal_year_dates(year)

@@ -19,13 +19,13 @@ from django.views.decorators.http import require_POST, require_safe
 
 from assessments.codes import item_labels
 from assessments.item_meta import measure_guidance
-from assessments.models import FiscalYear
+from assessments.models import FiscalYear, Item
 from assessments.thai import clip, format_month_range
 from ita_portal import access
 from ita_portal.access import access_organisation, access_plan, require_edit
 from ita_portal.compiled import Compiled
 
-from . import fragments, services, versions
+from . import fragments, round_queries, services, versions
 from .forms import (
     DecisionForm,
     EntryForm,
@@ -80,26 +80,6 @@ def _posted_text(request, name, *, label, max_length):
         return clean_posted_text(request.POST.get(name, ""), label=label, max_length=max_length)
     except ValueError as exc:
         raise WorkflowError(str(exc)) from None
-
-
-def _linked(plan, model, relation, *order) -> tuple[dict[int, list], tuple]:
-    """{measure id: [rows]} of a plan's units or people (``relation``: "units" or "people"), and
-    the rows as read: values of the link table joined to them, one query and no related
-    manager per measure (``order``: the model's own order, without the join to the
-    organisation it starts with — a plan's units and people are its organisation's)."""
-    names = [f.attname for f in model._meta.concrete_fields]
-    target = getattr(Measure, relation).field.m2m_reverse_name()  # "orgunit_id" / "person_id"
-    prefix = target.removesuffix("_id")
-    rows = tuple(
-        getattr(Measure, relation)
-        .through.objects.filter(measure__plan=plan)
-        .order_by(*[f"{prefix}__{name}" for name in order], target)
-        .values_list("measure_id", *[f"{prefix}__{name}" for name in names])
-    )
-    by_measure = {}
-    for measure_id, *values in rows:
-        by_measure.setdefault(measure_id, []).append(model.from_db(None, names, values))
-    return by_measure, rows
 
 
 def _responsible_query(plan_id: int):
@@ -266,25 +246,36 @@ def _history_query(plan_id: int):
                        list(_HISTORY["d"][1][3:10]), "at", None)  # fmt: skip
     revisions = branch(PlanRevision.objects.filter(plan_id=plan_id), "r", ["number"], [], "approved_at", None)
     rounds = branch(FollowUpRound.objects.filter(plan_id=plan_id), "f", ["number"], ["title"], None, "due")
-    return decisions.union(revisions, rounds, all=True)
+    # The analysed year's item codes as its framework writes them (assessments.codes.item_labels).
+    analysed = Plan.objects.filter(pk=plan_id).values("analysis_year_id")
+    labels = branch(Item.objects.filter(edition__fiscal_year_id__in=analysed), "l", [], ["code", "label"], None, None)
+    return decisions.union(revisions, rounds, labels, all=True)
 
 
 _HISTORY_QUERY = Compiled(_history_query)
 
 
 def _history(plan) -> tuple[list[Decision], list[PlanRevision], list[FollowUpRound]]:
-    """The plan's decisions (by time), approved revisions and follow-up rounds (by number) in
-    one query instead of three (``_history_query``)."""
+    return _history_and_labels(plan)[:3]
+
+
+def _history_and_labels(plan) -> tuple[list[Decision], list[PlanRevision], list[FollowUpRound], dict[str, str]]:
+    """The plan's decisions (by time), approved revisions and follow-up rounds (by number), and
+    its analysed year's ``item_labels``, in one query instead of four (``_history_query``)."""
     read = {"d": [], "r": [], "f": []}
+    labels = {}
     for kind, pk, *values in _HISTORY_QUERY.rows(plan.pk):
-        model, names = _HISTORY[kind]
         numbers, texts, (at, due) = values[:2], values[2:9], values[9:]
+        if kind == "l":
+            labels[texts[0]] = texts[1]
+            continue
+        model, names = _HISTORY[kind]
         row = {"d": [pk, *numbers, *texts, at], "r": [pk, numbers[0], at], "f": [pk, numbers[0], texts[0], due]}[kind]
         read[kind].append(model.from_db(None, names, row))
     read["d"].sort(key=lambda d: (d.at, d.pk))
     read["r"].sort(key=lambda r: (r.number, r.pk))
     read["f"].sort(key=lambda r: (r.number, r.pk))
-    return read["d"], read["r"], read["f"]
+    return read["d"], read["r"], read["f"], labels
 
 
 def _grouped(measures):
@@ -352,8 +343,8 @@ def plan_page(request, code, year):
         kinds = access.step_kinds(plan, chain=chain) if refusal is None else []
         signer_name, signer_position = services.signer_of(request.user, organisation)
         groups = _grouped(measures)
-        decisions, revisions, rounds = _history(plan)
-        labels = item_labels(plan.analysis_year) if any(m.items for m in measures) else {}  # only items need them
+        decisions, revisions, rounds, labels = _history_and_labels(plan)
+        labels = labels if any(m.items for m in measures) else {}  # only items need them
         plan._item_labels = labels  # read by the item_codes filter (measures.cells) once per plan
         key = fragments.key_of(
             "plan-measures", fragments.row_values(plan), fragments.row_values(organisation),
@@ -529,19 +520,13 @@ def followup(request, code, year, number):
     organisation, fiscal_year, plan = access_plan(request.user, code, year)
     if plan is None:
         raise Http404("ไม่มีแผนมาตรการปีนี้")
-    # The reporter and the revision are printed under the form: read with the round.
-    rounds = plan.rounds.select_related("reported_by", "reported_revision").defer("reported_revision__snapshot")
-    round_ = get_object_or_404(rounds, number=number)
+    round_ = round_queries.round_of(plan, number)
     can_edit = organisation.can_edit(request.user)
     # Plain queries, grouped here: no related manager per measure or entry.
-    measures = list(plan.measures.order_by("order", "pk"))  # Meta orders by the plan first: a join
-    units, _rows = _linked(plan, OrgUnit, "units", "order", "name")
-    found = {e.measure_id: e for e in FollowUpEntry.objects.filter(round=round_, measure__isnull=False)}
+    measures = round_queries.measures_of(plan)
+    units = round_queries.units_of(plan)
+    found, evidence = round_queries.entries_and_evidence(round_)
     entries = {m.pk: found.get(m.pk) for m in measures}
-    evidence = {}
-    if found:
-        for ev in Evidence.objects.filter(entry__round=round_, entry__measure__isnull=False):
-            evidence.setdefault(ev.entry_id, []).append(ev)
 
     def initial(entry):
         values = versions.entry_values(entry)

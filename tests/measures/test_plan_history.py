@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from assessments.codes import item_labels
 from measures.models import Decision, FollowUpRound, PlanRevision
-from measures.views import _HISTORY, _history
+from measures.views import _HISTORY, _history, _history_and_labels
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +62,11 @@ def test_the_plans_measures_are_read_as_select_related_reads_them(plan, staff, d
         read = [(row_values(m), row_values(m.issue_area)) for m in measures]
     assert read == [(row_values(m), row_values(m.issue_area)) for m in expected]
     assert len(read) == 2
+
+
+def test_the_analysed_years_item_codes_come_with_the_history(plan, django_assert_num_queries):
+    expected = item_labels(plan.analysis_year)
+    assert expected  # the framework's items: the same codes and spelling as item_labels gives
+    with django_assert_num_queries(1):
+        labels = _history_and_labels(plan)[3]
+    assert labels == expected

@@ -59,3 +59,38 @@ def test_a_value_written_into_the_sql_instead_of_a_parameter_is_refused(plan):
 
     with pytest.raises(ValueError, match="does not use the value"):
         compiled.Compiled(inlined).rows(plan.pk)
+
+
+def test_objects_gives_the_orms_instances_with_their_related_rows_and_annotations(plan, staff):
+    from django.db.models import Count
+
+    from measures.fragments import row_values
+
+    FollowUpRound.objects.create(plan=plan, number=1, title="รอบ 6 เดือน", due=date(2023, 3, 31), reported_by=staff)
+    FollowUpRound.objects.create(plan=plan, number=2, title="รอบ 12 เดือน", due=date(2023, 9, 30))
+
+    def build(plan_id):
+        return (
+            FollowUpRound.objects.filter(plan_id=plan_id)
+            .select_related("reported_by", "plan__organisation")
+            .defer("problems")
+            .annotate(entries_count=Count("entries"))
+            .order_by("number")
+        )
+
+    def state(r):
+        cached = {name: row_values(o) for name, o in r._state.fields_cache.items()}
+        return row_values(r), r.get_deferred_fields(), cached, r.entries_count, r._state.db, r._state.adding
+
+    read = compiled.Compiled(build).objects(plan.pk)
+    assert [state(r) for r in read] == [state(r) for r in build(plan.pk)]
+    assert read[0].plan.organisation.code == plan.organisation.code and read[1].reported_by is None
+
+
+def test_a_small_integer_fields_value_takes_its_markers_place(plan):
+    FollowUpRound.objects.create(plan=plan, number=2, title="รอบ 12 เดือน", due=date(2023, 9, 30))
+    query = compiled.Compiled(
+        lambda number: FollowUpRound.objects.filter(number=number).values_list("title"), markers=(compiled.YEAR_MARKER,)
+    )  # on PostgreSQL the ORM wraps a small integer field's value (psycopg's Int2)
+    assert query.rows(2) == [("รอบ 12 เดือน",)]
+    assert query.rows(1) == []

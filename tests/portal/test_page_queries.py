@@ -8,8 +8,10 @@ import pytest
 
 from tests.factories import client_for
 
-PLAN_QUERIES = 11  # + the year's item codes (assessments.codes); the signer's membership is access_organisation's, last year's plan is asked in access_plan's query
-FOLLOWUP_QUERIES = 11  # the reporter and reported revision come with the round
+PLAN_QUERIES = 9  # the analysed year's item codes come with the plan's history; the year comes with the plan; the signer's membership is access_organisation's, last year's plan is asked in access_plan's query
+FOLLOWUP_QUERIES = (
+    9  # the reporter and reported revision come with the round, the year with the plan, the evidence with the entries
+)
 REPORTS_QUERIES = 6
 REPORT_STATUS_QUERIES = 4
 
