@@ -287,6 +287,13 @@ def rows_by_id(qs, ids: list[int]) -> list[dict]:
     return [found[pk] for pk in ids if pk in found]
 
 
+def page_of(qs, sort: str, start: int, stop: int) -> list[dict]:
+    """The rows (ROW_FIELDS) ``start``..``stop`` of the dashboard queryset ``qs`` (agencies(),
+    filtered) in the order ``sort``: one query, ORDER BY … LIMIT/OFFSET (PostgreSQL keeps the
+    top rows while it reads, it neither sorts nor sends the whole selection)."""
+    return list(ordered(qs, sort).values(*ROW_FIELDS)[start:stop])
+
+
 _KEPT: dict[tuple, object] = {}
 
 
