@@ -19,8 +19,10 @@ from django.db.models import (
     Count,
     F,
     FilteredRelation,
+    Func,
     IntegerField,
     Q,
+    Subquery,
     Sum,
     Value,
     When,
@@ -320,13 +322,37 @@ def counts(qs, ratings: Ratings | None = None, filters: Filters | None = None) -
     return counts_and_means(qs, ratings, filters)[0]
 
 
+def status_rows(root: Organisation, fiscal_year: FiscalYear, *, today: date, ratings: Ratings):
+    """The CycleStatus rows of ``fiscal_year`` below ``root`` alone (read on the (fiscal_year,
+    path) index, no join to the organisations), annotated as agencies() annotates its rows
+    (stage, rating, late), with ``below``: the number of organisations below (an agency
+    without a row is stage "none"). For the counts and means when no filter reads the
+    organisations' own columns: see counts_and_means."""
+    from supervision.models import CycleStatus
+
+    below = Organisation.objects.below(root).order_by().annotate(k=Func(F("pk"), function="COUNT")).values("k")
+    return (
+        CycleStatus.objects.filter(rows_below(root, fiscal_year))
+        .exclude(organisation_id=root.pk)
+        .annotate(
+            edition_of_row=F("edition_id"),
+            late=Case(When(unreported_due__lt=today, then=Value(True)), default=Value(False)),
+        )
+        .annotate(rating=ratings.label, below=Subquery(below, output_field=IntegerField()))
+    )
+
+
 def counts_and_means(
-    qs, ratings: Ratings | None = None, filters: Filters | None = None, numbers=()
+    qs, ratings: Ratings | None = None, filters: Filters | None = None, numbers=(), *, rows: Organisation | None = None
 ) -> tuple[dict, dict | None]:
     """(counts(), {indicator number: mean score} of the agencies the stage and rating filters
     select, as group_means), in the one grouped query: each group also sums and counts its
     indicator columns, and the selected groups' sums make the means. The means are None when
-    an indicator has no column (a framework past 20: group_means reads the assessments)."""
+    an indicator has no column (a framework past 20: group_means reads the assessments).
+
+    ``rows``: the root when ``qs`` is its status_rows() (no filter on the organisations' own
+    columns): the agencies below without a row are counted as stage "none", no rating, not
+    late, no indicator."""
     from supervision.models import INDICATOR_COLUMNS
 
     filters = filters or Filters()
@@ -335,9 +361,17 @@ def counts_and_means(
     sums = {}
     if with_means:
         for n in numbers:
-            sums[f"s{n}"] = Sum(F(f"c__ind{n}"))
-            sums[f"k{n}"] = Count(F(f"c__ind{n}"))
+            sums[f"s{n}"] = Sum(F(f"ind{n}" if rows is not None else f"c__ind{n}"))
+            sums[f"k{n}"] = Count(F(f"ind{n}" if rows is not None else f"c__ind{n}"))
     groups = qs.order_by().values_list("stage", "rating", "late").annotate(n=Count("pk"), **sums)
+    if rows is not None:
+        # (stage, rating, late, below, n, …): "below" is the same number in every group.
+        found = list(qs.order_by().values_list("stage", "rating", "late", "below").annotate(n=Count("pk"), **sums))
+        below = found[0][3] if found else Organisation.objects.below(rows).count()
+        groups = [(*row[:3], *row[4:]) for row in found]
+        missing = below - sum(row[3] for row in groups)
+        if missing > 0:  # the agencies without a row: "none", no rating, not late, no indicator
+            groups.append(("none", NO_RATING, False, missing, *([None] * len(sums))))
     result = {code: 0 for code, _ in STAGES}
     labels = {label: 0 for label in (*(ratings.labels if ratings else ()), NO_RATING)}
     total = late = selected = 0

@@ -106,9 +106,13 @@ def _dashboard_context(request, root, year, chase_form=None):
     def figures():
         """(the counts, the group's means): one grouped query (the means apart only for a
         framework past the derived table's 20 indicator columns)."""
-        found, means = dashboard.counts_and_means(
-            dashboard.filtered(base(), filters, with_stage=False), ratings, filters, numbers
-        )
+        if filters.org_type or filters.province or filters.district or filters.q:
+            found, means = dashboard.counts_and_means(
+                dashboard.filtered(base(), filters, with_stage=False), ratings, filters, numbers
+            )
+        else:  # no filter on the organisations' columns: their CycleStatus rows alone, no join
+            rows = dashboard.status_rows(root, fiscal_year, today=today, ratings=ratings)
+            found, means = dashboard.counts_and_means(rows, ratings, filters, numbers, rows=root)
         if means is None:
             means = dashboard.group_means(selected(), fiscal_year, numbers, root=root, filters=filters)
         return found, means

@@ -401,3 +401,37 @@ def test_the_means_beside_the_counts_are_the_group_means(tree, params):
     assert means == expected
     if not params:
         assert all(v is not None for v in means.values())
+
+
+@pytest.mark.parametrize("params", [{}, {"stage": "unpublished"}, {"stage": "late"}, {"rating": "none"}])
+def test_the_counts_over_the_rows_alone_are_the_counts_over_the_agencies(tree, params):
+    """Without a filter on the organisations' columns the figures read the CycleStatus rows
+    alone (status_rows): the same counts and means, the agencies without a row as "none"."""
+    from datetime import date
+
+    from supervision import dashboard
+
+    fy = FiscalYear.objects.prefetch_related("editions__grade_bands").get(year=2565)
+    ratings = dashboard.Ratings.of(fy)
+    filters = dashboard.Filters.from_query(params, ratings)
+    qs = dashboard.agencies(tree["prov"], fy, dashboard.plan_year_of(fy), today=date.today(), ratings=ratings)
+    numbers = list(range(1, 11))
+    expected = dashboard.counts_and_means(dashboard.filtered(qs, filters, with_stage=False), ratings, filters, numbers)
+    rows = dashboard.status_rows(tree["prov"], fy, today=date.today(), ratings=ratings)
+    found = dashboard.counts_and_means(rows, ratings, filters, numbers, rows=tree["prov"])
+    assert found == expected
+    assert found[0]["none"] > 0  # agencies without a row are counted
+
+
+def test_the_counts_over_no_row_at_all_count_every_agency_as_none(tree):
+    from datetime import date
+
+    from supervision import dashboard
+    from supervision.models import CycleStatus
+
+    CycleStatus.objects.all().delete()
+    fy = FiscalYear.objects.prefetch_related("editions__grade_bands").get(year=2565)
+    ratings = dashboard.Ratings.of(fy)
+    rows = dashboard.status_rows(tree["prov"], fy, today=date.today(), ratings=ratings)
+    found, _ = dashboard.counts_and_means(rows, ratings, dashboard.Filters(), [1], rows=tree["prov"])
+    assert found["none"] == found["all"] == found["selected"] == 7  # amphoe, a1..a5, t1
