@@ -342,6 +342,25 @@ def status_rows(root: Organisation, fiscal_year: FiscalYear, *, today: date, rat
     )
 
 
+def _sums(numbers, prefix: str) -> dict:
+    """{s<n>: SUM, k<n>: COUNT} of each indicator column (none when one has no column)."""
+    from supervision.models import INDICATOR_COLUMNS
+
+    if not all(f"ind{n}" in INDICATOR_COLUMNS for n in numbers):
+        return {}
+    sums = {}
+    for n in numbers:
+        sums[f"s{n}"] = Sum(F(f"{prefix}ind{n}"))
+        sums[f"k{n}"] = Count(F(f"{prefix}ind{n}"))
+    return sums
+
+
+def status_groups(qs, numbers):
+    """status_rows() grouped as counts_and_means reads them: (stage, rating, late, below, n,
+    sums…). Unevaluated: the view keeps it per generation (kept_agencies) and clones it."""
+    return qs.order_by().values_list("stage", "rating", "late", "below").annotate(n=Count("pk"), **_sums(numbers, ""))
+
+
 def counts_and_means(
     qs, ratings: Ratings | None = None, filters: Filters | None = None, numbers=(), *, rows: Organisation | None = None
 ) -> tuple[dict, dict | None]:
@@ -350,23 +369,20 @@ def counts_and_means(
     indicator columns, and the selected groups' sums make the means. The means are None when
     an indicator has no column (a framework past 20: group_means reads the assessments).
 
-    ``rows``: the root when ``qs`` is its status_rows() (no filter on the organisations' own
-    columns): the agencies below without a row are counted as stage "none", no rating, not
-    late, no indicator."""
+    ``rows``: the root when ``qs`` is its status_rows() or their status_groups() (no filter
+    on the organisations' own columns): the agencies below without a row are counted as stage
+    "none", no rating, not late, no indicator."""
     from supervision.models import INDICATOR_COLUMNS
 
     filters = filters or Filters()
     numbers = list(numbers)
     with_means = all(f"ind{n}" in INDICATOR_COLUMNS for n in numbers)
-    sums = {}
-    if with_means:
-        for n in numbers:
-            sums[f"s{n}"] = Sum(F(f"ind{n}" if rows is not None else f"c__ind{n}"))
-            sums[f"k{n}"] = Count(F(f"ind{n}" if rows is not None else f"c__ind{n}"))
-    groups = qs.order_by().values_list("stage", "rating", "late").annotate(n=Count("pk"), **sums)
-    if rows is not None:
+    sums = _sums(numbers, "" if rows is not None else "c__")
+    if rows is None:
+        groups = qs.order_by().values_list("stage", "rating", "late").annotate(n=Count("pk"), **sums)
+    else:
         # (stage, rating, late, below, n, …): "below" is the same number in every group.
-        found = list(qs.order_by().values_list("stage", "rating", "late", "below").annotate(n=Count("pk"), **sums))
+        found = list((qs if qs._fields else status_groups(qs, numbers)).all())
         below = found[0][3] if found else Organisation.objects.below(rows).count()
         groups = [(*row[:3], *row[4:]) for row in found]
         missing = below - sum(row[3] for row in groups)

@@ -111,8 +111,14 @@ def _dashboard_context(request, root, year, chase_form=None):
                 dashboard.filtered(base(), filters, with_stage=False), ratings, filters, numbers
             )
         else:  # no filter on the organisations' columns: their CycleStatus rows alone, no join
-            rows = dashboard.status_rows(root, fiscal_year, today=today, ratings=ratings)
-            found, means = dashboard.counts_and_means(rows, ratings, filters, numbers, rows=root)
+            key = ("groups", gens[-1], root.pk, root.path, fiscal_year.pk, today, tuple(numbers))
+            groups = dashboard.kept_agencies(
+                key,
+                lambda: dashboard.status_groups(
+                    dashboard.status_rows(root, fiscal_year, today=today, ratings=ratings), numbers
+                ),
+            )
+            found, means = dashboard.counts_and_means(groups, ratings, filters, numbers, rows=root)
         if means is None:
             means = dashboard.group_means(selected(), fiscal_year, numbers, root=root, filters=filters)
         return found, means
