@@ -290,9 +290,8 @@ def rows_by_id(qs, ids: list[int]) -> list[dict]:
 
 
 def page_of(qs, sort: str, start: int, stop: int) -> list[dict]:
-    """The rows (ROW_FIELDS) ``start``..``stop`` of the dashboard queryset ``qs`` (agencies(),
-    filtered) in the order ``sort``: one query, ORDER BY … LIMIT/OFFSET (PostgreSQL keeps the
-    top rows while it reads, it neither sorts nor sends the whole selection)."""
+    """The rows (ROW_FIELDS) ``start``..``stop`` of ``qs`` (agencies(), filtered) in the order
+    ``sort``: ORDER BY … LIMIT/OFFSET (a top-N sort in SQL, no id list sent)."""
     return list(ordered(qs, sort).values(*ROW_FIELDS)[start:stop])
 
 
@@ -323,11 +322,9 @@ def counts(qs, ratings: Ratings | None = None, filters: Filters | None = None) -
 
 
 def status_rows(root: Organisation, fiscal_year: FiscalYear, *, today: date, ratings: Ratings):
-    """The CycleStatus rows of ``fiscal_year`` below ``root`` alone (read on the (fiscal_year,
-    path) index, no join to the organisations), annotated as agencies() annotates its rows
-    (stage, rating, late), with ``below``: the number of organisations below (an agency
-    without a row is stage "none"). For the counts and means when no filter reads the
-    organisations' own columns: see counts_and_means."""
+    """The CycleStatus rows of ``fiscal_year`` below ``root`` alone (the (fiscal_year, path)
+    index, no join), annotated as agencies() (stage, rating, late), with ``below``: the number
+    of organisations below, for counts_and_means(rows=root) (an agency without a row: "none")."""
     from supervision.models import CycleStatus
 
     below = Organisation.objects.below(root).order_by().annotate(k=Func(F("pk"), function="COUNT")).values("k")
@@ -348,11 +345,7 @@ def _sums(numbers, prefix: str) -> dict:
 
     if not all(f"ind{n}" in INDICATOR_COLUMNS for n in numbers):
         return {}
-    sums = {}
-    for n in numbers:
-        sums[f"s{n}"] = Sum(F(f"{prefix}ind{n}"))
-        sums[f"k{n}"] = Count(F(f"{prefix}ind{n}"))
-    return sums
+    return {f"{a}{n}": f(F(f"{prefix}ind{n}")) for n in numbers for a, f in (("s", Sum), ("k", Count))}
 
 
 def status_groups(qs, numbers):
