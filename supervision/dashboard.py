@@ -19,8 +19,10 @@ from django.db.models import (
     Count,
     F,
     FilteredRelation,
+    Func,
     IntegerField,
     Q,
+    Subquery,
     Sum,
     Value,
     When,
@@ -287,6 +289,12 @@ def rows_by_id(qs, ids: list[int]) -> list[dict]:
     return [found[pk] for pk in ids if pk in found]
 
 
+def page_of(qs, sort: str, start: int, stop: int) -> list[dict]:
+    """The rows (ROW_FIELDS) ``start``..``stop`` of ``qs`` (agencies(), filtered) in the order
+    ``sort``: ORDER BY … LIMIT/OFFSET (a top-N sort in SQL, no id list sent)."""
+    return list(ordered(qs, sort).values(*ROW_FIELDS)[start:stop])
+
+
 _KEPT: dict[tuple, object] = {}
 
 
@@ -313,24 +321,66 @@ def counts(qs, ratings: Ratings | None = None, filters: Filters | None = None) -
     return counts_and_means(qs, ratings, filters)[0]
 
 
+def status_rows(root: Organisation, fiscal_year: FiscalYear, *, today: date, ratings: Ratings):
+    """The CycleStatus rows of ``fiscal_year`` below ``root`` alone (the (fiscal_year, path)
+    index, no join), annotated as agencies() (stage, rating, late), with ``below``: the number
+    of organisations below, for counts_and_means(rows=root) (an agency without a row: "none")."""
+    from supervision.models import CycleStatus
+
+    below = Organisation.objects.below(root).order_by().annotate(k=Func(F("pk"), function="COUNT")).values("k")
+    return (
+        CycleStatus.objects.filter(rows_below(root, fiscal_year))
+        .exclude(organisation_id=root.pk)
+        .annotate(
+            edition_of_row=F("edition_id"),
+            late=Case(When(unreported_due__lt=today, then=Value(True)), default=Value(False)),
+        )
+        .annotate(rating=ratings.label, below=Subquery(below, output_field=IntegerField()))
+    )
+
+
+def _sums(numbers, prefix: str) -> dict:
+    """{s<n>: SUM, k<n>: COUNT} of each indicator column (none when one has no column)."""
+    from supervision.models import INDICATOR_COLUMNS
+
+    if not all(f"ind{n}" in INDICATOR_COLUMNS for n in numbers):
+        return {}
+    return {f"{a}{n}": f(F(f"{prefix}ind{n}")) for n in numbers for a, f in (("s", Sum), ("k", Count))}
+
+
+def status_groups(qs, numbers):
+    """status_rows() grouped as counts_and_means reads them: (stage, rating, late, below, n,
+    sums…). Unevaluated: the view keeps it per generation (kept_agencies) and clones it."""
+    return qs.order_by().values_list("stage", "rating", "late", "below").annotate(n=Count("pk"), **_sums(numbers, ""))
+
+
 def counts_and_means(
-    qs, ratings: Ratings | None = None, filters: Filters | None = None, numbers=()
+    qs, ratings: Ratings | None = None, filters: Filters | None = None, numbers=(), *, rows: Organisation | None = None
 ) -> tuple[dict, dict | None]:
     """(counts(), {indicator number: mean score} of the agencies the stage and rating filters
     select, as group_means), in the one grouped query: each group also sums and counts its
     indicator columns, and the selected groups' sums make the means. The means are None when
-    an indicator has no column (a framework past 20: group_means reads the assessments)."""
+    an indicator has no column (a framework past 20: group_means reads the assessments).
+
+    ``rows``: the root when ``qs`` is its status_rows() or their status_groups() (no filter
+    on the organisations' own columns): the agencies below without a row are counted as stage
+    "none", no rating, not late, no indicator."""
     from supervision.models import INDICATOR_COLUMNS
 
     filters = filters or Filters()
     numbers = list(numbers)
     with_means = all(f"ind{n}" in INDICATOR_COLUMNS for n in numbers)
-    sums = {}
-    if with_means:
-        for n in numbers:
-            sums[f"s{n}"] = Sum(F(f"c__ind{n}"))
-            sums[f"k{n}"] = Count(F(f"c__ind{n}"))
-    groups = qs.order_by().values_list("stage", "rating", "late").annotate(n=Count("pk"), **sums)
+    sums = _sums(numbers, "" if rows is not None else "c__")
+    if rows is None:
+        groups = qs.order_by().values_list("stage", "rating", "late").annotate(n=Count("pk"), **sums)
+    else:
+        # (stage, rating, late, below, n, …): "below" is the same number in every group.
+        found = list((qs if qs._fields else status_groups(qs, numbers)).all())
+        below = found[0][3] if found else Organisation.objects.below(rows).count()
+        groups = [(*row[:3], *row[4:]) for row in found]
+        missing = below - sum(row[3] for row in groups)
+        if missing > 0:  # the agencies without a row: "none", no rating, not late, no indicator
+            groups.append(("none", NO_RATING, False, missing, *([None] * len(sums))))
     result = {code: 0 for code, _ in STAGES}
     labels = {label: 0 for label in (*(ratings.labels if ratings else ()), NO_RATING)}
     total = late = selected = 0

@@ -106,9 +106,19 @@ def _dashboard_context(request, root, year, chase_form=None):
     def figures():
         """(the counts, the group's means): one grouped query (the means apart only for a
         framework past the derived table's 20 indicator columns)."""
-        found, means = dashboard.counts_and_means(
-            dashboard.filtered(base(), filters, with_stage=False), ratings, filters, numbers
-        )
+        if filters.org_type or filters.province or filters.district or filters.q:
+            found, means = dashboard.counts_and_means(
+                dashboard.filtered(base(), filters, with_stage=False), ratings, filters, numbers
+            )
+        else:  # no filter on the organisations' columns: their CycleStatus rows alone, no join
+            key = ("groups", gens[-1], root.pk, root.path, fiscal_year.pk, today, tuple(numbers))
+            groups = dashboard.kept_agencies(
+                key,
+                lambda: dashboard.status_groups(
+                    dashboard.status_rows(root, fiscal_year, today=today, ratings=ratings), numbers
+                ),
+            )
+            found, means = dashboard.counts_and_means(groups, ratings, filters, numbers, rows=root)
         if means is None:
             means = dashboard.group_means(selected(), fiscal_year, numbers, root=root, filters=filters)
         return found, means
@@ -123,7 +133,6 @@ def _dashboard_context(request, root, year, chase_form=None):
             "choices": (root.pk,),
             "years": (),
             "chases": (root.pk, plan_year.pk if plan_year else None),
-            "order": (root.pk, fiscal_year.pk, today, filters.query()),
         },
         {
             "figures": figures,
@@ -131,10 +140,6 @@ def _dashboard_context(request, root, year, chase_form=None):
             "choices": lambda: dashboard.choices(root),
             "years": lambda: list(FiscalYear.objects.with_framework().order_by("year").values_list("year", flat=True)),
             "chases": lambda: list(services.chases_of(root, plan_year)),
-            # Every selected agency's id in the page's order: the stage and rating filters and
-            # the sorts by a result evaluate their CASE expressions over every agency below, so
-            # that is done once per generation; each page then reads its 100 rows by id.
-            "order": lambda: list(dashboard.ordered(selected(), filters.sort).values_list("pk", flat=True)),
         },
         steady=frozenset({"country"}),
         common=frozenset({"choices", "years", "chases"}),
@@ -147,10 +152,27 @@ def _dashboard_context(request, root, year, chase_form=None):
         root.pk, fiscal_year.pk, filters.query(), counts, summary["choices"], summary["years"], gens=gens
     )
     means_key = cache.content_key(fiscal_year.pk, numbers, group, country, gens=gens)
-    page = Paginator(summary["order"], dashboard.PAGE_SIZE).get_page(request.GET.get("page"))
+    # The selection's size is a figure already counted ("selected"): the paginator pages a range
+    # of that length, not the selection's ids.
+    page = Paginator(range(counts["selected"]), dashboard.PAGE_SIZE).get_page(request.GET.get("page"))
+
+    def order():
+        # Every selected agency's id in the page's order: the stage and rating filters and the
+        # sorts by a result evaluate their CASE expressions over every agency below, so that is
+        # done once per generation; each later page then reads its 100 rows by id.
+        return list(dashboard.ordered(selected(), filters.sort).values_list("pk", flat=True))
 
     def page_rows():
-        rows = dashboard.rows_by_id(base(), list(page.object_list))
+        if page.number == 1:
+            # The page a supervisor lands on (after a write below: the request computing the
+            # figures again): its 100 rows by ORDER BY … LIMIT, PostgreSQL keeping the top rows
+            # as it reads, without sending every selected id (one query fewer).
+            rows = dashboard.page_of(selected(), filters.sort, 0, dashboard.PAGE_SIZE)
+        else:
+            ids = cache.cached(
+                {"order": (root.pk, fiscal_year.pk, today, filters.query())}, {"order": order}, gens=gens
+            )["order"]
+            rows = dashboard.rows_by_id(base(), ids[page.object_list.start : page.object_list.stop])
         rounds = dashboard.rounds_of([r["plan_id"] for r in rows if r["plan_id"]], today=today)
         standing = dashboard.standing_of(fiscal_year)
         for r in rows:

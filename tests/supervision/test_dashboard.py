@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from assessments.frameworks import framework_for
@@ -139,9 +140,9 @@ def test_export_writes_a_formula_like_name_as_text(client, province_supervisor, 
 DASHBOARD_QUERIES_CACHED = 5
 # ... and, when the cache holds nothing yet (or a write bumped its generation): the fiscal year +
 # its editions + grade bands, the next year, chases, counts per stage and rating with the
-# group's means (one grouped query), country means, years, filter choices, the selected ids in
-# order, the page's rows (by id) and the rounds of their plans.
-DASHBOARD_QUERIES = DASHBOARD_QUERIES_CACHED + 12
+# group's means (one grouped query, whose "selected" count pages the list), country means,
+# years, filter choices, the page's rows (ORDER BY … LIMIT/OFFSET) and the rounds of their plans.
+DASHBOARD_QUERIES = DASHBOARD_QUERIES_CACHED + 11
 
 
 def _more_agencies(tree, n=20):
@@ -267,6 +268,23 @@ def test_later_page_has_the_next_rows_in_order(client, province_supervisor, monk
     assert rows(client.get(URL + "?sort=-total&page=2")) == ["a3", "a2", "a1"]
 
 
+def test_first_and_later_pages_together_list_the_selection_once_in_order(client, province_supervisor, monkeypatch):
+    from supervision import dashboard
+
+    # Page 1 is read by LIMIT, the later pages by the cached order of ids: one sequence.
+    monkeypatch.setattr(dashboard, "PAGE_SIZE", 3)
+    client.force_login(province_supervisor)
+    whole = client.get(URL + "?stage=unpublished&sort=-total")
+    n = whole.context["page"].paginator.count
+    pages = [rows(client.get(URL + f"?stage=unpublished&sort=-total&page={p}")) for p in range(1, (n + 2) // 3 + 1)]
+    listed = [code for page in pages for code in page]
+    context = whole.context
+    qs = dashboard.agencies(context["root"], context["fiscal_year"], context["plan_year"], today=timezone.localdate())
+    expected = dashboard.ordered(dashboard.filtered(qs, context["filters"]), "-total").values_list("code", flat=True)
+    assert listed == list(expected)
+    assert len(listed) == n > 3
+
+
 def test_export_is_streamed_as_an_attachment(client, province_supervisor):
     client.force_login(province_supervisor)
     response = client.get("/s/prov/2565/export.xlsx")
@@ -312,9 +330,9 @@ def test_a_write_of_the_tree_recomputes_every_dashboard(client, province_supervi
     assert client.get(URL).context["counts"]["all"] == 8
 
 
-# After a write of one agency's cycle below: the counts with the group's means, the order, the
-# page's rows and their rounds; not the year, the years, the menus or the chases.
-DASHBOARD_QUERIES_AFTER_A_WRITE_BELOW = DASHBOARD_QUERIES_CACHED + 4
+# After a write of one agency's cycle below: the counts with the group's means, the page's rows
+# (LIMIT/OFFSET) and their rounds; not the year, the years, the menus or the chases.
+DASHBOARD_QUERIES_AFTER_A_WRITE_BELOW = DASHBOARD_QUERIES_CACHED + 3
 
 
 def test_a_write_below_recomputes_only_the_figures_over_the_agencies(
@@ -383,3 +401,37 @@ def test_the_means_beside_the_counts_are_the_group_means(tree, params):
     assert means == expected
     if not params:
         assert all(v is not None for v in means.values())
+
+
+@pytest.mark.parametrize("params", [{}, {"stage": "unpublished"}, {"stage": "late"}, {"rating": "none"}])
+def test_the_counts_over_the_rows_alone_are_the_counts_over_the_agencies(tree, params):
+    """Without a filter on the organisations' columns the figures read the CycleStatus rows
+    alone (status_rows): the same counts and means, the agencies without a row as "none"."""
+    from datetime import date
+
+    from supervision import dashboard
+
+    fy = FiscalYear.objects.prefetch_related("editions__grade_bands").get(year=2565)
+    ratings = dashboard.Ratings.of(fy)
+    filters = dashboard.Filters.from_query(params, ratings)
+    qs = dashboard.agencies(tree["prov"], fy, dashboard.plan_year_of(fy), today=date.today(), ratings=ratings)
+    numbers = list(range(1, 11))
+    expected = dashboard.counts_and_means(dashboard.filtered(qs, filters, with_stage=False), ratings, filters, numbers)
+    rows = dashboard.status_rows(tree["prov"], fy, today=date.today(), ratings=ratings)
+    found = dashboard.counts_and_means(rows, ratings, filters, numbers, rows=tree["prov"])
+    assert found == expected
+    assert found[0]["none"] > 0  # agencies without a row are counted
+
+
+def test_the_counts_over_no_row_at_all_count_every_agency_as_none(tree):
+    from datetime import date
+
+    from supervision import dashboard
+    from supervision.models import CycleStatus
+
+    CycleStatus.objects.all().delete()
+    fy = FiscalYear.objects.prefetch_related("editions__grade_bands").get(year=2565)
+    ratings = dashboard.Ratings.of(fy)
+    rows = dashboard.status_rows(tree["prov"], fy, today=date.today(), ratings=ratings)
+    found, _ = dashboard.counts_and_means(rows, ratings, dashboard.Filters(), [1], rows=tree["prov"])
+    assert found["none"] == found["all"] == found["selected"] == 7  # amphoe, a1..a5, t1
