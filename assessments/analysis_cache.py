@@ -133,22 +133,21 @@ def fingerprint(assessment: Assessment) -> tuple:
         return tuple(sorted(tuple(map(str, row)) for row in cursor.fetchall()))
 
 
-def _row(obj) -> tuple:
-    return tuple(getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields)
-
-
 def _key(assessment: Assessment, *, can_edit: bool) -> str:
     """Everything the body shows, as read in this request: the organisation's, year's,
     assessment's and edition's rows (loaded already), the fingerprint (one query), and the
     peer groups' figures (supervision.cache's copy, as the body's peers partial shows them).
     Writes of other agencies change the key only through the peer figures they move."""
+    from measures.fragments import row_values
+
     from .frameworks import framework_for
     from .peers import peer_groups
 
     numbers = [i.number for i in framework_for(assessment.edition).indicators]
     parts = (
         _code_digest(), translation.get_language(), settings.ROOT_URLCONF, can_edit,
-        _row(assessment.organisation), _row(assessment.fiscal_year), _row(assessment), _row(assessment.edition),
+        row_values(assessment.organisation), row_values(assessment.fiscal_year), row_values(assessment),
+        row_values(assessment.edition),
         *fingerprint(assessment), repr(peer_groups(assessment, numbers)),
     )  # fmt: skip
     return "analysis-content:" + hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:40]
