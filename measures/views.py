@@ -132,18 +132,8 @@ def _responsible(plan) -> tuple[dict[int, list], dict[int, list], tuple]:
     return by_unit, by_person, rows
 
 
-def _measure_names() -> tuple[list[str], list[str]]:
-    area = Measure.issue_area.field.related_model
-    return [f.attname for f in Measure._meta.concrete_fields], [f.attname for f in area._meta.concrete_fields]
-
-
 def _measures_query(plan_id: int):
-    measure_names, area_names = _measure_names()
-    return (
-        Measure.objects.filter(plan_id=plan_id)
-        .order_by("order", "pk")
-        .values_list(*measure_names, *[f"issue_area__{n}" for n in area_names])
-    )
+    return Measure.objects.filter(plan_id=plan_id).select_related("issue_area").order_by("order", "pk")
 
 
 _MEASURES = Compiled(_measures_query)
@@ -153,15 +143,7 @@ def _measures_of(plan) -> list[Measure]:
     """The plan's measures in order, each with its issue area, as
     ``plan.measures.select_related("issue_area").order_by("order", "pk")`` gives them (one
     issue area object per measure, as there)."""
-    measure_names, area_names = _measure_names()
-    area_model = Measure.issue_area.field.related_model
-    cut = len(measure_names)
-    measures = []
-    for row in _MEASURES.rows(plan.pk):
-        measure = Measure.from_db(None, measure_names, row[:cut])
-        Measure.issue_area.field.set_cached_value(measure, area_model.from_db(None, area_names, row[cut:]))
-        measures.append(measure)
-    return measures
+    return _MEASURES.objects(plan.pk)
 
 
 def _plan_measures(plan) -> tuple[list[Measure], dict[int, list], tuple]:
